@@ -1,0 +1,24 @@
+# ferlab_add_plugin(<name> SOURCES <files...> [LIBRARIES <targets...>])
+#
+# Builds one plugin library against the ferlab SDK: hidden visibility, placed in the plugin
+# directory that `ferlab` searches, installed next to the in-tree plugins. Used in-tree and,
+# through the installed CMake package, by out-of-tree plugins.
+function(ferlab_add_plugin name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "ferlab_add_plugin(${name}): SOURCES is required")
+  endif()
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ferlab::sdk ${ARG_LIBRARIES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX "libferlab-"
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    BUILD_RPATH "\$ORIGIN/../.."
+    INSTALL_RPATH "\$ORIGIN/../..")
+  if(DEFINED FERLAB_BUILD_PLUGIN_DIR)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${FERLAB_BUILD_PLUGIN_DIR}")
+  endif()
+  set_property(GLOBAL APPEND PROPERTY FERLAB_PLUGIN_TARGETS ${name})
+  install(TARGETS ${name} LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/ferlab/plugins")
+endfunction()

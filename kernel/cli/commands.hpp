@@ -1,0 +1,22 @@
+// Each CLI subcommand registers itself on the app; main() only wires them together.
+#pragma once
+
+#include "common.hpp"
+#include "spec/spec_loader.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace ferlab::cli {
+
+void add_plugins_command(CLI::App& app, GlobalOptions& global);
+void add_check_command(CLI::App& app, GlobalOptions& global);
+void add_graph_command(CLI::App& app, GlobalOptions& global);
+void add_run_command(CLI::App& app, GlobalOptions& global);
+
+// Loads the catalog and a spec, printing every problem; throws CLI::RuntimeError with the
+// exit code (1: plugin errors, 2: invalid spec) unless the spec is valid.
+spec::LoadedSpec load_valid_spec(const GlobalOptions& global, const std::string& file,
+                                 const std::vector<std::string>& overrides,
+                                 kernel::PluginCatalog& catalog);
+
+}  // namespace ferlab::cli

@@ -1,0 +1,23 @@
+// Shared by the CLI commands: options every command takes and the plugin catalog.
+#pragma once
+
+#include "plugin_catalog.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ferlab::cli {
+
+struct GlobalOptions {
+  std::vector<std::string> plugin_dirs;  // --plugin-path, searched first
+};
+
+// Loads all plugins, printing warnings; returns false (after printing them) on errors.
+bool load_catalog(const GlobalOptions& options, kernel::PluginCatalog& catalog);
+
+// Exit codes.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_invalid_spec = 2;
+
+}  // namespace ferlab::cli

@@ -1,0 +1,29 @@
+// ferlab: run and compare facial emotion recognition experiments.
+#include "commands.hpp"
+
+#include <fmt/format.h>
+
+#include <exception>
+
+int main(int argc, char** argv) {
+  CLI::App app{"ferlab: run and compare facial emotion recognition experiments"};
+  app.set_version_flag("--version", std::string("ferlab ") + FERLAB_VERSION);
+  app.require_subcommand(1);
+  ferlab::cli::GlobalOptions global;
+  app.add_option("--plugin-path", global.plugin_dirs,
+                 "Directory searched for plugins before FERLAB_PLUGIN_PATH and the default one")
+      ->type_name("DIR");
+  ferlab::cli::add_plugins_command(app, global);
+  ferlab::cli::add_check_command(app, global);
+  ferlab::cli::add_graph_command(app, global);
+  ferlab::cli::add_run_command(app, global);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return ferlab::cli::exit_failure;
+  }
+  return ferlab::cli::exit_ok;
+}

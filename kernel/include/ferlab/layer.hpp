@@ -1,0 +1,69 @@
+// Layer plugins: one layer type each, computed with oneDNN primitives where oneDNN has one.
+//
+// A layer prepares its work once per input shape (setup: create primitive descriptors,
+// primitives and internal buffers) and then only computes. The network calls setup again only
+// when the shape changes (another batch size); parameters survive that.
+//
+// Tensors between layers are dense f32 in plain layout (nchw, nc), so layers compose freely.
+#pragma once
+
+#include <ferlab/plugin.hpp>
+
+#include <dnnl.hpp>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ferlab {
+
+using Rng = std::mt19937_64;  // the same engine augmenters use
+
+struct LayerContext {
+  dnnl::engine engine;
+  dnnl::stream stream;
+  // Set by the network before each forward pass: true while training (batch statistics,
+  // dropout active), false for evaluation and inference.
+  bool training = false;
+  // The only source of randomness for training-mode forward passes (dropout masks). Owned and
+  // seeded by the network, so one seed gives one result. Null outside training.
+  Rng* rng = nullptr;
+};
+
+// A tensor the layer keeps between batches: trained (with a gradient of the same descriptor)
+// or state such as batchnorm running statistics (grad left empty).
+struct Parameter {
+  enum class Init { fan, zeros, ones };
+  std::string name;  // "weights", "bias", "running_mean", ...
+  dnnl::memory value;
+  dnnl::memory grad;         // empty for untrained state
+  bool weight_decay = true;  // false for biases and batchnorm scale/shift
+  Init init = Init::fan;     // fan: He or Xavier (chosen by the trainer) from fan_in/fan_out
+  std::int64_t fan_in = 0, fan_out = 0;
+
+  bool trainable() const { return static_cast<bool>(grad); }
+};
+
+class FERLAB_API Layer : public PluginObject {
+ public:
+  static constexpr Kind kind = Kind::layer;
+  // Creates primitives for these input descriptors (forward in both modes and backward) and
+  // returns the output descriptor. Creates the parameters on the first call only.
+  virtual dnnl::memory::desc setup(const std::vector<dnnl::memory::desc>& inputs,
+                                   LayerContext& context) = 0;
+  // Computes output from inputs, in training or inference mode (context.training).
+  virtual void forward(const std::vector<dnnl::memory>& inputs, const dnnl::memory& output,
+                       LayerContext& context) = 0;
+  // After a training-mode forward on the same inputs: writes the input gradients (an empty
+  // memory marks an input that needs none, e.g. the network input) and overwrites the
+  // parameter gradients.
+  virtual void backward(const std::vector<dnnl::memory>& inputs, const dnnl::memory& output,
+                        const dnnl::memory& output_grad,
+                        const std::vector<dnnl::memory>& input_grads, LayerContext& context) = 0;
+  virtual std::vector<Parameter*> parameters() { return {}; }
+  // Multiply-accumulates per image for the shapes given to setup().
+  virtual std::int64_t macs() const { return 0; }
+};
+
+}  // namespace ferlab

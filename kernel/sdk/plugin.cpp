@@ -1,0 +1,38 @@
+// Out-of-line pieces of the SDK: key functions (so vtables live here once) and kind names.
+#include <ferlab/augmenter.hpp>
+#include <ferlab/backbone.hpp>
+#include <ferlab/dataset.hpp>
+#include <ferlab/events.hpp>
+#include <ferlab/layer.hpp>
+#include <ferlab/preprocessor.hpp>
+
+namespace ferlab {
+
+PluginObject::~PluginObject() = default;
+Registry::~Registry() = default;
+EventSink::~EventSink() = default;
+
+void Preprocessor::fit(const std::vector<Sample>&) {}
+
+const char* to_string(Kind kind) {
+  switch (kind) {
+    case Kind::dataset: return "dataset";
+    case Kind::preprocessor: return "preprocessor";
+    case Kind::augmenter: return "augmenter";
+    case Kind::layer: return "layer";
+    case Kind::backbone: return "backbone";
+  }
+  return "?";
+}
+
+bool parse_kind(const std::string& text, Kind& kind) {
+  for (Kind k : all_kinds) {
+    if (text == to_string(k)) {
+      kind = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace ferlab

@@ -1,0 +1,43 @@
+// One run of an experiment, fully resolved: what the graph and the runner work from.
+#pragma once
+
+#include "engine/train_options.hpp"
+
+#include <ferlab/network.hpp>
+#include <ferlab/params.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ferlab::spec {
+
+struct PluginCall {
+  std::string plugin;
+  std::string version;  // of the library that registered the plugin
+  Params params;        // resolved: every key of the schema, defaults filled in
+};
+
+struct RunSpec {
+  std::string experiment;
+  std::string description;
+  std::string variant;  // "backbone=vgg,lr=0.1"; empty when the spec has no sweep
+  std::int64_t seed = 1;
+  std::vector<std::int64_t> seeds;  // all seeds of the experiment (this run has `seed`)
+  int index = 0;        // position in the expanded list of runs (for --shard)
+  std::string spec_file;
+
+  PluginCall dataset;
+  std::vector<PluginCall> preprocess;
+  std::vector<PluginCall> augment;
+  std::optional<PluginCall> backbone;  // either a backbone ...
+  NetworkDef layers;                   // ... or an inline network (params resolved)
+  engine::TrainOptions train;
+  std::vector<std::string> eval_splits;
+  std::vector<std::string> tta;
+
+  std::string resolved_yaml;  // this run's spec with every default filled in
+};
+
+}  // namespace ferlab::spec

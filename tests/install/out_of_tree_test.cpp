@@ -1,0 +1,94 @@
+// Out-of-tree plugins: install ferlab to a temporary prefix, build the example plugin from
+// plugins/README.md against the installed CMake package, and see it in `ferlab plugins`.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using testing::HasSubstr;
+
+namespace {
+
+struct Output {
+  int status;
+  std::string text;
+};
+
+Output shell(const std::string& command) {
+  Output out{-1, ""};
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.text.append(buffer.data(), n);
+  out.status = WEXITSTATUS(pclose(pipe));
+  return out;
+}
+
+// The first fenced block of a language after `heading`.
+std::string code_block(const std::string& page, const std::string& heading, const std::string& lang,
+                       size_t skip = 0) {
+  size_t at = page.find(heading);
+  if (at == std::string::npos) return "";
+  const std::string fence = "```" + lang + "\n";
+  for (size_t i = 0; i <= skip; ++i) {
+    at = page.find(fence, at);
+    if (at == std::string::npos) return "";
+    at += fence.size();
+  }
+  return page.substr(at, page.find("```", at) - at);
+}
+
+}  // namespace
+
+TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
+  fs::path work = fs::temp_directory_path() / ("ferlab-oot-" + std::to_string(getpid()));
+  fs::remove_all(work);
+  fs::path prefix = work / "prefix", source = work / "src", build = work / "build";
+  fs::create_directories(source);
+
+  Output install = shell("cmake --install " FERLAB_BINARY_DIR " --prefix " + prefix.string());
+  ASSERT_EQ(install.status, 0) << install.text;
+
+  std::ifstream readme(FERLAB_SOURCE_DIR "/plugins/README.md");
+  std::stringstream page;
+  page << readme.rdbuf();
+  std::string cmake = code_block(page.str(), "## Out of tree", "cmake");
+  std::string cpp = code_block(page.str(), "## Out of tree", "cpp");
+  ASSERT_THAT(cmake, HasSubstr("find_package(ferlab REQUIRED)"));
+  ASSERT_THAT(cpp, HasSubstr("FERLAB_PLUGIN("));
+  std::ofstream(source / "CMakeLists.txt") << cmake;
+  std::ofstream(source / "invert.cpp") << cpp;
+
+  Output configure = shell("cmake -S " + source.string() + " -B " + build.string() +
+                           " -DCMAKE_PREFIX_PATH=" + prefix.string());
+  ASSERT_EQ(configure.status, 0) << configure.text;
+  Output compile = shell("cmake --build " + build.string());
+  ASSERT_EQ(compile.status, 0) << compile.text;
+
+  fs::path ferlab = prefix / "bin" / "ferlab";
+  Output listed = shell(ferlab.string() + " --plugin-path " + build.string() +
+                        " plugins --kind preprocessor --json");
+  ASSERT_EQ(listed.status, 0) << listed.text;
+  nlohmann::json plugins = nlohmann::json::parse(listed.text);
+  bool found = false;
+  for (const auto& p : plugins) {
+    if (p["name"] != "my-invert") continue;
+    found = true;
+    EXPECT_EQ(p["version"], "1.0.0");
+    EXPECT_THAT(p["file"].get<std::string>(), HasSubstr(build.string()));
+    EXPECT_EQ(p["params"][0]["name"], "strength");
+  }
+  EXPECT_TRUE(found) << listed.text;
+  // The installed binary also finds the installed in-tree plugins on its own.
+  Output own = shell(ferlab.string() + " plugins --kind backbone --json");
+  ASSERT_EQ(own.status, 0) << own.text;
+  EXPECT_THAT(own.text, HasSubstr(prefix.string() + "/lib/ferlab/plugins/"));
+  fs::remove_all(work);
+}

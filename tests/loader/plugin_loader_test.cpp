@@ -1,0 +1,121 @@
+// The plugin loader: accepts a good plugin, refuses another ABI and duplicate names with
+// messages naming the files, skips libraries that are not plugins.
+#include "plugin_catalog.hpp"
+
+#include <ferlab/augmenter.hpp>
+#include <ferlab/preprocessor.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+using namespace ferlab;
+using kernel::LoadDiagnostics;
+using kernel::PluginCatalog;
+using testing::HasSubstr;
+
+namespace {
+
+const std::string fixtures = FERLAB_BINARY_DIR "/tests/fixtures";
+
+class SilentEvents : public EventSink {
+ public:
+  void warn(const std::string&, const std::string&) override {}
+  void count(const std::string&, long) override {}
+};
+
+}  // namespace
+
+TEST(PluginLoader, LoadsAGoodPluginAndCreatesWorkingObjects) {
+  LoadDiagnostics d;
+  PluginCatalog catalog = PluginCatalog::load({fixtures + "/good"}, d);
+  EXPECT_TRUE(d.errors.empty());
+  EXPECT_TRUE(d.warnings.empty());
+  const kernel::PluginInfo* info = catalog.find(Kind::preprocessor, "fixture-invert");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->library->name, "fixture-good");
+  EXPECT_EQ(info->library->version, "1.2.3");
+  EXPECT_THAT(info->library->file.string(), HasSubstr("good/libfixture_good.so"));
+  ASSERT_NE(catalog.find(Kind::augmenter, "fixture-add"), nullptr);
+
+  auto invert = catalog.create<Preprocessor>("fixture-invert", Params());
+  cv::Mat image(2, 2, CV_8UC1, cv::Scalar(10));
+  SilentEvents events;
+  cv::Mat out = invert->apply(image, events);
+  EXPECT_EQ(out.at<uchar>(1, 1), 245);
+}
+
+TEST(PluginLoader, ObjectsKeepTheirLibraryLoadedAfterTheCatalogIsGone) {
+  std::shared_ptr<Augmenter> add;
+  {
+    LoadDiagnostics d;
+    PluginCatalog catalog = PluginCatalog::load({fixtures + "/good"}, d);
+    add = catalog.create<Augmenter>("fixture-add", Params({{"max", std::int64_t{0}}}));
+  }
+  // The catalog and its handles are destroyed; the object's code must still be mapped.
+  cv::Mat image(1, 1, CV_8UC1, cv::Scalar(7));
+  Rng rng(1);
+  add->apply(image, rng);
+  EXPECT_EQ(image.at<uchar>(0, 0), 7);
+  add.reset();  // unloading after the last object goes away must not crash either
+}
+
+TEST(PluginLoader, RefusesAnotherAbiVersionNamingFileAndVersions) {
+  LoadDiagnostics d;
+  PluginCatalog catalog = PluginCatalog::load({fixtures + "/wrong_abi"}, d);
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_THAT(d.errors[0], HasSubstr("wrong_abi/libfixture_wrong_abi.so"));
+  EXPECT_THAT(d.errors[0], HasSubstr("built for ferlab plugin ABI version 42"));
+  EXPECT_THAT(d.errors[0], HasSubstr("expects version 1"));
+  EXPECT_TRUE(catalog.all().empty());
+}
+
+TEST(PluginLoader, RefusesADuplicateNameNamingBothFiles) {
+  LoadDiagnostics d;
+  PluginCatalog catalog = PluginCatalog::load({fixtures + "/good", fixtures + "/duplicate"}, d);
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_THAT(d.errors[0], HasSubstr("duplicate/libfixture_duplicate.so"));
+  EXPECT_THAT(d.errors[0], HasSubstr("good/libfixture_good.so"));
+  EXPECT_THAT(d.errors[0], HasSubstr("duplicate preprocessor plugin name 'fixture-invert'"));
+  // The first registration stays in force.
+  EXPECT_EQ(catalog.find(Kind::preprocessor, "fixture-invert")->library->name, "fixture-good");
+}
+
+TEST(PluginLoader, SkipsALibraryThatIsNotAPluginWithAWarning) {
+  LoadDiagnostics d;
+  PluginCatalog catalog = PluginCatalog::load({fixtures + "/not_a_plugin"}, d);
+  EXPECT_TRUE(d.errors.empty());
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_THAT(d.warnings[0], HasSubstr("libfixture_not_a_plugin.so: skipped, not a ferlab plugin"));
+}
+
+TEST(PluginLoader, LoadsTheSameFileOnlyOnceWhenTwoSearchDirsReachIt) {
+  LoadDiagnostics d;
+  PluginCatalog catalog =
+      PluginCatalog::load({fixtures + "/good", fixtures + "/../fixtures/good"}, d);
+  EXPECT_TRUE(d.errors.empty()) << d.errors[0];
+  EXPECT_EQ(catalog.libraries().size(), 1u);
+}
+
+TEST(PluginLoader, SearchPathPutsCommandLineThenEnvironmentThenDefault) {
+  setenv("FERLAB_PLUGIN_PATH", "/env/a:/env/b", 1);
+  auto dirs = kernel::plugin_search_path({"/cli"});
+  unsetenv("FERLAB_PLUGIN_PATH");
+  ASSERT_EQ(dirs.size(), 4u);
+  EXPECT_EQ(dirs[0], "/cli");
+  EXPECT_EQ(dirs[1], "/env/a");
+  EXPECT_EQ(dirs[2], "/env/b");
+  EXPECT_THAT(dirs[3].string(), HasSubstr("lib/ferlab/plugins"));
+}
+
+TEST(PluginLoader, UnknownNameErrorListsKnownOnes) {
+  LoadDiagnostics d;
+  PluginCatalog catalog = PluginCatalog::load({fixtures + "/good"}, d);
+  try {
+    catalog.require(Kind::preprocessor, "fixture-invrt");
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "unknown preprocessor plugin 'fixture-invrt' (known: fixture-invert)");
+  }
+}
