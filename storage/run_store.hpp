@@ -1,0 +1,63 @@
+// Writing runs to the database: one row per run, its epochs committed whole, its final metrics.
+#pragma once
+
+#include "storage/sqlite.hpp"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ferlab::storage {
+
+struct PluginVersion {
+  std::string kind, name, version;
+};
+
+// Everything known about a run when it starts.
+struct RunInfo {
+  std::string experiment, variant;
+  std::int64_t seed = 0;
+  std::string spec_file, spec_text, resolved_spec;
+  std::string host, cpu;
+  int threads = 0;
+  std::string ferlab_version, git_revision, onednn_version, opencv_version;
+  std::vector<PluginVersion> plugins;
+  std::vector<std::pair<std::string, std::string>> params;  // the resolved spec, flattened
+};
+
+struct EpochRow {
+  int epoch = 0;
+  std::string split;  // "train" or "val"
+  double loss = 0, accuracy = 0, macro_f1 = 0, lr = 0, seconds = 0, images_per_second = 0;
+};
+
+// Final figures of one evaluation: which split, test-time augmentation and checkpoint.
+struct Evaluation {
+  std::string split, tta = "none", checkpoint = "best";
+  std::vector<std::pair<std::string, double>> metrics;  // name -> value (whole split)
+  std::vector<std::vector<std::int64_t>> confusion;     // [true][predicted]
+};
+
+class RunStore {
+ public:
+  // Opens or creates the database and migrates it. Throws StorageError, naming the file, when
+  // it cannot be opened or written — before any training starts.
+  explicit RunStore(const std::string& path);
+
+  std::int64_t begin_run(const RunInfo& info, const std::vector<std::string>& classes);
+  void record_epoch(std::int64_t run, const std::vector<EpochRow>& rows);  // one transaction
+  void record_evaluation(std::int64_t run, const Evaluation& evaluation);
+  void record_event(std::int64_t run, const std::string& code, const std::string& message,
+                    std::int64_t count);
+  void heartbeat(std::int64_t run);
+  // status: finished | failed | interrupted
+  void finish_run(std::int64_t run, const std::string& status, const std::string& error = "");
+
+  Database& database() { return db_; }
+
+ private:
+  Database db_;
+};
+
+}  // namespace ferlab::storage

@@ -1,0 +1,104 @@
+#include "storage/schema.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+namespace ferlab::storage {
+namespace {
+
+// Append-only: a released migration is never edited, a change is a new entry.
+const std::vector<const char*>& migrations() {
+  static const std::vector<const char*> list = {
+      // 1: experiments, runs and what they produced.
+      R"sql(
+      CREATE TABLE experiments (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL
+      );
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+        variant TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        fold TEXT,
+        status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+        started TEXT NOT NULL,
+        ended TEXT,
+        heartbeat TEXT,
+        host TEXT, cpu TEXT, threads INTEGER,
+        spec_file TEXT, spec_text TEXT, resolved_spec TEXT,
+        ferlab_version TEXT, git_revision TEXT, onednn_version TEXT, opencv_version TEXT,
+        error TEXT
+      );
+      CREATE TABLE run_plugins (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
+        PRIMARY KEY (run_id, kind, name)
+      );
+      CREATE TABLE params (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        key TEXT NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)
+      );
+      CREATE TABLE classes (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL, name TEXT NOT NULL,
+        PRIMARY KEY (run_id, idx)
+      );
+      CREATE TABLE epochs (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL, split TEXT NOT NULL,
+        loss REAL, accuracy REAL, macro_f1 REAL, lr REAL, seconds REAL, images_per_second REAL,
+        PRIMARY KEY (run_id, epoch, split)
+      );
+      CREATE TABLE metrics (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        split TEXT NOT NULL, tta TEXT NOT NULL, checkpoint TEXT NOT NULL,
+        name TEXT NOT NULL, class INTEGER NOT NULL DEFAULT -1, value REAL NOT NULL,
+        PRIMARY KEY (run_id, split, tta, checkpoint, name, class)
+      );
+      CREATE TABLE confusion (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        split TEXT NOT NULL, tta TEXT NOT NULL, checkpoint TEXT NOT NULL,
+        true_class INTEGER NOT NULL, predicted_class INTEGER NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (run_id, split, tta, checkpoint, true_class, predicted_class)
+      );
+      CREATE TABLE events (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        code TEXT NOT NULL, message TEXT NOT NULL, count INTEGER NOT NULL
+      );
+      CREATE INDEX runs_by_experiment ON runs(experiment_id);
+      )sql",
+  };
+  return list;
+}
+
+int user_version(Database& db) {
+  Statement s(db, "PRAGMA user_version");
+  s.step();
+  return static_cast<int>(s.integer(0));
+}
+
+}  // namespace
+
+int current_schema_version() { return static_cast<int>(migrations().size()); }
+
+void migrate(Database& db) {
+  int version = user_version(db);
+  if (version > current_schema_version())
+    throw StorageError(fmt::format(
+        "{}: the run database has schema version {}, newer than this ferlab understands ({}); "
+        "use a newer ferlab", db.path(), version, current_schema_version()));
+  for (int next = version; next < current_schema_version(); ++next) {
+    Transaction t(db);
+    // Another process may have migrated while this one waited for the write lock.
+    if (user_version(db) > next) continue;
+    db.exec(migrations()[next]);
+    db.exec(fmt::format("PRAGMA user_version = {}", next + 1));
+    t.commit();
+  }
+}
+
+}  // namespace ferlab::storage
