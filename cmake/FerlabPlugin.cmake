@@ -14,6 +14,9 @@ function(ferlab_add_plugin name)
     PREFIX "libferlab-"
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
+    # Bind the plugin's own copies of std:: template code to itself: otherwise the dynamic
+    # linker may resolve them to another library's copy (seen: libpoppler via OpenCV -> GDAL).
+    LINK_OPTIONS "-Wl,-Bsymbolic-functions"
     BUILD_RPATH "\$ORIGIN/../.."
     INSTALL_RPATH "\$ORIGIN/../..")
   if(DEFINED FERLAB_BUILD_PLUGIN_DIR)

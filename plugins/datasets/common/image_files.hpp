@@ -1,0 +1,26 @@
+// Listing and decoding image files. A file that cannot be decoded is skipped with a warning
+// naming it, never dropped silently.
+#pragma once
+
+#include <ferlab/events.hpp>
+
+#include <opencv2/core.hpp>
+
+#include <filesystem>
+#include <vector>
+
+namespace datasets {
+
+// Image files (png, jpg, jpeg, bmp, tif, tiff, pgm, ppm, webp) directly in `dir`, or in any
+// sub-folder when `recursive`, sorted by path.
+std::vector<std::filesystem::path> list_images(const std::filesystem::path& dir, bool recursive);
+
+// Decodes the files in parallel to 8-bit gray (or BGR when `color`). Undecodable files give
+// an empty Mat and a "corrupt-image" warning naming the file relative to `root`.
+std::vector<cv::Mat> decode_images(const std::vector<std::filesystem::path>& files, bool color,
+                                   const std::filesystem::path& root, ferlab::EventSink& events);
+
+// Any 8/16-bit or float image with 1, 3 or 4 channels as 8-bit gray or BGR.
+cv::Mat to_8bit(const cv::Mat& image, bool color);
+
+}  // namespace datasets

@@ -1,0 +1,136 @@
+#include "fer2013_csv.hpp"
+
+#include "../common/labels.hpp"
+
+#include <opencv2/core/utility.hpp>
+
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string_view>
+
+namespace fer2013 {
+namespace {
+
+constexpr int kSide = 48;
+
+std::vector<std::string_view> split(std::string_view line, char separator) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    size_t end = line.find(separator, start);
+    fields.push_back(line.substr(start, end == std::string_view::npos ? end : end - start));
+    if (end == std::string_view::npos) return fields;
+    start = end + 1;
+  }
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '"')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+struct Columns {
+  size_t emotion, pixels, usage;
+};
+
+Columns find_columns(std::string_view header, const std::string& file) {
+  std::map<std::string, size_t> index;
+  auto fields = split(header, ',');
+  for (size_t i = 0; i < fields.size(); ++i)
+    index[datasets::simplify(std::string(trim(fields[i])))] = i;
+  for (const char* name : {"emotion", "pixels", "usage"})
+    if (!index.count(name))
+      throw std::runtime_error("fer2013: " + file + " line 1: no '" + name +
+                               "' column (expected emotion,pixels,Usage)");
+  return {index["emotion"], index["pixels"], index["usage"]};
+}
+
+// One data row, or the reason it is wrong.
+struct Row {
+  ferlab::Sample sample;
+  std::string split, error;
+};
+
+Row parse_row(std::string_view line, const Columns& columns) {
+  Row row;
+  auto fields = split(line, ',');
+  size_t needed = std::max({columns.emotion, columns.pixels, columns.usage}) + 1;
+  if (fields.size() < needed) {
+    row.error = std::to_string(fields.size()) + " fields, expected " + std::to_string(needed);
+    return row;
+  }
+  std::string_view emotion = trim(fields[columns.emotion]);
+  int label = -1;
+  auto [end, ec] = std::from_chars(emotion.data(), emotion.data() + emotion.size(), label);
+  if (ec != std::errc() || end != emotion.data() + emotion.size() || label < 0 || label > 6) {
+    row.error = "unknown label '" + std::string(emotion) + "' (expected 0-6)";
+    return row;
+  }
+  std::string_view usage = trim(fields[columns.usage]);
+  row.split = datasets::split_name(std::string(usage));
+  if (row.split.empty()) {
+    row.error =
+        "unknown Usage '" + std::string(usage) + "' (expected Training, PublicTest, PrivateTest)";
+    return row;
+  }
+  cv::Mat image(kSide, kSide, CV_8UC1);
+  std::string_view pixels = trim(fields[columns.pixels]);
+  const char* p = pixels.data();
+  const char* stop = p + pixels.size();
+  int count = 0;
+  while (p < stop) {
+    while (p < stop && *p == ' ') ++p;
+    if (p == stop) break;
+    int value = 0;
+    auto [next, err] = std::from_chars(p, stop, value);
+    if (err != std::errc() || value < 0 || value > 255) {
+      row.error = "pixel " + std::to_string(count + 1) + " is not a value in 0-255";
+      return row;
+    }
+    if (count < kSide * kSide) image.data[count] = static_cast<unsigned char>(value);
+    ++count;
+    p = next;
+  }
+  if (count != kSide * kSide) {
+    row.error = std::to_string(count) + " pixel values, expected " + std::to_string(kSide * kSide);
+    return row;
+  }
+  row.sample.image = image;
+  row.sample.label = label;
+  return row;
+}
+
+}  // namespace
+
+ferlab::DatasetContents read_csv(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("fer2013: cannot open " + file.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  std::vector<std::string_view> lines = split(text, '\n');
+  while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
+  if (lines.empty()) throw std::runtime_error("fer2013: " + file.string() + " is empty");
+  Columns columns = find_columns(lines[0], file.string());
+
+  std::vector<Row> rows(lines.size() - 1);
+  cv::parallel_for_(cv::Range(0, static_cast<int>(rows.size())), [&](const cv::Range& r) {
+    for (int i = r.start; i < r.end; ++i) rows[i] = parse_row(lines[i + 1], columns);
+  });
+  ferlab::DatasetContents contents;
+  contents.classes = datasets::kFerClasses;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!rows[i].error.empty())  // the first bad line, whatever the thread that parsed it
+      throw std::runtime_error("fer2013: " + file.string() + " line " + std::to_string(i + 2) +
+                               ": " + rows[i].error);
+    rows[i].sample.id = "csv:" + std::to_string(i);
+    contents.splits[rows[i].split].push_back(std::move(rows[i].sample));
+  }
+  return contents;
+}
+
+}  // namespace fer2013
