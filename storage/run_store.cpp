@@ -17,7 +17,12 @@ std::string now_utc() {
 
 }  // namespace
 
-RunStore::RunStore(const std::string& path) : db_(path, true) { migrate(db_); }
+RunStore::RunStore(const std::string& path) : db_(path, true) {
+  migrate(db_);
+  // Take the write lock once now: a read-only database fails here, not after hours of training.
+  Transaction probe(db_);
+  probe.commit();
+}
 
 std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::string>& classes) {
   Transaction t(db_);

@@ -49,7 +49,7 @@ const std::vector<const char*>& migrations() {
       );
       CREATE TABLE epochs (
         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-        epoch INTEGER NOT NULL, split TEXT NOT NULL,
+        epoch INTEGER NOT NULL, split TEXT NOT NULL CHECK (split IN ('train', 'val')),
         loss REAL, accuracy REAL, macro_f1 REAL, lr REAL, seconds REAL, images_per_second REAL,
         PRIMARY KEY (run_id, epoch, split)
       );

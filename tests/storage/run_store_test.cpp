@@ -1,0 +1,114 @@
+// The run store, read back with plain SQL: what was written is there, whole.
+#include "storage/run_store.hpp"
+#include "storage/schema.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace fs = std::filesystem;
+using namespace ferlab::storage;
+using testing::HasSubstr;
+
+namespace {
+
+class RunStoreTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ferlab-store-" + std::to_string(getpid()) + "-" +
+                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    fs::permissions(dir_, fs::perms::owner_all);
+    fs::remove_all(dir_);
+  }
+  std::string db() const { return (dir_ / "runs.db").string(); }
+
+  static std::int64_t scalar(Database& d, const std::string& sql) {
+    Statement s(d, sql);
+    return s.step() ? s.integer(0) : -1;
+  }
+
+  fs::path dir_;
+};
+
+RunInfo info() {
+  RunInfo i;
+  i.experiment = "exp";
+  i.variant = "backbone=vgg";
+  i.seed = 3;
+  i.params = {{"train.epochs", "2"}, {"model.backbone.plugin", "vgg"}};
+  i.plugins = {{"backbone", "vgg", "0.1.0"}};
+  return i;
+}
+
+}  // namespace
+
+TEST_F(RunStoreTest, RecordsARunItsEpochsAndItsEvaluation) {
+  {
+    RunStore store(db());
+    std::int64_t run = store.begin_run(info(), {"a", "b"});
+    store.record_epoch(run, {{1, "train", 0.9, 0.5, 0.4, 0.01, 2.0, 100.0},
+                             {1, "val", 1.0, 0.45, 0.4, 0.01, 2.0, 100.0}});
+    store.record_evaluation(run, {"test", "none", "best", {{"accuracy", 0.75}}, {{2, 1}, {0, 1}}});
+    store.record_event(run, "corrupt-image", "x.png: cannot decode", 4);
+    store.finish_run(run, "finished");
+  }
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished' AND seed = 3"), 1);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 2);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM params"), 2);
+  EXPECT_EQ(scalar(d, "SELECT count FROM confusion WHERE true_class = 0 AND predicted_class = 0"), 2);
+  EXPECT_EQ(scalar(d, "SELECT sum(count) FROM confusion"), 4);
+  EXPECT_EQ(scalar(d, "SELECT count FROM events WHERE code = 'corrupt-image'"), 4);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM classes"), 2);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE ended IS NOT NULL AND error IS NULL"), 1);
+  EXPECT_EQ(scalar(d, "PRAGMA user_version"), current_schema_version());
+}
+
+TEST_F(RunStoreTest, AFailedEpochWriteLeavesNoPartOfTheEpoch) {
+  RunStore store(db());
+  std::int64_t run = store.begin_run(info(), {"a"});
+  EXPECT_THROW(store.record_epoch(run + 100, {{1, "train", 1, 1, 1, 1, 1, 1}}), StorageError)
+      << "epochs of a run that does not exist";
+  // The second row breaks a constraint after the first was inserted: neither may remain.
+  EXPECT_THROW(store.record_epoch(run, {{1, "train", 1, 1, 1, 1, 1, 1},
+                                        {1, "no-such-split", 1, 1, 1, 1, 1, 1}}),
+               StorageError);
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 0);
+}
+
+TEST_F(RunStoreTest, AMissingDirectoryIsAClearErrorNamingTheFile) {
+  std::string path = (dir_ / "missing" / "runs.db").string();
+  try {
+    RunStore store(path);
+    FAIL() << "expected an error";
+  } catch (const StorageError& e) {
+    EXPECT_THAT(e.what(), HasSubstr(path + ": cannot open the run database"));
+  }
+}
+
+TEST_F(RunStoreTest, AReadOnlyDatabaseIsRefusedAtOpening) {
+  { RunStore store(db()); }
+  fs::permissions(db(), fs::perms::owner_read | fs::perms::group_read);
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
+  if (geteuid() == 0) GTEST_SKIP() << "root ignores file permissions";
+  EXPECT_THROW(RunStore{db()}, StorageError);
+}
+
+TEST_F(RunStoreTest, ANewerSchemaIsRefused) {
+  {
+    Database d(db(), true);
+    d.exec("PRAGMA user_version = 999");
+  }
+  try {
+    RunStore store(db());
+    FAIL() << "expected an error";
+  } catch (const StorageError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("schema version 999, newer than this ferlab understands"));
+  }
+}
