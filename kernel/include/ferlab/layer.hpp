@@ -62,7 +62,8 @@ class FERLAB_API Layer : public PluginObject {
                         const dnnl::memory& output_grad,
                         const std::vector<dnnl::memory>& input_grads, LayerContext& context) = 0;
   virtual std::vector<Parameter*> parameters() { return {}; }
-  // Multiply-accumulates per image for the shapes given to setup().
+  // Multiply-accumulates per image for the shapes given to setup() (0 for layers that only
+  // compare, add or move values: pooling, activations, batchnorm).
   virtual std::int64_t macs() const { return 0; }
 };
 

@@ -39,6 +39,8 @@ struct TrainOptions {
   double label_smoothing = 0.0;
   std::string class_weights = "none";       // none | balanced (inverse class frequency)
   std::string init = "he";                  // he | xavier
+  std::vector<std::string> freeze;          // layers left untrained (fine-tuning): names, or
+                                            // prefixes ending in '*' ("s1*")
 };
 
 }  // namespace ferlab::engine

@@ -1,0 +1,171 @@
+#include "engine/checkpoint.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace ferlab::engine {
+
+namespace {
+
+constexpr char magic[8] = {'F', 'E', 'R', 'L', 'A', 'B', 'C', 'K'};
+constexpr std::size_t header_bytes = sizeof(magic) + 4 + 8 + 8;
+
+std::uint64_t fnv1a(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
+template <class T>
+void put(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+void put_string(std::string& out, const std::string& s) {
+  put<std::uint32_t>(out, static_cast<std::uint32_t>(s.size()));
+  out += s;
+}
+
+// Reads the payload front to back; running past its end means the writer and reader disagree.
+class Reader {
+ public:
+  Reader(const std::string& bytes, std::size_t offset, std::string file)
+      : bytes_(bytes), at_(offset), file_(std::move(file)) {}
+  template <class T>
+  T get() {
+    T value;
+    std::memcpy(&value, take(sizeof(T)), sizeof(T));
+    return value;
+  }
+  std::string get_string() {
+    const auto n = get<std::uint32_t>();
+    return std::string(take(n), n);
+  }
+  const char* take(std::size_t n) {
+    if (n > bytes_.size() - at_) throw std::runtime_error(file_ + ": malformed checkpoint payload");
+    const char* p = bytes_.data() + at_;
+    at_ += n;
+    return p;
+  }
+
+ private:
+  const std::string& bytes_;
+  std::size_t at_;
+  std::string file_;
+};
+
+std::vector<std::int64_t> dims_of(const Parameter& p) {
+  const auto d = p.value.get_desc().dims();
+  return {d.begin(), d.end()};
+}
+
+}  // namespace
+
+void save_checkpoint(const std::filesystem::path& file, Network& network,
+                     const CheckpointInfo& info) {
+  std::string payload;
+  put<std::uint32_t>(payload, static_cast<std::uint32_t>(info.epoch));
+  put<std::uint32_t>(payload, static_cast<std::uint32_t>(info.metadata.size()));
+  for (const auto& [key, value] : info.metadata) {
+    put_string(payload, key);
+    put_string(payload, value);
+  }
+  const auto tensors = network.named_parameters();
+  put<std::uint32_t>(payload, static_cast<std::uint32_t>(tensors.size()));
+  for (const auto& [name, p] : tensors) {
+    put_string(payload, name);
+    const auto dims = dims_of(*p);
+    put<std::uint32_t>(payload, static_cast<std::uint32_t>(dims.size()));
+    for (auto d : dims) put<std::int64_t>(payload, d);
+    payload.append(static_cast<const char*>(p->value.get_data_handle()),
+                   p->value.get_desc().get_size());
+  }
+  std::string header(magic, sizeof(magic));
+  put<std::uint32_t>(header, checkpoint_format_version);
+  put<std::uint64_t>(header, payload.size());
+  put<std::uint64_t>(header, fnv1a(payload));
+
+  const std::filesystem::path temporary = file.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(payload.data(), static_cast<std::streamsize>(payload.size()));
+    if (!out.flush()) throw std::runtime_error(file.string() + ": cannot write checkpoint");
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, file, error);
+  if (error)
+    throw std::runtime_error(file.string() + ": cannot write checkpoint: " + error.message());
+}
+
+LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
+                           bool allow_partial) {
+  const std::string where = file.string();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error(where + ": cannot open checkpoint");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() < sizeof(magic) || std::memcmp(bytes.data(), magic, sizeof(magic)) != 0)
+    throw std::runtime_error(where + ": not a ferlab checkpoint");
+  if (bytes.size() < header_bytes)
+    throw std::runtime_error(where + ": truncated checkpoint (header incomplete)");
+  Reader header(bytes, sizeof(magic), where);
+  const auto version = header.get<std::uint32_t>();
+  if (version != checkpoint_format_version)
+    throw std::runtime_error(where + ": checkpoint format version " + std::to_string(version) +
+                             ", this build reads version " +
+                             std::to_string(checkpoint_format_version));
+  const auto size = header.get<std::uint64_t>();
+  const auto hash = header.get<std::uint64_t>();
+  if (bytes.size() - header_bytes < size)
+    throw std::runtime_error(where + ": truncated checkpoint (" +
+                             std::to_string(bytes.size() - header_bytes) + " of " +
+                             std::to_string(size) + " payload bytes)");
+  if (bytes.size() - header_bytes > size)
+    throw std::runtime_error(where + ": corrupt checkpoint (trailing bytes)");
+  if (fnv1a(bytes.substr(header_bytes)) != hash)
+    throw std::runtime_error(where + ": corrupt checkpoint (checksum mismatch)");
+
+  Reader r(bytes, header_bytes, where);
+  LoadReport report;
+  report.info.epoch = static_cast<int>(r.get<std::uint32_t>());
+  for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
+    std::string key = r.get_string();
+    report.info.metadata[key] = r.get_string();
+  }
+  auto targets = network.named_parameters();
+  std::map<std::string, Parameter*> by_name(targets.begin(), targets.end());
+  std::vector<std::pair<std::string, std::string>> problems;  // tensor, what is wrong
+  for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
+    const std::string name = r.get_string();
+    std::vector<std::int64_t> dims(r.get<std::uint32_t>());
+    std::size_t count = 1;
+    for (auto& d : dims) count *= static_cast<std::size_t>(d = r.get<std::int64_t>());
+    const char* data = r.take(count * sizeof(float));
+    auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      problems.emplace_back(name, "is in the file but not in this network");
+      continue;
+    }
+    if (dims_of(*it->second) != dims) {
+      problems.emplace_back(name, "has another shape in the file");
+      by_name.erase(it);
+      continue;
+    }
+    std::memcpy(it->second->value.get_data_handle(), data, count * sizeof(float));
+    report.loaded.push_back(name);
+    by_name.erase(it);
+  }
+  for (const auto& [name, p] : by_name) problems.emplace_back(name, "is not in the file");
+  if (!problems.empty() && !allow_partial) {
+    std::string text;
+    for (const auto& [name, what] : problems)
+      text += (text.empty() ? "" : "; ") + name + " " + what;
+    throw std::runtime_error(where + ": checkpoint does not fit this network: " + text);
+  }
+  for (const auto& [name, what] : problems)
+    if (what != "is in the file but not in this network") report.skipped.push_back(name);
+  return report;
+}
+
+}  // namespace ferlab::engine

@@ -1,0 +1,44 @@
+// Checkpoint files: a network's weights (and running statistics) with metadata, in a
+// versioned binary format with a checksum.
+//
+// Layout (little-endian): "FERLABCK", u32 format version, u64 payload bytes, u64 FNV-1a hash
+// of the payload; payload = u32 epoch, u32 metadata count, (string key, string value)...,
+// u32 tensor count, (string "<layer>/<parameter>", u32 rank, i64 dims[rank], f32 data)...;
+// a string is u32 length + bytes.
+#pragma once
+
+#include "engine/network.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ferlab::engine {
+
+inline constexpr std::uint32_t checkpoint_format_version = 1;
+
+struct CheckpointInfo {
+  int epoch = 0;
+  std::map<std::string, std::string> metadata;  // e.g. "spec": the resolved spec, "classes"
+};
+
+struct LoadReport {
+  CheckpointInfo info;
+  std::vector<std::string> loaded;
+  // With allow_partial: tensors left as they were (absent from the file or another shape,
+  // e.g. a new classifier head when fine-tuning on other classes).
+  std::vector<std::string> skipped;
+};
+
+// Writes atomically (a temporary file renamed into place). Throws std::runtime_error.
+void save_checkpoint(const std::filesystem::path& file, Network& network,
+                     const CheckpointInfo& info);
+
+// Reads weights into `network`, matching tensors by name. Throws std::runtime_error naming
+// the file for a missing, foreign, newer-format, truncated or corrupt file, and (unless
+// allow_partial) for any tensor missing, extra or of another shape.
+LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
+                           bool allow_partial = false);
+
+}  // namespace ferlab::engine

@@ -1,0 +1,19 @@
+// Deterministic initialisation of a network's parameters.
+#pragma once
+
+#include <ferlab/layer.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ferlab::engine {
+
+// Sets every parameter from its Parameter::init: "he" draws fan-init weights from
+// N(0, 2 / fan_in), "xavier" from U(+-sqrt(6 / (fan_in + fan_out))); zeros and ones as named.
+// Parameters are visited in order from one generator, so a seed fixes every value.
+// Throws std::invalid_argument for another scheme.
+void initialize_parameters(const std::vector<Parameter*>& parameters, const std::string& scheme,
+                           std::uint64_t seed);
+
+}  // namespace ferlab::engine

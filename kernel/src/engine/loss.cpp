@@ -1,0 +1,61 @@
+#include "engine/loss.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace ferlab::engine {
+
+double softmax_cross_entropy(const float* logits, const int* labels, int batch, int classes,
+                             const LossOptions& options, float* grad, float* probabilities) {
+  const double s = options.label_smoothing;
+  std::vector<double> p(classes);
+  double total = 0, weight_sum = 0;
+  for (int i = 0; i < batch; ++i) {
+    const int y = labels[i];
+    if (y < 0 || y >= classes)
+      throw std::invalid_argument("label " + std::to_string(y) + " outside 0.." +
+                                  std::to_string(classes - 1));
+    const double w = options.class_weights.empty() ? 1.0 : options.class_weights[y];
+    weight_sum += w;
+    const float* z = logits + static_cast<std::size_t>(i) * classes;
+    // Shifting by the maximum keeps exp() finite; log-sum-exp gives log p exactly.
+    const double zmax = *std::max_element(z, z + classes);
+    double sum = 0;
+    for (int k = 0; k < classes; ++k) sum += p[k] = std::exp(z[k] - zmax);
+    const double log_sum = std::log(sum);
+    double ce = 0;
+    for (int k = 0; k < classes; ++k) {
+      p[k] /= sum;
+      const double target = (k == y ? 1.0 - s : 0.0) + s / classes;
+      ce -= target * (z[k] - zmax - log_sum);
+    }
+    total += w * ce;
+    if (probabilities)
+      for (int k = 0; k < classes; ++k)
+        probabilities[static_cast<std::size_t>(i) * classes + k] = static_cast<float>(p[k]);
+    if (grad)  // scaled by 1 / weight_sum below, once the sum is known
+      for (int k = 0; k < classes; ++k) {
+        const double target = (k == y ? 1.0 - s : 0.0) + s / classes;
+        grad[static_cast<std::size_t>(i) * classes + k] = static_cast<float>(w * (p[k] - target));
+      }
+  }
+  if (weight_sum <= 0) return 0;  // only zero-weight classes in this batch
+  if (grad)
+    for (std::size_t e = 0, n = static_cast<std::size_t>(batch) * classes; e < n; ++e)
+      grad[e] = static_cast<float>(grad[e] / weight_sum);
+  return total / weight_sum;
+}
+
+std::vector<float> balanced_class_weights(const std::vector<int>& labels, int classes) {
+  std::vector<double> counts(classes, 0);
+  for (int y : labels)
+    if (y >= 0 && y < classes) ++counts[y];
+  std::vector<float> weights(classes, 0.f);
+  for (int k = 0; k < classes; ++k)
+    if (counts[k] > 0) weights[k] = static_cast<float>(labels.size() / (classes * counts[k]));
+  return weights;
+}
+
+}  // namespace ferlab::engine

@@ -1,0 +1,23 @@
+// Softmax cross-entropy on logits, with label smoothing and per-class weights.
+#pragma once
+
+#include <vector>
+
+namespace ferlab::engine {
+
+struct LossOptions {
+  double label_smoothing = 0.0;      // target = (1 - s) * one-hot + s / classes
+  std::vector<float> class_weights;  // empty = all 1
+};
+
+// Loss of a batch: the class-weighted mean of per-sample cross-entropies,
+// sum_i w[y_i] * CE_i / sum_i w[y_i]. Writes dLoss/dLogits to `grad` and softmax
+// probabilities to `probabilities` when they are not null (both batch x classes).
+double softmax_cross_entropy(const float* logits, const int* labels, int batch, int classes,
+                             const LossOptions& options, float* grad,
+                             float* probabilities = nullptr);
+
+// Inverse class frequency, n / (classes * n_c), 0 for a class absent from `labels`.
+std::vector<float> balanced_class_weights(const std::vector<int>& labels, int classes);
+
+}  // namespace ferlab::engine

@@ -1,0 +1,35 @@
+// Parameter updates: SGD (momentum, Nesterov), Adam and AdamW, plus gradient clipping.
+#pragma once
+
+#include "engine/train_options.hpp"
+
+#include <ferlab/layer.hpp>
+
+#include <vector>
+
+namespace ferlab::engine {
+
+class Optimizer {
+ public:
+  // Updates the trainable ones of `parameters` (state such as running statistics is skipped).
+  // Throws std::invalid_argument for an unknown optimizer name.
+  Optimizer(const OptimizerOptions& options, const std::vector<Parameter*>& parameters);
+  // One update from the current gradients at learning rate lr.
+  void step(double lr);
+  long steps() const { return t_; }
+
+ private:
+  struct Slot {
+    Parameter* parameter;
+    std::vector<float> m, v;  // momentum / first moment, second moment
+  };
+  OptimizerOptions options_;
+  std::vector<Slot> slots_;
+  long t_ = 0;
+};
+
+// Scales every trainable gradient so their global L2 norm is at most max_norm (0 = off).
+// Returns the norm before clipping.
+double clip_gradients(const std::vector<Parameter*>& parameters, double max_norm);
+
+}  // namespace ferlab::engine

@@ -1,0 +1,26 @@
+// Learning rate per epoch: constant, step, multistep, cosine or reduce-on-plateau, each with an
+// optional linear warm-up from lr/10.
+#pragma once
+
+#include "engine/train_options.hpp"
+
+namespace ferlab::engine {
+
+class LrSchedule {
+ public:
+  // Throws std::invalid_argument for an unknown schedule name.
+  LrSchedule(const ScheduleOptions& options, double base_lr, int epochs);
+  // The rate for epoch (0-based).
+  double lr(int epoch) const;
+  // Reports whether the selection metric improved in the epoch just ended (plateau only).
+  void observe(bool improved);
+
+ private:
+  ScheduleOptions options_;
+  double base_lr_;
+  int epochs_;
+  double plateau_scale_ = 1.0;
+  int epochs_without_improvement_ = 0;
+};
+
+}  // namespace ferlab::engine

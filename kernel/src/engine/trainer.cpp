@@ -1,0 +1,262 @@
+#include "engine/trainer.hpp"
+
+#include "engine/batch.hpp"
+#include "engine/loss.hpp"
+#include "engine/metrics.hpp"
+#include "engine/optimizer.hpp"
+#include "engine/schedule.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace ferlab::engine {
+
+namespace {
+
+// splitmix64: independent, reproducible seeds for each use of the run's seed.
+std::uint64_t mix(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0) {
+  std::uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1) + 0xbf58476d1ce4e5b9ull * (c + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+std::size_t image_floats(const InputShape& s) {
+  return static_cast<std::size_t>(s.channels) * s.height * s.width;
+}
+
+void check_labels(const std::vector<Sample>& samples, int classes, const char* split) {
+  for (const Sample& s : samples)
+    if (s.label < 0 || s.label >= classes)
+      throw std::invalid_argument(std::string(split) + " sample '" + s.id + "' has label " +
+                                  std::to_string(s.label) + ", outside 0.." +
+                                  std::to_string(classes - 1));
+}
+
+// How good an epoch was by select_on: higher is better (loss is negated).
+double selection_score(const std::string& select_on, const EpochStats& e, bool has_val) {
+  if (select_on == "val.accuracy") return has_val ? e.val_accuracy : e.train_accuracy;
+  if (select_on == "val.macro_f1") return has_val ? e.val_macro_f1 : e.train_macro_f1;
+  if (select_on == "val.loss") return -(has_val ? e.val_loss : e.train_loss);
+  throw std::invalid_argument("unknown select_on '" + select_on +
+                              "' (val.accuracy, val.loss, val.macro_f1)");
+}
+
+bool matches(const std::string& pattern, const std::string& layer) {
+  if (!pattern.empty() && pattern.back() == '*')
+    return layer.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
+  return layer == pattern;
+}
+
+// The parameters the optimizer updates: all but those of frozen layers. A pattern matching
+// no layer is an error (a typo would silently train everything).
+std::vector<Parameter*> unfrozen(Network& network, const std::vector<std::string>& freeze) {
+  std::vector<Parameter*> kept;
+  std::vector<bool> used(freeze.size(), false);
+  for (const auto& [name, p] : network.named_parameters()) {
+    const std::string layer = name.substr(0, name.rfind('/'));
+    bool frozen = false;
+    for (std::size_t i = 0; i < freeze.size(); ++i)
+      if (matches(freeze[i], layer)) frozen = used[i] = true;
+    if (!frozen) kept.push_back(p);
+  }
+  for (std::size_t i = 0; i < freeze.size(); ++i)
+    if (!used[i])
+      throw std::invalid_argument("freeze: '" + freeze[i] + "' matches no layer with parameters");
+  return kept;
+}
+
+std::vector<std::vector<float>> snapshot(const std::vector<Parameter*>& parameters) {
+  std::vector<std::vector<float>> values;
+  for (const Parameter* p : parameters) {
+    const float* w = static_cast<const float*>(p->value.get_data_handle());
+    values.emplace_back(w, w + p->value.get_desc().get_size() / sizeof(float));
+  }
+  return values;
+}
+
+void restore(const std::vector<Parameter*>& parameters,
+             const std::vector<std::vector<float>>& values) {
+  for (std::size_t i = 0; i < parameters.size(); ++i)
+    std::copy(values[i].begin(), values[i].end(),
+              static_cast<float*>(parameters[i]->value.get_data_handle()));
+}
+
+// Runs samples through the network in inference mode, `batch` at a time (the last batch is
+// padded with zeros), and hands each sample's output row to `use`.
+template <class Use>
+void run_inference(Network& network, const std::vector<Sample>& samples, int batch, Use use) {
+  network.prepare(batch);
+  const InputShape& shape = network.input_shape();
+  const std::size_t per_image = image_floats(shape);
+  const int outputs = network.output_size();
+  for (std::size_t start = 0; start < samples.size(); start += batch) {
+    const std::size_t count = std::min<std::size_t>(batch, samples.size() - start);
+    float* input = network.input();
+    for (std::size_t j = 0; j < count; ++j)
+      image_to_tensor(samples[start + j].image, shape, input + j * per_image);
+    std::fill(input + count * per_image, input + batch * per_image, 0.f);
+    const float* out = network.forward(false);
+    for (std::size_t j = 0; j < count; ++j) use(start + j, out + j * outputs);
+  }
+}
+
+}  // namespace
+
+Trainer::Trainer(Network& network, const TrainOptions& options, int num_classes, std::uint64_t seed)
+    : network_(network), options_(options), classes_(num_classes), seed_(seed) {
+  if (network.output_size() != num_classes)
+    throw std::invalid_argument("network gives " + std::to_string(network.output_size()) +
+                                " outputs for " + std::to_string(num_classes) + " classes");
+  if (options.class_weights != "none" && options.class_weights != "balanced")
+    throw std::invalid_argument("unknown class_weights '" + options.class_weights +
+                                "' (none, balanced)");
+  if (options.batch < 1 || options.epochs < 1)
+    throw std::invalid_argument("epochs and batch must be positive");
+}
+
+TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
+                         const Augment& augment, const EpochCallback& on_epoch) {
+  if (train.empty()) throw std::invalid_argument("no training samples");
+  check_labels(train, classes_, "train");
+  check_labels(val, classes_, "val");
+  const int batch = static_cast<int>(std::min<std::size_t>(options_.batch, train.size()));
+  network_.prepare(batch);
+  network_.rng().seed(mix(seed_, 1));
+  Rng shuffle_rng(mix(seed_, 2));
+
+  LossOptions loss_options{options_.label_smoothing, {}};
+  if (options_.class_weights == "balanced") {
+    std::vector<int> labels;
+    for (const Sample& s : train) labels.push_back(s.label);
+    loss_options.class_weights = balanced_class_weights(labels, classes_);
+  }
+  const std::vector<Parameter*> parameters = network_.parameters();
+  const std::vector<Parameter*> trained = unfrozen(network_, options_.freeze);
+  Optimizer optimizer(options_.optimizer, trained);
+  LrSchedule schedule(options_.schedule, options_.optimizer.lr, options_.epochs);
+  const bool has_val = !val.empty();
+  selection_score(options_.select_on, EpochStats{}, has_val);  // rejects a bad name up front
+
+  const InputShape& shape = network_.input_shape();
+  const std::size_t per_image = image_floats(shape);
+  const std::size_t steps = train.size() / batch;
+  std::vector<std::size_t> order(train.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<int> labels(batch);
+
+  TrainResult result;
+  std::vector<std::vector<float>> best_weights;
+  double best_score = 0;
+  int since_best = 0;
+  for (int epoch = 0; epoch < options_.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    EpochStats stats;
+    stats.epoch = epoch + 1;
+    stats.lr = schedule.lr(epoch);
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    Confusion confusion(classes_);
+    double loss_sum = 0;
+    for (std::size_t step = 0; step < steps; ++step) {
+      float* input = network_.input();
+      for (int j = 0; j < batch; ++j) {
+        const std::size_t index = order[step * batch + j];
+        const Sample& sample = train[index];
+        labels[j] = sample.label;
+        if (augment) {
+          cv::Mat image = sample.image.clone();
+          Rng rng(mix(seed_, 3 + epoch, index));  // per sample: any thread gives the same
+          augment(image, rng);
+          image_to_tensor(image, shape, input + j * per_image);
+        } else {
+          image_to_tensor(sample.image, shape, input + j * per_image);
+        }
+      }
+      const float* logits = network_.forward(true);
+      const double loss = softmax_cross_entropy(logits, labels.data(), batch, classes_,
+                                                loss_options, network_.output_grad());
+      if (!std::isfinite(loss))
+        throw std::runtime_error("training diverged: loss is " + std::to_string(loss) +
+                                 " in epoch " + std::to_string(epoch + 1) +
+                                 " (lower the learning rate?)");
+      loss_sum += loss;
+      for (int j = 0; j < batch; ++j)
+        confusion.add(labels[j], argmax(logits + j * classes_, classes_));
+      network_.backward();
+      if (options_.grad_clip > 0) clip_gradients(trained, options_.grad_clip);
+      optimizer.step(stats.lr);
+    }
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats.images_per_second = stats.seconds > 0 ? steps * batch / stats.seconds : 0;
+    stats.train_loss = loss_sum / steps;
+    stats.train_accuracy = confusion.accuracy();
+    stats.train_macro_f1 = confusion.macro_f1();
+    if (has_val) {
+      const Evaluation e = evaluate(network_, val, classes_, batch);
+      stats.val_loss = e.loss;
+      stats.val_accuracy = e.accuracy;
+      stats.val_macro_f1 = e.macro_f1;
+    }
+
+    const double score = selection_score(options_.select_on, stats, has_val);
+    stats.best = result.history.empty() || score > best_score;
+    if (stats.best) {
+      best_score = score;
+      best_weights = snapshot(parameters);
+      result.best_epoch = stats.epoch;
+      since_best = 0;
+    } else {
+      ++since_best;
+    }
+    schedule.observe(stats.best);
+    result.history.push_back(stats);
+    if (on_epoch) on_epoch(stats);
+    if (options_.early_stopping_patience > 0 && since_best >= options_.early_stopping_patience) {
+      result.stopped_early = epoch + 1 < options_.epochs;
+      break;
+    }
+  }
+  restore(parameters, best_weights);
+  return result;
+}
+
+Evaluation evaluate(Network& network, const std::vector<Sample>& samples, int num_classes,
+                    int batch) {
+  Evaluation result;
+  if (samples.empty()) return result;
+  Confusion confusion(num_classes);
+  result.predictions.resize(samples.size());
+  double loss_sum = 0;
+  const LossOptions plain;
+  run_inference(network, samples, batch, [&](std::size_t i, const float* logits) {
+    const int label = samples[i].label;
+    loss_sum += softmax_cross_entropy(logits, &label, 1, num_classes, plain, nullptr);
+    result.predictions[i] = argmax(logits, num_classes);
+    confusion.add(label, result.predictions[i]);
+  });
+  result.loss = loss_sum / samples.size();
+  result.accuracy = confusion.accuracy();
+  result.macro_f1 = confusion.macro_f1();
+  return result;
+}
+
+std::vector<std::vector<float>> predict(Network& network, const std::vector<Sample>& samples,
+                                        int batch) {
+  std::vector<std::vector<float>> probabilities(samples.size());
+  const int classes = network.output_size();
+  run_inference(network, samples, batch, [&](std::size_t i, const float* logits) {
+    std::vector<float>& p = probabilities[i];
+    p.assign(logits, logits + classes);
+    const float top = *std::max_element(p.begin(), p.end());
+    float sum = 0;
+    for (float& v : p) sum += v = std::exp(v - top);
+    for (float& v : p) v /= sum;
+  });
+  return probabilities;
+}
+
+}  // namespace ferlab::engine

@@ -1,0 +1,67 @@
+// Training a Network on labelled images, evaluating it and predicting with it.
+#pragma once
+
+#include "engine/network.hpp"
+#include "engine/train_options.hpp"
+
+#include <ferlab/sample.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace ferlab::engine {
+
+struct Evaluation {
+  double loss = 0;  // plain cross-entropy (no smoothing, no class weights)
+  double accuracy = 0, macro_f1 = 0;
+  std::vector<int> predictions;  // per sample
+};
+
+struct EpochStats {
+  int epoch = 0;                                                  // 1-based
+  double train_loss = 0, train_accuracy = 0, train_macro_f1 = 0;  // training objective
+  double val_loss = 0, val_accuracy = 0, val_macro_f1 = 0;        // 0 without val samples
+  double lr = 0, seconds = 0, images_per_second = 0;              // training part only
+  bool best = false;  // improved the selection metric; its weights were kept
+};
+
+struct TrainResult {
+  std::vector<EpochStats> history;
+  int best_epoch = 0;  // 1-based; the network holds this epoch's weights after fit()
+  bool stopped_early = false;
+};
+
+// Transforms a training image in place (a copy: the dataset is untouched).
+using Augment = std::function<void(cv::Mat&, Rng&)>;
+using EpochCallback = std::function<void(const EpochStats&)>;
+
+class Trainer {
+ public:
+  // Does not initialise the network: call initialize_parameters() first unless fine-tuning.
+  Trainer(Network& network, const TrainOptions& options, int num_classes, std::uint64_t seed);
+
+  // Trains for options.epochs (fewer with early stopping), shuffling each epoch. Every batch
+  // is full: the remainder of an epoch (< batch) is skipped and differs between epochs. The
+  // best weights by options.select_on on `val` (on the training figures when val is empty)
+  // are restored at the end. Layers in options.freeze keep their weights (batchnorm running
+  // statistics still follow the data).
+  TrainResult fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
+                  const Augment& augment = {}, const EpochCallback& on_epoch = {});
+
+ private:
+  Network& network_;
+  TrainOptions options_;
+  int classes_;
+  std::uint64_t seed_;
+};
+
+// Inference-mode loss, accuracy and macro-F1 over samples, `batch` images at a time.
+Evaluation evaluate(Network& network, const std::vector<Sample>& samples, int num_classes,
+                    int batch = 64);
+
+// Class probabilities (softmax of the logits), one vector per sample.
+std::vector<std::vector<float>> predict(Network& network, const std::vector<Sample>& samples,
+                                        int batch = 64);
+
+}  // namespace ferlab::engine

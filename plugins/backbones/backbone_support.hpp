@@ -1,0 +1,51 @@
+// Helpers shared by the in-tree backbone plugins (header-only): write a NetworkDef as a
+// sequence of layer lines.
+#pragma once
+
+#include <ferlab/backbone.hpp>
+
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace ferlab::backbones {
+
+// The activation layers a backbone may switch between with one word.
+inline const std::vector<std::string> activation_choices{"relu",  "leaky-relu", "elu",    "gelu",
+                                                         "swish", "tanh",       "sigmoid"};
+
+// Appends layers one after another; each takes the previous one as input unless told.
+class NetworkWriter {
+ public:
+  std::string add(std::string name, std::string type, Params params = {},
+                  std::vector<std::string> inputs = {}) {
+    def_.layers.push_back({name, std::move(type), std::move(inputs), std::move(params)});
+    return name;
+  }
+  NetworkDef take() { return std::move(def_); }
+
+ private:
+  NetworkDef def_;
+};
+
+// Concatenates strings and integers into a layer name: name_of("s", 1, "b", 2, "_").
+// (Appending also avoids a false GCC 12 -Wrestrict warning on "s" + std::string.)
+template <class... Parts>
+std::string name_of(const Parts&... parts) {
+  std::string name;
+  auto append = [&name](const auto& part) {
+    if constexpr (std::is_integral_v<std::decay_t<decltype(part)>>)
+      name += std::to_string(part);
+    else
+      name += part;
+  };
+  (append(parts), ...);
+  return name;
+}
+
+inline Params conv_params(std::int64_t filters, std::int64_t kernel, std::int64_t padding) {
+  return Params({{"filters", filters}, {"kernel", kernel}, {"padding", padding}});
+}
+inline Params one_int(const char* name, std::int64_t value) { return Params({{name, value}}); }
+
+}  // namespace ferlab::backbones

@@ -1,0 +1,98 @@
+// Element-wise activations (relu, leaky-relu, elu, gelu, swish, tanh, sigmoid) with oneDNN
+// eltwise primitives. One library so that switching activation is a one-word change.
+#include "../layer_support.hpp"
+
+#include <ferlab/abi.hpp>
+
+#include <memory>
+
+namespace ferlab::layers {
+namespace {
+
+using namespace dnnl;
+
+class Activation final : public Layer {
+ public:
+  Activation(algorithm alg, float alpha, float beta) : alg_(alg), alpha_(alpha), beta_(beta) {}
+
+  memory::desc setup(const std::vector<memory::desc>& inputs, LayerContext& ctx) override {
+    require_inputs("activation", inputs, 1, 1, 5);
+    const memory::desc data = plain_desc(inputs[0].dims());
+    auto fwd_pd = eltwise_forward::primitive_desc(
+        eltwise_forward::desc(prop_kind::forward_training, alg_, data, alpha_, beta_), ctx.engine);
+    forward_ = eltwise_forward(fwd_pd);
+    backward_ = eltwise_backward(eltwise_backward::primitive_desc(
+        eltwise_backward::desc(alg_, data, data, alpha_, beta_), ctx.engine, fwd_pd));
+    return data;
+  }
+
+  void forward(const std::vector<memory>& inputs, const memory& output,
+               LayerContext& ctx) override {
+    forward_.execute(ctx.stream, {{DNNL_ARG_SRC, inputs[0]}, {DNNL_ARG_DST, output}});
+  }
+
+  void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
+                const std::vector<memory>& input_grads, LayerContext& ctx) override {
+    if (!input_grads[0]) return;
+    backward_.execute(ctx.stream, {{DNNL_ARG_SRC, inputs[0]},
+                                   {DNNL_ARG_DIFF_DST, output_grad},
+                                   {DNNL_ARG_DIFF_SRC, input_grads[0]}});
+  }
+
+ private:
+  algorithm alg_;
+  float alpha_, beta_;
+  eltwise_forward forward_;
+  eltwise_backward backward_;
+};
+
+template <class Make>
+void add(Registry& registry, const char* name, const char* doc, Schema schema, Make make) {
+  registry.add<Layer>(name, doc, std::move(schema), [make](const Params& p) {
+    auto [alg, alpha] = make(p);
+    return std::make_unique<Activation>(alg, alpha, 0.f);
+  });
+}
+
+using Choice = std::pair<algorithm, float>;
+
+void register_all(Registry& registry) {
+  add(registry, "relu", "max(x, 0)", {}, [](const Params&) {
+    return Choice{algorithm::eltwise_relu, 0.f};
+  });
+  add(registry, "leaky-relu", "x if x > 0 else slope * x",
+      {param::number("slope", 0.01, 0.0, 1.0, "gradient for negative inputs")},
+      [](const Params& p) {
+        return Choice{algorithm::eltwise_relu, static_cast<float>(p.number("slope"))};
+      });
+  add(registry, "elu", "x if x > 0 else alpha * (exp(x) - 1)",
+      {param::number("alpha", 1.0, 0.0, {}, "saturation value for negative inputs")},
+      [](const Params& p) {
+        return Choice{algorithm::eltwise_elu, static_cast<float>(p.number("alpha"))};
+      });
+  add(registry, "gelu", "x * Phi(x), Gaussian error linear unit",
+      {param::choice("approximation", "erf", {"erf", "tanh"},
+                     "exact (erf) or the tanh approximation")},
+      [](const Params& p) {
+        return Choice{p.text("approximation") == "tanh" ? algorithm::eltwise_gelu_tanh
+                                                        : algorithm::eltwise_gelu_erf,
+                      0.f};
+      });
+  add(registry, "swish", "x * sigmoid(beta * x) (SiLU for beta 1)",
+      {param::number("beta", 1.0, 0.0, {}, "sharpness of the gate")}, [](const Params& p) {
+        return Choice{algorithm::eltwise_swish, static_cast<float>(p.number("beta"))};
+      });
+  add(registry, "tanh", "hyperbolic tangent", {}, [](const Params&) {
+    return Choice{algorithm::eltwise_tanh, 0.f};
+  });
+  add(registry, "sigmoid", "logistic 1 / (1 + exp(-x))", {}, [](const Params&) {
+    return Choice{algorithm::eltwise_logistic, 0.f};
+  });
+}
+
+}  // namespace
+}  // namespace ferlab::layers
+
+FERLAB_PLUGIN("layer-activations", "0.1.0",
+              "relu, leaky-relu, elu, gelu, swish, tanh and sigmoid activation layers",
+              ferlab::layers::register_all)

@@ -1,0 +1,176 @@
+// 2-D convolution (grouped and depthwise included) with oneDNN convolution primitives.
+//
+// The primitives choose their own layouts (format_tag::any, blocked on AVX-512 machines, where
+// oneDNN's direct kernels are several times faster than on plain NCHW); Staged reorders
+// between them and the plain tensors the network passes, reusing a reordered tensor when the
+// next primitive wants the same layout.
+#include "../layer_support.hpp"
+
+#include <ferlab/abi.hpp>
+
+#include <memory>
+
+namespace ferlab::layers {
+namespace {
+
+using namespace dnnl;
+
+class Convolution final : public Layer {
+ public:
+  explicit Convolution(const Params& p)
+      : filters_(p.integer("filters")),
+        kernel_(p.integer("kernel")),
+        stride_(p.integer("stride")),
+        padding_(p.integer("padding")),
+        dilation_(p.integer("dilation")),
+        groups_(p.integer("groups")),
+        depthwise_(p.flag("depthwise")),
+        bias_(p.flag("bias")) {
+    if (depthwise_ && groups_ != 1)
+      throw std::invalid_argument("convolution: set either depthwise or groups, not both");
+  }
+
+  memory::desc setup(const std::vector<memory::desc>& inputs, LayerContext& ctx) override {
+    require_inputs("convolution", inputs, 1, 4, 4);
+    const dims in = inputs[0].dims();
+    const std::int64_t n = in[0], c = in[1], h = in[2], w = in[3];
+    const std::int64_t groups = depthwise_ ? c : groups_;
+    if (c % groups != 0 || filters_ % groups != 0)
+      throw std::invalid_argument("convolution: channels (" + std::to_string(c) +
+                                  ") and filters (" + std::to_string(filters_) +
+                                  ") must be multiples of groups (" + std::to_string(groups) + ")");
+    const std::int64_t span = dilation_ * (kernel_ - 1) + 1;
+    const std::int64_t oh = (h + 2 * padding_ - span) / stride_ + 1;
+    const std::int64_t ow = (w + 2 * padding_ - span) / stride_ + 1;
+    if (oh < 1 || ow < 1)
+      throw std::invalid_argument("convolution: kernel larger than the padded input " +
+                                  std::to_string(h) + "x" + std::to_string(w));
+
+    const dims wdims = groups == 1 ? dims{filters_, c, kernel_, kernel_}
+                                   : dims{groups, filters_ / groups, c / groups, kernel_, kernel_};
+    if (!weights_.value) {
+      make_parameter(weights_, "weights", wdims, ctx.engine, Parameter::Init::fan, true);
+      weights_.fan_in = c / groups * kernel_ * kernel_;
+      weights_.fan_out = filters_ / groups * kernel_ * kernel_;
+      if (bias_)
+        make_parameter(bias_p_, "bias", {filters_}, ctx.engine, Parameter::Init::zeros, false);
+    } else if (weights_.value.get_desc().dims() != wdims) {
+      throw std::invalid_argument("convolution: input channels changed after the first setup");
+    }
+
+    const memory::desc src = plain_desc(in), dst = plain_desc({n, filters_, oh, ow});
+    const memory::desc wd = weights_.value.get_desc();
+    const memory::desc bd = bias_ ? bias_p_.value.get_desc() : memory::desc();
+    auto any = [](const memory::desc& d) { return memory::desc(d.dims(), dt::f32, tag::any); };
+    const dims strides{stride_, stride_}, dil{dilation_ - 1, dilation_ - 1},
+        pad{padding_, padding_};
+
+    // oneDNN checks (in + left + right - span) / stride + 1 == out, which left == right
+    // satisfies also when the stride skips the last columns.
+    auto fwd_pd = convolution_forward::primitive_desc(
+        convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
+                                  any(src), any(wd), bd, any(dst), strides, dil, pad, pad),
+        ctx.engine);
+    forward_ = convolution_forward(fwd_pd);
+    src_.setup(src, fwd_pd.src_desc(), Staged::into_primitive, ctx.engine);
+    weights_in_.setup(wd, fwd_pd.weights_desc(), Staged::into_primitive, ctx.engine);
+    dst_.setup(dst, fwd_pd.dst_desc(), Staged::out_of_primitive, ctx.engine);
+
+    auto data_pd = convolution_backward_data::primitive_desc(
+        convolution_backward_data::desc(algorithm::convolution_direct, any(src), any(wd), any(dst),
+                                        strides, dil, pad, pad),
+        ctx.engine, fwd_pd);
+    backward_data_ = convolution_backward_data(data_pd);
+    data_diff_dst_.setup(dst, data_pd.diff_dst_desc(), Staged::into_primitive, ctx.engine);
+    data_weights_.setup(wd, data_pd.weights_desc(), Staged::into_primitive, ctx.engine);
+    diff_src_.setup(src, data_pd.diff_src_desc(), Staged::out_of_primitive, ctx.engine);
+
+    auto weights_pd = convolution_backward_weights::primitive_desc(
+        convolution_backward_weights::desc(algorithm::convolution_direct, any(src), any(wd), bd,
+                                           any(dst), strides, dil, pad, pad),
+        ctx.engine, fwd_pd);
+    backward_weights_ = convolution_backward_weights(weights_pd);
+    weights_src_.setup(src, weights_pd.src_desc(), Staged::into_primitive, ctx.engine);
+    weights_diff_dst_.setup(dst, weights_pd.diff_dst_desc(), Staged::into_primitive, ctx.engine);
+    diff_weights_.setup(wd, weights_pd.diff_weights_desc(), Staged::out_of_primitive, ctx.engine);
+
+    macs_ = filters_ * oh * ow * (c / groups) * kernel_ * kernel_;
+    return dst;
+  }
+
+  void forward(const std::vector<memory>& inputs, const memory& output,
+               LayerContext& ctx) override {
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, src_.in(inputs[0], ctx.stream)},
+        {DNNL_ARG_WEIGHTS, weights_in_.in(weights_.value, ctx.stream)},
+        {DNNL_ARG_DST, dst_.target(output)}};
+    if (bias_) args[DNNL_ARG_BIAS] = bias_p_.value;
+    forward_.execute(ctx.stream, args);
+    dst_.out(output, ctx.stream);
+  }
+
+  void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
+                const std::vector<memory>& input_grads, LayerContext& ctx) override {
+    // The forward pass left the input (and weights) reordered; reuse them where layouts agree.
+    const memory src = weights_src_.desc() == src_.desc() ? src_.last(inputs[0])
+                                                          : weights_src_.in(inputs[0], ctx.stream);
+    const memory diff_dst = weights_diff_dst_.in(output_grad, ctx.stream);
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, src},
+        {DNNL_ARG_DIFF_DST, diff_dst},
+        {DNNL_ARG_DIFF_WEIGHTS, diff_weights_.target(weights_.grad)}};
+    if (bias_) args[DNNL_ARG_DIFF_BIAS] = bias_p_.grad;
+    backward_weights_.execute(ctx.stream, args);
+    diff_weights_.out(weights_.grad, ctx.stream);
+    if (!input_grads[0]) return;
+    const memory data_diff_dst = data_diff_dst_.desc() == weights_diff_dst_.desc()
+                                     ? diff_dst
+                                     : data_diff_dst_.in(output_grad, ctx.stream);
+    const memory weights = data_weights_.desc() == weights_in_.desc()
+                               ? weights_in_.last(weights_.value)
+                               : data_weights_.in(weights_.value, ctx.stream);
+    backward_data_.execute(ctx.stream, {{DNNL_ARG_DIFF_DST, data_diff_dst},
+                                        {DNNL_ARG_WEIGHTS, weights},
+                                        {DNNL_ARG_DIFF_SRC, diff_src_.target(input_grads[0])}});
+    diff_src_.out(input_grads[0], ctx.stream);
+  }
+
+  std::vector<Parameter*> parameters() override {
+    if (bias_) return {&weights_, &bias_p_};
+    return {&weights_};
+  }
+  std::int64_t macs() const override { return macs_; }
+
+ private:
+  std::int64_t filters_, kernel_, stride_, padding_, dilation_, groups_;
+  bool depthwise_, bias_;
+  Parameter weights_, bias_p_;
+  convolution_forward forward_;
+  convolution_backward_data backward_data_;
+  convolution_backward_weights backward_weights_;
+  // Layout adapters, named after the primitive argument they feed or take.
+  Staged src_, weights_in_, dst_;                         // forward
+  Staged data_diff_dst_, data_weights_, diff_src_;        // backward data
+  Staged weights_src_, weights_diff_dst_, diff_weights_;  // backward weights
+  std::int64_t macs_ = 0;
+};
+
+void register_all(Registry& registry) {
+  Schema schema{
+      param::integer("filters", 32, 1, {}, "output channels"),
+      param::integer("kernel", 3, 1, {}, "square kernel size"),
+      param::integer("stride", 1, 1, {}, "step between windows"),
+      param::integer("padding", 0, 0, {}, "zeros added on each side"),
+      param::integer("dilation", 1, 1, {}, "spacing between kernel taps (1 = dense)"),
+      param::integer("groups", 1, 1, {}, "channel groups; filters and channels divide by it"),
+      param::flag("depthwise", false, "one group per input channel (groups = channels)"),
+      param::flag("bias", true, "add a learned bias per output channel"),
+  };
+  registry.add<Layer>("convolution", "2-D convolution, grouped or depthwise (oneDNN)", schema,
+                      [](const Params& p) { return std::make_unique<Convolution>(p); });
+}
+
+}  // namespace
+}  // namespace ferlab::layers
+
+FERLAB_PLUGIN("layer-convolution", "0.1.0", "2-D convolution layer", ferlab::layers::register_all)

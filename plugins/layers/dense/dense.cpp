@@ -1,0 +1,96 @@
+// Fully connected layer with oneDNN inner product. Accepts N x C or N x C x H x W input (the
+// latter is read as flattened), gives N x units.
+#include "../layer_support.hpp"
+
+#include <ferlab/abi.hpp>
+
+#include <memory>
+
+namespace ferlab::layers {
+namespace {
+
+using namespace dnnl;
+
+class Dense final : public Layer {
+ public:
+  explicit Dense(const Params& p) : units_(p.integer("units")), bias_(p.flag("bias")) {}
+
+  memory::desc setup(const std::vector<memory::desc>& inputs, LayerContext& ctx) override {
+    require_inputs("dense", inputs, 1, 2, 4);
+    const dims in = inputs[0].dims();
+    dims wdims = in;
+    wdims[0] = units_;
+    if (!weights_.value) {
+      make_parameter(weights_, "weights", wdims, ctx.engine, Parameter::Init::fan, true);
+      weights_.fan_in = volume(in) / in[0];
+      weights_.fan_out = units_;
+      if (bias_)
+        make_parameter(bias_p_, "bias", {units_}, ctx.engine, Parameter::Init::zeros, false);
+    } else if (weights_.value.get_desc().dims() != wdims) {
+      throw std::invalid_argument("dense: input shape changed after the first setup");
+    }
+
+    const memory::desc src = plain_desc(in), dst = plain_desc({in[0], units_});
+    const memory::desc wd = weights_.value.get_desc();
+    const memory::desc bd = bias_ ? bias_p_.value.get_desc() : memory::desc();
+    auto fwd_pd = inner_product_forward::primitive_desc(
+        inner_product_forward::desc(prop_kind::forward_training, src, wd, bd, dst), ctx.engine);
+    forward_ = inner_product_forward(fwd_pd);
+    backward_data_ = inner_product_backward_data(inner_product_backward_data::primitive_desc(
+        inner_product_backward_data::desc(src, wd, dst), ctx.engine, fwd_pd));
+    backward_weights_ =
+        inner_product_backward_weights(inner_product_backward_weights::primitive_desc(
+            inner_product_backward_weights::desc(src, wd, bd, dst), ctx.engine, fwd_pd));
+    macs_ = weights_.fan_in * units_;
+    return dst;
+  }
+
+  void forward(const std::vector<memory>& inputs, const memory& output,
+               LayerContext& ctx) override {
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, inputs[0]}, {DNNL_ARG_WEIGHTS, weights_.value}, {DNNL_ARG_DST, output}};
+    if (bias_) args[DNNL_ARG_BIAS] = bias_p_.value;
+    forward_.execute(ctx.stream, args);
+  }
+
+  void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
+                const std::vector<memory>& input_grads, LayerContext& ctx) override {
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, inputs[0]},
+                                         {DNNL_ARG_DIFF_DST, output_grad},
+                                         {DNNL_ARG_DIFF_WEIGHTS, weights_.grad}};
+    if (bias_) args[DNNL_ARG_DIFF_BIAS] = bias_p_.grad;
+    backward_weights_.execute(ctx.stream, args);
+    if (input_grads[0]) {
+      backward_data_.execute(ctx.stream, {{DNNL_ARG_DIFF_DST, output_grad},
+                                          {DNNL_ARG_WEIGHTS, weights_.value},
+                                          {DNNL_ARG_DIFF_SRC, input_grads[0]}});
+    }
+  }
+
+  std::vector<Parameter*> parameters() override {
+    if (bias_) return {&weights_, &bias_p_};
+    return {&weights_};
+  }
+  std::int64_t macs() const override { return macs_; }
+
+ private:
+  std::int64_t units_;
+  bool bias_;
+  Parameter weights_, bias_p_;
+  inner_product_forward forward_;
+  inner_product_backward_data backward_data_;
+  inner_product_backward_weights backward_weights_;
+  std::int64_t macs_ = 0;
+};
+
+void register_all(Registry& registry) {
+  Schema schema{param::integer("units", 128, 1, {}, "output features"),
+                param::flag("bias", true, "add a learned bias per output")};
+  registry.add<Layer>("dense", "fully connected layer (oneDNN inner product)", schema,
+                      [](const Params& p) { return std::make_unique<Dense>(p); });
+}
+
+}  // namespace
+}  // namespace ferlab::layers
+
+FERLAB_PLUGIN("layer-dense", "0.1.0", "fully connected layer", ferlab::layers::register_all)

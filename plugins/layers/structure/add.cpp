@@ -1,0 +1,52 @@
+// Add: element-wise sum of two or more inputs of the same shape (oneDNN sum); the gradient
+// reaches every input unchanged.
+#include "../layer_support.hpp"
+#include "structure.hpp"
+
+#include <algorithm>
+
+namespace ferlab::layers {
+namespace {
+
+class Add final : public Layer {
+ public:
+  dnnl::memory::desc setup(const std::vector<dnnl::memory::desc>& inputs,
+                           LayerContext& ctx) override {
+    if (inputs.size() < 2) throw std::invalid_argument("add takes two or more inputs");
+    require_inputs("add", inputs, 0, 1, 5);
+    const dims shape = inputs[0].dims();
+    std::vector<dnnl::memory::desc> srcs;
+    for (const auto& d : inputs) {
+      if (d.dims() != shape) throw std::invalid_argument("add: inputs differ in shape");
+      srcs.push_back(plain_desc(shape));
+    }
+    const dnnl::memory::desc dst = plain_desc(shape);
+    sum_ = dnnl::sum(
+        dnnl::sum::primitive_desc(dst, std::vector<float>(inputs.size(), 1.f), srcs, ctx.engine));
+    return dst;
+  }
+
+  void forward(const std::vector<dnnl::memory>& inputs, const dnnl::memory& output,
+               LayerContext& ctx) override {
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_DST, output}};
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+      args[DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i)] = inputs[i];
+    sum_.execute(ctx.stream, args);
+  }
+
+  void backward(const std::vector<dnnl::memory>&, const dnnl::memory&,
+                const dnnl::memory& output_grad, const std::vector<dnnl::memory>& input_grads,
+                LayerContext&) override {
+    for (const auto& g : input_grads)
+      if (g) std::copy_n(data(output_grad), elements(output_grad), data(g));
+  }
+
+ private:
+  dnnl::sum sum_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_add() { return std::make_unique<Add>(); }
+
+}  // namespace ferlab::layers

@@ -1,0 +1,275 @@
+// Every layer plugin: forward against a plain-loop implementation (naive_layers.hpp) and
+// backward against central finite differences, on odd shapes (batch 1, 3 channels, 7x5 maps,
+// stride 2, padding).
+#include "engine_fixture.hpp"
+#include "naive_layers.hpp"
+
+namespace ferlab::test {
+namespace {
+
+using naive::Shape;
+
+struct ConvCase {
+  const char* label;
+  Shape in;
+  naive::ConvGeometry g;
+  bool depthwise, bias;
+};
+
+class ConvolutionTest : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(ConvolutionTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
+  const ConvCase& c = GetParam();
+  Overrides o{{"filters", std::int64_t{c.g.filters}},   {"kernel", std::int64_t{c.g.kernel}},
+              {"stride", std::int64_t{c.g.stride}},     {"padding", std::int64_t{c.g.padding}},
+              {"dilation", std::int64_t{c.g.dilation}}, {"bias", c.bias}};
+  if (c.depthwise)
+    o["depthwise"] = true;
+  else
+    o["groups"] = std::int64_t{c.g.groups};
+  LayerHarness h("convolution", o, {{c.in.n, c.in.c, c.in.h, c.in.w}});
+  const int oh = naive::out_size(c.in.h, c.g.kernel, c.g.stride, c.g.padding, c.g.dilation);
+  const int ow = naive::out_size(c.in.w, c.g.kernel, c.g.stride, c.g.padding, c.g.dilation);
+  EXPECT_EQ(h.output_dims(), (memory::dims{c.in.n, c.g.filters, oh, ow}));
+  naive::ConvGeometry g = c.g;
+  if (c.depthwise) g.groups = c.in.c;
+  const auto expected = naive::conv2d(h.input(0), c.in, h.values("weights"),
+                                      c.bias ? h.values("bias") : std::vector<float>{}, g);
+  expect_close(h.forward(false), expected, 1e-5, c.label);
+  expect_close(h.forward(true), expected, 1e-5, c.label);
+  EXPECT_EQ(h.layer().macs(),
+            std::int64_t{c.g.filters} * oh * ow * (c.in.c / g.groups) * c.g.kernel * c.g.kernel);
+  EXPECT_EQ(h.layer().parameters().size(), c.bias ? 2u : 1u);
+  h.expect_gradients_match_finite_differences();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, ConvolutionTest,
+    ::testing::Values(
+        ConvCase{"3x3 pad1 batch1 3ch 7x5", {1, 3, 7, 5}, {4, 3, 1, 1, 1, 1}, false, true},
+        ConvCase{"3x3 stride2 pad1", {2, 3, 7, 5}, {2, 3, 2, 1, 1, 1}, false, true},
+        ConvCase{"dilation2 pad2", {1, 3, 7, 5}, {2, 3, 1, 2, 2, 1}, false, true},
+        ConvCase{"groups2 no pad", {2, 4, 7, 5}, {6, 3, 1, 0, 1, 2}, false, true},
+        ConvCase{"depthwise stride2 no bias", {1, 3, 7, 5}, {3, 3, 2, 1, 1, 1}, true, false},
+        ConvCase{"1x1", {2, 3, 7, 5}, {5, 1, 1, 0, 1, 1}, false, true},
+        ConvCase{"5x5 stride2 pad2 1ch", {1, 1, 7, 5}, {2, 5, 2, 2, 1, 1}, false, true}),
+    [](const auto& info) { return "case" + std::to_string(info.index); });
+
+struct PoolCase {
+  const char* type;
+  Shape in;
+  int kernel, stride, padding;
+};
+
+class PoolingTest : public ::testing::TestWithParam<PoolCase> {};
+
+TEST_P(PoolingTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
+  const PoolCase& c = GetParam();
+  const std::string type = c.type;
+  const Shape s = c.in;
+  const bool global = type == "global-avg-pool";
+  Overrides o;
+  if (!global)
+    o = {{"kernel", std::int64_t{c.kernel}},
+         {"stride", std::int64_t{c.stride}},
+         {"padding", std::int64_t{c.padding}}};
+  LayerHarness h(type, o, {{s.n, s.c, s.h, s.w}});
+  const auto expected =
+      global ? naive::pool2d(h.input(0), s, s.h, s.w, 1, 0, false)
+             : naive::pool2d(h.input(0), s, c.kernel, c.kernel, c.stride == 0 ? c.kernel : c.stride,
+                             c.padding, type == "max-pool");
+  expect_close(h.forward(false), expected, 1e-6, type);
+  expect_close(h.forward(true), expected, 1e-6, type);
+  if (global) {
+    EXPECT_EQ(h.output_dims(), (memory::dims{s.n, s.c, 1, 1}));
+  }
+  h.expect_gradients_match_finite_differences();
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, PoolingTest,
+                         ::testing::Values(PoolCase{"max-pool", {1, 3, 7, 5}, 2, 0, 0},
+                                           PoolCase{"max-pool", {2, 3, 7, 5}, 3, 2, 1},
+                                           PoolCase{"avg-pool", {1, 3, 7, 5}, 2, 2, 0},
+                                           PoolCase{"avg-pool", {2, 3, 7, 5}, 3, 2, 1},
+                                           PoolCase{"global-avg-pool", {2, 3, 7, 5}, 0, 0, 0},
+                                           PoolCase{"global-avg-pool", {1, 1, 1, 1}, 0, 0, 0}),
+                         [](const auto& info) { return "case" + std::to_string(info.index); });
+
+class ActivationTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ActivationTest, ForwardMatchesFormulaAndBackwardMatchesFiniteDifferences) {
+  const std::string name = GetParam();
+  for (const memory::dims& shape : {memory::dims{1, 3, 7, 5}, memory::dims{3, 5}}) {
+    LayerHarness h(name, {}, {shape});
+    std::vector<float> expected;
+    for (float x : h.input(0)) expected.push_back(static_cast<float>(naive::activation(name, x)));
+    expect_close(h.forward(false), expected, 1e-5, name);
+    h.expect_gradients_match_finite_differences();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ActivationTest,
+                         ::testing::Values("relu", "leaky-relu", "elu", "gelu", "swish", "tanh",
+                                           "sigmoid"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(Activation, ParametersChangeTheFunction) {
+  LayerHarness leaky("leaky-relu", {{"slope", 0.2}}, {{1, 3, 7, 5}});
+  LayerHarness elu("elu", {{"alpha", 0.5}}, {{1, 3, 7, 5}});
+  LayerHarness gelu("gelu", {{"approximation", std::string("tanh")}}, {{1, 3, 7, 5}});
+  std::vector<float> want_leaky, want_elu, want_gelu;
+  for (float x : leaky.input(0)) want_leaky.push_back(x > 0 ? x : 0.2f * x);
+  for (float x : elu.input(0)) want_elu.push_back(x > 0 ? x : 0.5f * std::expm1(x));
+  for (float x : gelu.input(0))
+    want_gelu.push_back(static_cast<float>(naive::activation("gelu-tanh", x)));
+  expect_close(leaky.forward(false), want_leaky, 1e-6, "leaky-relu slope 0.2");
+  expect_close(elu.forward(false), want_elu, 1e-6, "elu alpha 0.5");
+  expect_close(gelu.forward(false), want_gelu, 1e-5, "gelu tanh");
+}
+
+TEST(BatchNorm, TrainingUsesBatchStatisticsAndUpdatesRunningOnes) {
+  const Shape s{2, 3, 7, 5};
+  LayerHarness h("batchnorm", {{"momentum", 0.8}}, {{s.n, s.c, s.h, s.w}});
+  std::vector<double> mean, var;
+  naive::channel_statistics(h.input(0), s, mean, var);
+  const auto scale = h.values("scale"), shift = h.values("shift");
+  expect_close(h.forward(true), naive::batchnorm(h.input(0), s, mean, var, scale, shift, 1e-5),
+               1e-5, "training forward");
+  // One update from mean 0 / variance 1, with Bessel's correction on the variance.
+  const double n = s.n * s.h * s.w;
+  std::vector<float> want_mean, want_var;
+  for (int c = 0; c < s.c; ++c) {
+    want_mean.push_back(static_cast<float>(0.2 * mean[c]));
+    want_var.push_back(static_cast<float>(0.8 + 0.2 * var[c] * n / (n - 1)));
+  }
+  expect_close(h.values("running_mean"), want_mean, 1e-5, "running mean");
+  expect_close(h.values("running_var"), want_var, 1e-5, "running variance");
+  // Inference normalizes with the running statistics.
+  const std::vector<double> rmean(want_mean.begin(), want_mean.end()),
+      rvar(want_var.begin(), want_var.end());
+  expect_close(h.forward(false), naive::batchnorm(h.input(0), s, rmean, rvar, scale, shift, 1e-5),
+               1e-5, "inference forward");
+}
+
+TEST(BatchNorm, BackwardMatchesFiniteDifferences) {
+  LayerHarness image("batchnorm", {}, {{2, 3, 7, 5}});
+  image.expect_gradients_match_finite_differences();
+  LayerHarness single("batchnorm", {}, {{1, 3, 7, 5}});
+  single.expect_gradients_match_finite_differences();
+  LayerHarness features("batchnorm", {}, {{5, 4}});  // after a dense layer
+  features.expect_gradients_match_finite_differences();
+}
+
+TEST(BatchNorm, RunningStatisticsAreStateNotTrained) {
+  LayerHarness h("batchnorm", {}, {{1, 3, 7, 5}});
+  EXPECT_TRUE(h.parameter("scale").trainable());
+  EXPECT_TRUE(h.parameter("shift").trainable());
+  EXPECT_FALSE(h.parameter("running_mean").trainable());
+  EXPECT_FALSE(h.parameter("running_var").trainable());
+  EXPECT_FALSE(h.parameter("scale").weight_decay);
+}
+
+TEST(Dense, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
+  LayerHarness image("dense", {{"units", std::int64_t{4}}}, {{2, 3, 7, 5}});
+  EXPECT_EQ(image.output_dims(), (memory::dims{2, 4}));
+  expect_close(
+      image.forward(false),
+      naive::dense(image.input(0), 2, 105, image.values("weights"), image.values("bias"), 4), 1e-5,
+      "dense on 2x3x7x5");
+  EXPECT_EQ(image.layer().macs(), 105 * 4);
+  image.expect_gradients_match_finite_differences();
+
+  LayerHarness flat("dense", {{"units", std::int64_t{3}}, {"bias", false}}, {{1, 6}});
+  expect_close(flat.forward(true), naive::dense(flat.input(0), 1, 6, flat.values("weights"), {}, 3),
+               1e-5, "dense without bias");
+  flat.expect_gradients_match_finite_differences();
+}
+
+TEST(Dropout, InferenceIsIdentityAndTrainingDropsAtTheRate) {
+  LayerHarness h("dropout", {{"rate", 0.3}}, {{4, 5, 20, 25}});
+  const auto in = h.input(0);
+  expect_close(h.forward(false), in, 0, "inference");
+  const auto out = h.forward(true);
+  int dropped = 0;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (out[i] == 0.f) {
+      ++dropped;
+    } else {
+      ASSERT_NEAR(out[i], in[i] / 0.7f, 1e-6) << "kept elements are scaled by 1 / (1 - rate)";
+    }
+  }
+  EXPECT_NEAR(dropped / static_cast<double>(in.size()), 0.3, 0.02);
+  EXPECT_EQ(h.forward(true), out) << "the same generator state gives the same mask";
+  // The gradient flows exactly through the kept elements.
+  std::vector<float> ones(in.size(), 1.f);
+  h.forward(true);
+  const auto grad = h.backward(ones)[0];
+  for (std::size_t i = 0; i < in.size(); ++i)
+    ASSERT_FLOAT_EQ(grad[i], out[i] == 0.f ? 0.f : 1 / 0.7f);
+  LayerHarness small("dropout", {{"rate", 0.5}}, {{1, 3, 7, 5}});
+  small.expect_gradients_match_finite_differences();
+}
+
+TEST(Flatten, KeepsOrderAndShape) {
+  LayerHarness h("flatten", {}, {{2, 3, 7, 5}});
+  EXPECT_EQ(h.output_dims(), (memory::dims{2, 105}));
+  expect_close(h.forward(false), h.input(0), 0, "flatten");
+  h.expect_gradients_match_finite_differences();
+}
+
+TEST(Add, SumsInputs) {
+  LayerHarness h("add", {}, {{1, 3, 7, 5}, {1, 3, 7, 5}, {1, 3, 7, 5}});
+  const auto a = h.input(0), b = h.input(1), c = h.input(2);
+  std::vector<float> expected;
+  for (std::size_t i = 0; i < a.size(); ++i) expected.push_back(a[i] + b[i] + c[i]);
+  expect_close(h.forward(false), expected, 1e-6, "add");
+  h.expect_gradients_match_finite_differences();
+}
+
+TEST(Add, RejectsDifferentShapes) {
+  EXPECT_THROW(LayerHarness("add", {}, {{1, 3, 7, 5}, {1, 2, 7, 5}}), std::invalid_argument);
+}
+
+TEST(Concat, JoinsChannels) {
+  const Shape a{2, 3, 7, 5}, b{2, 2, 7, 5};
+  LayerHarness h("concat", {}, {{a.n, a.c, a.h, a.w}, {b.n, b.c, b.h, b.w}});
+  EXPECT_EQ(h.output_dims(), (memory::dims{2, 5, 7, 5}));
+  const auto x = h.input(0), y = h.input(1);
+  std::vector<float> expected;
+  const int plane = 35;
+  for (int n = 0; n < 2; ++n) {
+    expected.insert(expected.end(), x.begin() + n * 3 * plane, x.begin() + (n + 1) * 3 * plane);
+    expected.insert(expected.end(), y.begin() + n * 2 * plane, y.begin() + (n + 1) * 2 * plane);
+  }
+  expect_close(h.forward(false), expected, 0, "concat");
+  h.expect_gradients_match_finite_differences();
+  EXPECT_THROW(LayerHarness("concat", {}, {{1, 3, 7, 5}, {1, 3, 6, 5}}), std::invalid_argument);
+}
+
+TEST(Layers, UnknownParameterOrTypeIsRejectedWithTheLayerName) {
+  try {
+    make_layer("convolution", {{"filter", std::int64_t{3}}});
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("under-test"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(make_layer("no-such-layer", {}), std::invalid_argument);
+}
+
+TEST(Layers, ParametersSurviveASecondSetupForAnotherBatch) {
+  auto layer = make_layer("convolution", {{"filters", std::int64_t{2}}});
+  dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  LayerContext ctx{eng, dnnl::stream(eng)};
+  layer->setup({plain({1, 3, 7, 5})}, ctx);
+  LayerHarness::data(layer->parameters()[0]->value)[0] = 42.f;
+  EXPECT_EQ(layer->setup({plain({4, 3, 7, 5})}, ctx).dims(), (memory::dims{4, 2, 5, 3}));
+  EXPECT_EQ(LayerHarness::data(layer->parameters()[0]->value)[0], 42.f);
+  EXPECT_THROW(layer->setup({plain({1, 2, 7, 5})}, ctx), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ferlab::test

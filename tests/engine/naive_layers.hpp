@@ -1,0 +1,147 @@
+// Independent plain-loop implementations of the layers, the reference their oneDNN versions
+// are checked against. Tensors are plain row-major (NCHW, OIHW).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace ferlab::test::naive {
+
+struct Shape {
+  int n, c, h, w;
+  int at(int in, int ic, int y, int x) const { return ((in * c + ic) * h + y) * w + x; }
+  int size() const { return n * c * h * w; }
+};
+
+struct ConvGeometry {
+  int filters, kernel, stride = 1, padding = 0, dilation = 1, groups = 1;
+};
+
+inline int out_size(int in, int kernel, int stride, int padding, int dilation = 1) {
+  return (in + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+}
+
+// weights: filters x (c / groups) x kernel x kernel; bias may be empty.
+inline std::vector<float> conv2d(const std::vector<float>& in, Shape s,
+                                 const std::vector<float>& weights, const std::vector<float>& bias,
+                                 ConvGeometry g) {
+  const int oh = out_size(s.h, g.kernel, g.stride, g.padding, g.dilation);
+  const int ow = out_size(s.w, g.kernel, g.stride, g.padding, g.dilation);
+  const int cg = s.c / g.groups, fg = g.filters / g.groups, k = g.kernel;
+  std::vector<float> out(static_cast<std::size_t>(s.n) * g.filters * oh * ow);
+  for (int n = 0; n < s.n; ++n)
+    for (int f = 0; f < g.filters; ++f)
+      for (int y = 0; y < oh; ++y)
+        for (int x = 0; x < ow; ++x) {
+          double sum = bias.empty() ? 0.0 : bias[f];
+          const int group = f / fg;
+          for (int ci = 0; ci < cg; ++ci)
+            for (int ky = 0; ky < k; ++ky)
+              for (int kx = 0; kx < k; ++kx) {
+                const int iy = y * g.stride - g.padding + ky * g.dilation;
+                const int ix = x * g.stride - g.padding + kx * g.dilation;
+                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                sum += static_cast<double>(in[s.at(n, group * cg + ci, iy, ix)]) *
+                       weights[((f * cg + ci) * k + ky) * k + kx];
+              }
+          out[((static_cast<std::size_t>(n) * g.filters + f) * oh + y) * ow + x] =
+              static_cast<float>(sum);
+        }
+  return out;
+}
+
+// Max, or the mean over the window's cells inside the input (padding excluded).
+inline std::vector<float> pool2d(const std::vector<float>& in, Shape s, int kh, int kw, int stride,
+                                 int padding, bool max) {
+  const int oh = (s.h + 2 * padding - kh) / stride + 1;
+  const int ow = (s.w + 2 * padding - kw) / stride + 1;
+  std::vector<float> out(static_cast<std::size_t>(s.n) * s.c * oh * ow);
+  std::size_t o = 0;
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (int y = 0; y < oh; ++y)
+        for (int x = 0; x < ow; ++x) {
+          double best = -std::numeric_limits<double>::infinity(), sum = 0;
+          int count = 0;
+          for (int ky = 0; ky < kh; ++ky)
+            for (int kx = 0; kx < kw; ++kx) {
+              const int iy = y * stride - padding + ky, ix = x * stride - padding + kx;
+              if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+              const double v = in[s.at(n, c, iy, ix)];
+              best = std::max(best, v);
+              sum += v;
+              ++count;
+            }
+          out[o++] = static_cast<float>(max ? best : sum / count);
+        }
+  return out;
+}
+
+// y = W x + b for each of n rows of `features` inputs; weights: units x features.
+inline std::vector<float> dense(const std::vector<float>& in, int n, int features,
+                                const std::vector<float>& weights, const std::vector<float>& bias,
+                                int units) {
+  std::vector<float> out(static_cast<std::size_t>(n) * units);
+  for (int i = 0; i < n; ++i)
+    for (int u = 0; u < units; ++u) {
+      double sum = bias.empty() ? 0.0 : bias[u];
+      for (int f = 0; f < features; ++f)
+        sum += static_cast<double>(in[i * features + f]) * weights[u * features + f];
+      out[i * units + u] = static_cast<float>(sum);
+    }
+  return out;
+}
+
+// Normalizes each channel with the given mean and variance, then scales and shifts.
+inline std::vector<float> batchnorm(const std::vector<float>& in, Shape s,
+                                    const std::vector<double>& mean, const std::vector<double>& var,
+                                    const std::vector<float>& scale,
+                                    const std::vector<float>& shift, double eps) {
+  std::vector<float> out(in.size());
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (int i = 0; i < s.h * s.w; ++i) {
+        const int at = (n * s.c + c) * s.h * s.w + i;
+        out[at] =
+            static_cast<float>(scale[c] * (in[at] - mean[c]) / std::sqrt(var[c] + eps) + shift[c]);
+      }
+  return out;
+}
+
+// Per-channel mean and biased variance over batch and map.
+inline void channel_statistics(const std::vector<float>& in, Shape s, std::vector<double>& mean,
+                               std::vector<double>& var) {
+  const int count = s.n * s.h * s.w;
+  mean.assign(s.c, 0);
+  var.assign(s.c, 0);
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (int i = 0; i < s.h * s.w; ++i) mean[c] += in[(n * s.c + c) * s.h * s.w + i];
+  for (double& m : mean) m /= count;
+  for (int n = 0; n < s.n; ++n)
+    for (int c = 0; c < s.c; ++c)
+      for (int i = 0; i < s.h * s.w; ++i) {
+        const double d = in[(n * s.c + c) * s.h * s.w + i] - mean[c];
+        var[c] += d * d;
+      }
+  for (double& v : var) v /= count;
+}
+
+inline double activation(const std::string& name, double x) {
+  constexpr double pi = 3.14159265358979323846;
+  if (name == "relu") return x > 0 ? x : 0;
+  if (name == "leaky-relu") return x > 0 ? x : 0.01 * x;
+  if (name == "elu") return x > 0 ? x : std::exp(x) - 1;
+  if (name == "gelu") return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+  if (name == "gelu-tanh")
+    return 0.5 * x * (1 + std::tanh(std::sqrt(2 / pi) * (x + 0.044715 * x * x * x)));
+  if (name == "swish") return x / (1 + std::exp(-x));
+  if (name == "tanh") return std::tanh(x);
+  if (name == "sigmoid") return 1 / (1 + std::exp(-x));
+  return NAN;
+}
+
+}  // namespace ferlab::test::naive

@@ -1,0 +1,229 @@
+// Networks: the DAG (named inputs, residual add, concat), gradients through it, backbone
+// sizes against the reference definitions, and definition errors.
+#include "engine/initialize.hpp"
+#include "engine_fixture.hpp"
+
+namespace ferlab::test {
+namespace {
+
+using engine::Network;
+
+engine::LayerFactory factory() { return engine::catalog_layer_factory(catalog()); }
+
+LayerDef layer(std::string name, std::string type, Overrides params = {},
+               std::vector<std::string> inputs = {}) {
+  return {std::move(name), std::move(type), std::move(inputs), Params(std::move(params))};
+}
+
+// conv -> act, then a residual branch added back, concatenated with the trunk, pooled.
+// Smooth activations only: finite differences must not cross a relu kink.
+NetworkDef branching_network() {
+  NetworkDef def;
+  def.layers = {
+      layer("conv", "convolution", {{"filters", std::int64_t{4}}, {"padding", std::int64_t{1}}}),
+      layer("relu", "swish"),
+      layer("branch", "convolution", {{"filters", std::int64_t{4}}, {"padding", std::int64_t{1}}}),
+      layer("branch_act", "tanh"),
+      layer("sum", "add", {}, {"relu", "branch_act"}),
+      layer("joined", "concat", {}, {"sum", "relu"}),
+      layer("pool", "global-avg-pool"),
+      layer("logits", "dense", {{"units", std::int64_t{3}}}),
+  };
+  return def;
+}
+
+float* floats(const dnnl::memory& m) { return static_cast<float*>(m.get_data_handle()); }
+
+TEST(Network, SeedCnnMatchesTheReferenceSize) {
+  const InputShape shape{1, 48, 48};
+  Network net(backbone_def("seed-cnn", {}, shape, 7), factory(), shape);
+  EXPECT_EQ(net.parameter_count(), 1'274'375);
+  EXPECT_EQ(net.macs(), 23'078'656);  // "23.1M MACs"
+  EXPECT_EQ(net.output_size(), 7);
+  const auto rows = net.summary();
+  ASSERT_EQ(rows.size(), 14u);
+  EXPECT_EQ(rows[9].name, "flatten");
+  EXPECT_EQ(rows[9].output, (std::vector<std::int64_t>{4608}));
+  EXPECT_EQ(rows[10].parameters, 4608 * 256 + 256);
+}
+
+TEST(Network, SeedCnnSwitchesActivationWithOneParameter) {
+  const InputShape shape{1, 48, 48};
+  Network net(backbone_def("seed-cnn", {{"activation", std::string("elu")}}, shape, 7), factory(),
+              shape);
+  int elus = 0;
+  for (const auto& row : net.summary()) {
+    elus += row.type == "elu";
+    EXPECT_NE(row.type, "relu");
+  }
+  EXPECT_EQ(elus, 4);
+  EXPECT_EQ(net.parameter_count(), 1'274'375);
+}
+
+TEST(Network, VggDefaultMatchesTheReferenceSize) {
+  const InputShape shape{1, 48, 48};
+  Network net(backbone_def("vgg", {}, shape, 7), factory(), shape);
+  EXPECT_EQ(net.parameter_count(), 10'464'455);
+  EXPECT_NEAR(net.macs() / 1e6, 474.2, 0.05);
+}
+
+TEST(Network, ResNetMatchesTheReferenceSizes) {
+  const InputShape shape{1, 48, 48};
+  Network r18(backbone_def("resnet", {}, shape, 7), factory(), shape);
+  EXPECT_EQ(r18.parameter_count(), 11'171'271);
+  EXPECT_NEAR(r18.macs() / 1e9, 1.247, 0.0005);
+  Network r10(backbone_def("resnet", {{"depth", std::string("10")}}, shape, 7), factory(), shape);
+  EXPECT_EQ(r10.parameter_count(), 4'900'551);
+  Network r34(backbone_def("resnet", {{"depth", std::string("34")}}, shape, 7), factory(), shape);
+  EXPECT_EQ(r34.parameter_count(), 21'279'431);
+}
+
+TEST(Network, MobileNetMatchesMobileNetV2) {
+  const InputShape shape{1, 48, 48};
+  // MobileNetV2 1.0 has 3,504,872 parameters: minus 576 for a 1-channel stem, minus the
+  // 1000-class head (1,281,000), plus a 7-class one (8,967).
+  Network v2(backbone_def("mobilenet", {}, shape, 7), factory(), shape);
+  EXPECT_EQ(v2.parameter_count(), 3'504'872 - 576 - 1'281'000 + 8'967);
+  const auto rows = v2.summary();
+  EXPECT_EQ(rows[rows.size() - 5].output, (std::vector<std::int64_t>{1280, 3, 3}));
+  Network half(backbone_def("mobilenet", {{"width", 0.5}}, shape, 7), factory(), shape);
+  EXPECT_EQ(half.parameter_count(), 696'359);
+}
+
+TEST(Network, MiniXceptionMatchesTheKerasSize) {
+  const InputShape shape{1, 48, 48};
+  Network net(backbone_def("mini-xception", {}, shape, 7), factory(), shape);
+  EXPECT_EQ(net.parameter_count(), 56'951);  // Arriaga et al.'s trainable parameters
+  EXPECT_EQ(net.output_size(), 7);
+  const auto rows = net.summary();
+  EXPECT_EQ(rows[rows.size() - 4].output, (std::vector<std::int64_t>{128, 3, 3}));
+}
+
+// Every backbone trains a step on 48x48 images: finite loss, weights move, shapes agree.
+TEST(Network, EveryBackboneRunsForwardAndBackward) {
+  const InputShape shape{1, 48, 48};
+  const std::vector<std::pair<std::string, Overrides>> backbones{
+      {"seed-cnn", {{"activation", std::string("gelu")}}},
+      {"vgg",
+       {{"widths", std::vector<std::int64_t>{8, 8, 16, 16}},
+        {"dense", std::vector<std::int64_t>{32}}}},
+      {"mini-xception", {{"activation", std::string("swish")}}},
+      {"resnet", {{"depth", std::string("10")}, {"width", std::int64_t{8}}}},
+      {"mobilenet",
+       {{"width", 0.25}, {"head", std::int64_t{32}}, {"activation", std::string("elu")}}}};
+  for (const auto& [name, overrides] : backbones) {
+    SCOPED_TRACE(name);
+    Network net(backbone_def(name, overrides, shape, 7), factory(), shape);
+    engine::initialize_parameters(net.parameters(), "he", 1);
+    net.prepare(3);
+    Rng rng(3);
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+    for (int i = 0; i < 3 * 48 * 48; ++i) net.input()[i] = u(rng);
+    const float* out = net.forward(true);
+    for (int i = 0; i < 21; ++i) ASSERT_TRUE(std::isfinite(out[i]));
+    std::fill_n(net.output_grad(), 21, 0.1f);
+    net.backward();
+    const Parameter* first = net.parameters()[0];
+    double norm = 0;
+    for (std::int64_t i = 0; i < LayerHarness::size(first->grad); ++i)
+      norm += std::abs(floats(first->grad)[i]);
+    EXPECT_GT(norm, 0) << "the gradient reaches the first layer";
+  }
+}
+
+TEST(Network, BranchingNetworkShapesAndGradientsMatchFiniteDifferences) {
+  const InputShape shape{3, 7, 5};
+  Network net(branching_network(), factory(), shape);
+  const auto rows = net.summary();
+  EXPECT_EQ(rows[5].output, (std::vector<std::int64_t>{8, 7, 5}));  // concat of 4 + 4
+  EXPECT_EQ(rows[6].output, (std::vector<std::int64_t>{8, 1, 1}));
+  EXPECT_EQ(net.parameter_count(), (4 * 3 * 9 + 4) + (4 * 4 * 9 + 4) + (8 * 3 + 3));
+
+  net.prepare(2);
+  Rng rng(5);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  for (Parameter* p : net.parameters())
+    for (std::int64_t i = 0; i < LayerHarness::size(p->value); ++i) floats(p->value)[i] = u(rng);
+  const std::int64_t n_input = 2 * 3 * 7 * 5;
+  for (std::int64_t i = 0; i < n_input; ++i) net.input()[i] = u(rng);
+  const std::vector<float> weights{0.3f, -0.7f, 0.5f, 0.9f, -0.2f, 0.4f};
+  auto objective = [&] {
+    const float* out = net.forward(true);
+    double sum = 0;
+    for (int i = 0; i < 6; ++i) sum += static_cast<double>(out[i]) * weights[i];
+    return sum;
+  };
+  objective();
+  std::copy(weights.begin(), weights.end(), net.output_grad());
+  net.backward();
+  // Every weight of both convolutions: their gradients pass through add, concat and the
+  // fan-out of "relu" to two consumers.
+  for (Parameter* p : net.parameters()) {
+    const std::vector<float> analytic(floats(p->grad),
+                                      floats(p->grad) + LayerHarness::size(p->grad));
+    float* x = floats(p->value);
+    for (std::size_t e = 0; e < analytic.size(); ++e) {
+      const float saved = x[e];
+      const double eps = 1e-3;
+      x[e] = static_cast<float>(saved + eps);
+      const double plus = objective();
+      x[e] = static_cast<float>(saved - eps);
+      const double minus = objective();
+      x[e] = saved;
+      const double numeric = (plus - minus) / (2 * eps);
+      ASSERT_NEAR(analytic[e], numeric, 5e-3 * (1 + std::abs(numeric)))
+          << p->name << " element " << e;
+    }
+  }
+}
+
+TEST(Network, DeadEndBranchesGetZeroGradient) {
+  NetworkDef def;
+  def.layers = {layer("a", "dense", {{"units", std::int64_t{4}}}),
+                layer("unused", "dense", {{"units", std::int64_t{2}}}),
+                layer("b", "dense", {{"units", std::int64_t{2}}}, {"a"})};
+  Network net(def, factory(), InputShape{1, 2, 2});
+  engine::initialize_parameters(net.parameters(), "he", 1);
+  std::fill_n(net.input(), 4, 1.f);
+  net.forward(true);
+  std::fill_n(net.output_grad(), 2, 1.f);
+  net.backward();
+  const auto params = net.parameters();  // a.w, a.b, unused.w, unused.b, b.w, b.b
+  for (std::int64_t i = 0; i < LayerHarness::size(params[2]->grad); ++i)
+    EXPECT_EQ(floats(params[2]->grad)[i], 0.f);
+  EXPECT_NE(floats(params[1]->grad)[0], 0.f);
+}
+
+TEST(Network, DefinitionErrorsNameTheLayer) {
+  auto expect_error = [](NetworkDef def, const std::string& fragment) {
+    try {
+      Network net(def, factory(), InputShape{1, 8, 8});
+      ADD_FAILURE() << "expected an error containing " << fragment;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+    }
+  };
+  NetworkDef later;
+  later.layers = {layer("a", "relu", {}, {"b"}), layer("b", "relu")};
+  expect_error(later, "input 'b' is not an earlier layer");
+  NetworkDef twice;
+  twice.layers = {layer("a", "relu"), layer("a", "relu")};
+  expect_error(twice, "used twice");
+  NetworkDef too_small;
+  too_small.layers = {layer("big", "convolution", {{"kernel", std::int64_t{9}}})};
+  expect_error(too_small, "layer 'big' (convolution)");
+  expect_error(NetworkDef{}, "no layers");
+}
+
+TEST(Network, PrepareKeepsWeightsAcrossBatchSizes) {
+  const InputShape shape{1, 48, 48};
+  Network net(backbone_def("seed-cnn", {}, shape, 7), factory(), shape);
+  floats(net.parameters()[0]->value)[0] = 0.25f;
+  net.prepare(8);
+  EXPECT_EQ(net.batch(), 8);
+  EXPECT_EQ(floats(net.parameters()[0]->value)[0], 0.25f);
+  EXPECT_EQ(net.parameter_count(), 1'274'375);
+}
+
+}  // namespace
+}  // namespace ferlab::test
