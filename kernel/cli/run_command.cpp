@@ -1,0 +1,67 @@
+// `ferlab run SPEC`: execute an experiment and record it.
+#include "commands.hpp"
+
+#include "run/runner.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace ferlab::cli {
+namespace {
+
+void parse_shard(const std::string& text, run::RunOptions& options) {
+  static const std::regex shard(R"((\d+)/(\d+))");
+  std::smatch m;
+  if (!std::regex_match(text, m, shard) || std::stoi(m[2]) < 1 || std::stoi(m[1]) >= std::stoi(m[2]))
+    throw CLI::ValidationError("--shard", "expected I/N with 0 <= I < N, e.g. 0/4, got " + text);
+  options.shard_index = std::stoi(m[1]);
+  options.shard_count = std::stoi(m[2]);
+}
+
+void print_summary(const std::vector<run::RunSummary>& runs, const std::string& db) {
+  fmt::print("{:>5}  {:<40} {:>6}  {:<11} {:>8} {:>8} {:>9}\n", "run", "variant", "seed", "status",
+             "val acc", "test acc", "time");
+  for (const run::RunSummary& r : runs) {
+    fmt::print("{:>5}  {:<40} {:>6}  {:<11} {:>8.4f} {:>8} {:>8.1f}s\n", r.id,
+               r.variant.empty() ? "-" : r.variant, r.seed, r.status, r.best_val_accuracy,
+               r.test_accuracy < 0 ? "-" : fmt::format("{:.4f}", r.test_accuracy), r.seconds);
+    if (!r.error.empty()) fmt::print("       error: {}\n", r.error);
+  }
+  fmt::print("results recorded in {}\n", db);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("run", "Run an experiment and record it in the run database");
+  struct Options {
+    std::string file, shard;
+    std::vector<std::string> overrides;
+    run::RunOptions run;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("spec", o->file, "Experiment spec (YAML)")->required();
+  cmd->add_option("--db", o->run.db, "Run database (SQLite)")->capture_default_str();
+  cmd->add_option("--set", o->overrides, "Override a key: --set train.epochs=5")
+      ->type_name("KEY=VALUE");
+  cmd->add_option("--shard", o->shard, "Run only every N-th run starting at I (0-based)")
+      ->type_name("I/N");
+  cmd->add_option("--threads", o->run.threads, "Threads (0 = one per core)")->capture_default_str();
+  cmd->callback([&global, o] {
+    if (!o->shard.empty()) parse_shard(o->shard, o->run);
+    kernel::PluginCatalog catalog;
+    spec::LoadedSpec loaded = load_valid_spec(global, o->file, o->overrides, catalog);
+    std::ifstream in(o->file);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<run::RunSummary> runs = run::execute(loaded, text.str(), catalog, o->run);
+    print_summary(runs, o->run.db);
+    for (const auto& r : runs)
+      if (r.status != "finished") throw CLI::RuntimeError(exit_failure);
+  });
+}
+
+}  // namespace ferlab::cli

@@ -1,0 +1,21 @@
+// Turning a run's spec and environment into what the store keeps.
+#pragma once
+
+#include "run/environment.hpp"
+#include "spec/run_spec.hpp"
+#include "storage/run_store.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ferlab::run {
+
+// The resolved spec flattened to key paths: "train.optimizer.lr" -> "0.1",
+// "preprocess[0].plugin" -> "clahe", lists of scalars kept whole: "seeds" -> "[1]".
+std::vector<std::pair<std::string, std::string>> flatten_spec(const std::string& resolved_yaml);
+
+storage::RunInfo run_info(const spec::RunSpec& run, const std::string& spec_text,
+                          const Environment& environment);
+
+}  // namespace ferlab::run

@@ -1,0 +1,235 @@
+#include "run/runner.hpp"
+
+#include "engine/initialize.hpp"
+#include "graph/experiment_graph.hpp"
+#include "run/data_stages.hpp"
+#include "run/environment.hpp"
+#include "run/interrupt.hpp"
+#include "run/progress.hpp"
+#include "run/run_record.hpp"
+#include "run/train_stage.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+
+namespace ferlab::run {
+namespace {
+
+using graph::StageKind;
+using graph::Vertex;
+
+// What a data stage hands downstream: its images, or why there are none.
+struct DataResult {
+  std::shared_ptr<const DatasetContents> contents;
+  std::shared_ptr<EventLog> events;  // this stage's and everything upstream
+  std::string error;
+};
+
+struct RunState {
+  const spec::RunSpec* spec = nullptr;
+  std::unique_ptr<engine::Network> network;
+  std::shared_ptr<const DatasetContents> data;
+  std::shared_ptr<EventLog> events;
+  RunSummary summary;
+  std::chrono::steady_clock::time_point start;
+  bool recorded = false;
+};
+
+class Executor {
+ public:
+  Executor(const std::vector<spec::RunSpec>& runs, const std::string& spec_text,
+           const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env)
+      : runs_(runs), spec_text_(spec_text), catalog_(catalog), store_(store), env_(std::move(env)),
+        graph_(graph::ExperimentGraph::build(runs)), states_(runs.size()) {
+    for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
+  }
+
+  std::vector<RunSummary> execute() {
+    for (Vertex v : graph_.execution_order()) {
+      const graph::Stage& stage = graph_.stage(v);
+      switch (stage.kind) {
+        case StageKind::dataset: data_[v] = load(stage); break;
+        case StageKind::preprocess: data_[v] = transform(stage, data_.at(input(v))); break;
+        case StageKind::train: train(states_[stage.runs.front()], data_.at(input(v))); break;
+        case StageKind::evaluate: evaluate(states_[stage.runs.front()]); break;
+        case StageKind::record: record(states_[stage.runs.front()]); break;
+      }
+      release_inputs(v);
+      if (stopped_ || interrupt_requested()) break;
+    }
+    // A run cut short between its stages is recorded as interrupted, never left 'running'.
+    for (RunState& s : states_) {
+      if (s.summary.id == 0 || s.recorded) continue;
+      if (s.summary.status == "running") s.summary.status = "interrupted";
+      record(s);
+    }
+    std::vector<RunSummary> out;
+    for (const RunState& s : states_)
+      if (s.summary.id != 0) out.push_back(s.summary);
+    return out;
+  }
+
+ private:
+  Vertex input(Vertex v) const { return graph_.inputs(v).front(); }
+
+  // Frees a data stage's images once every stage that reads them has run.
+  void release_inputs(Vertex v) {
+    for (Vertex in : graph_.inputs(v))
+      if (++consumed_[in] == boost::out_degree(in, graph_.graph())) data_.erase(in);
+  }
+
+  DataResult load(const graph::Stage& stage) {
+    const spec::PluginCall& call = runs_[stage.runs.front()].dataset;
+    DataResult result{nullptr, std::make_shared<EventLog>(), ""};
+    fmt::print(stderr, "loading dataset {}\n", stage.label);
+    try {
+      result.contents =
+          std::make_shared<const DatasetContents>(load_dataset(catalog_, call, *result.events));
+      for (const auto& [split, samples] : result.contents->splits)
+        fmt::print(stderr, "  {}: {} images\n", split, samples.size());
+    } catch (const std::exception& e) {
+      result.error = e.what();
+    }
+    return result;
+  }
+
+  DataResult transform(const graph::Stage& stage, const DataResult& input) {
+    if (!input.error.empty()) return input;
+    const spec::PluginCall& call = runs_[stage.runs.front()].preprocess[stage.preprocess_index];
+    DataResult result{nullptr, std::make_shared<EventLog>(), ""};
+    result.events->merge(*input.events);
+    fmt::print(stderr, "preprocessing: {}\n", stage.label);
+    try {
+      result.contents = std::make_shared<const DatasetContents>(
+          preprocess(catalog_, call, *input.contents, *result.events));
+    } catch (const std::exception& e) {
+      result.error = fmt::format("preprocessor '{}': {}", call.plugin, e.what());
+    }
+    return result;
+  }
+
+  void train(RunState& state, const DataResult& input) {
+    const spec::RunSpec& run = *state.spec;
+    state.start = std::chrono::steady_clock::now();
+    state.summary = {0, run.variant, run.seed, "running", 0, -1, 0, ""};
+    std::vector<std::string> classes = input.contents ? input.contents->classes
+                                                      : std::vector<std::string>{};
+    state.summary.id = store_.begin_run(run_info(run, spec_text_, env_), classes);
+    state.events = input.events;
+    if (!input.error.empty()) return fail(state, input.error);
+    state.data = input.contents;
+    std::string who = fmt::format("run {}{}", state.summary.id,
+                                  run.variant.empty() ? "" : " (" + run.variant + ")");
+    fmt::print(stderr, "{}: training, seed {}\n", who, run.seed);
+    try {
+      state.network = build_network(catalog_, run, *state.data);
+      engine::initialize_parameters(state.network->parameters(), run.train.init,
+                                    static_cast<std::uint64_t>(run.seed));
+      int num_classes = static_cast<int>(classes.size());
+      engine::Trainer trainer(*state.network, run.train, num_classes,
+                              static_cast<std::uint64_t>(run.seed));
+      Progress progress(who, run.train.epochs);
+      auto on_epoch = [&](const engine::EpochStats& s) {
+        progress.epoch(s);
+        store_.record_epoch(state.summary.id,
+                            {{s.epoch, "train", s.train_loss, s.train_accuracy, s.train_macro_f1,
+                              s.lr, s.seconds, s.images_per_second},
+                             {s.epoch, "val", s.val_loss, s.val_accuracy, s.val_macro_f1, s.lr,
+                              s.seconds, s.images_per_second}});
+        if (s.best) state.summary.best_val_accuracy = s.val_accuracy;
+        check_interrupt();
+      };
+      const auto& splits = state.data->splits;
+      auto val = splits.find("val");
+      static const std::vector<Sample> none;
+      trainer.fit(splits.at("train"), val == splits.end() ? none : val->second,
+                  make_augment(catalog_, run), on_epoch);
+    } catch (const Interrupted& e) {
+      state.summary.status = "interrupted";
+      state.summary.error = e.what();
+      stopped_ = true;
+      state.network.reset();
+    } catch (const std::exception& e) {
+      fail(state, e.what());
+    }
+  }
+
+  void fail(RunState& state, const std::string& error) {
+    fmt::print(stderr, "run {} failed: {}\n", state.summary.id, error);
+    state.summary.status = "failed";
+    state.summary.error = error;
+    state.network.reset();
+  }
+
+  void evaluate(RunState& state) {
+    if (!state.network) return;
+    int classes = static_cast<int>(state.data->classes.size());
+    try {
+      for (const std::string& split : state.spec->eval_splits) {
+        auto samples = state.data->splits.find(split);
+        if (samples == state.data->splits.end() || samples->second.empty()) {
+          state.events->warn("missing-split",
+                             fmt::format("the dataset has no '{}' split to evaluate", split));
+          continue;
+        }
+        storage::Evaluation e = evaluate_split(*state.network, samples->second, classes, split);
+        store_.record_evaluation(state.summary.id, e);
+        if (split == "test") state.summary.test_accuracy = e.metrics[0].second;
+        fmt::print(stderr, "run {}: {} accuracy {:.4f}, macro-F1 {:.4f} (best checkpoint by {})\n",
+                   state.summary.id, split, e.metrics[0].second, e.metrics[1].second,
+                   state.spec->train.select_on);
+      }
+    } catch (const std::exception& e) {
+      fail(state, std::string("evaluation: ") + e.what());
+    }
+  }
+
+  void record(RunState& state) {
+    if (state.summary.id == 0 || state.recorded) return;
+    state.recorded = true;
+    if (state.events)
+      for (const auto& [code, entry] : state.events->entries())
+        store_.record_event(state.summary.id, code, entry.first_message, entry.count);
+    if (state.summary.status == "running") state.summary.status = "finished";
+    state.summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
+    store_.finish_run(state.summary.id, state.summary.status, state.summary.error);
+    state.network.reset();
+    state.data.reset();
+  }
+
+  const std::vector<spec::RunSpec>& runs_;
+  const std::string& spec_text_;
+  const kernel::PluginCatalog& catalog_;
+  storage::RunStore& store_;
+  Environment env_;
+  graph::ExperimentGraph graph_;
+  std::vector<RunState> states_;
+  std::map<Vertex, DataResult> data_;
+  std::map<Vertex, size_t> consumed_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+std::vector<spec::RunSpec> shard_runs(const std::vector<spec::RunSpec>& runs, int index,
+                                      int count) {
+  std::vector<spec::RunSpec> out;
+  for (const spec::RunSpec& run : runs)
+    if (run.index % count == index) out.push_back(run);
+  return out;
+}
+
+std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string& spec_text,
+                                const kernel::PluginCatalog& catalog, const RunOptions& options) {
+  std::vector<spec::RunSpec> runs = shard_runs(spec.runs, options.shard_index, options.shard_count);
+  storage::RunStore store(options.db);  // before any work: an unwritable database fails here
+  int threads = use_threads(options.threads);
+  install_interrupt_handler();
+  Executor executor(runs, spec_text, catalog, store, describe_environment(threads));
+  return executor.execute();
+}
+
+}  // namespace ferlab::run

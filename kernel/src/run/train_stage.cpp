@@ -1,0 +1,50 @@
+#include "run/train_stage.hpp"
+
+#include "engine/plugin_layers.hpp"
+
+#include <ferlab/augmenter.hpp>
+#include <ferlab/backbone.hpp>
+
+#include <fmt/format.h>
+
+namespace ferlab::run {
+
+std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& catalog,
+                                               const spec::RunSpec& run,
+                                               const DatasetContents& data) {
+  const cv::Mat& first = data.splits.at("train").front().image;
+  InputShape shape{first.channels(), first.rows, first.cols};
+  int classes = static_cast<int>(data.classes.size());
+  NetworkDef def = run.layers;
+  if (run.backbone)
+    def = catalog.create<Backbone>(run.backbone->plugin, run.backbone->params)->build(shape, classes);
+  auto network = std::make_unique<engine::Network>(def, engine::catalog_layer_factory(catalog), shape);
+  if (network->output_size() != classes)
+    throw std::invalid_argument(fmt::format(
+        "the network ends in {} outputs but the dataset has {} classes; its last layer must "
+        "give one output per class", network->output_size(), classes));
+  return network;
+}
+
+engine::Augment make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run) {
+  std::vector<std::shared_ptr<Augmenter>> steps;
+  for (const spec::PluginCall& call : run.augment)
+    steps.push_back(catalog.create<Augmenter>(call.plugin, call.params));
+  if (steps.empty()) return {};
+  return [steps](cv::Mat& image, Rng& rng) {
+    for (const auto& step : steps) step->apply(image, rng);
+  };
+}
+
+storage::Evaluation evaluate_split(engine::Network& network, const std::vector<Sample>& samples,
+                                   int classes, const std::string& split) {
+  engine::Evaluation e = engine::evaluate(network, samples, classes);
+  storage::Evaluation out;
+  out.split = split;
+  out.metrics = {{"accuracy", e.accuracy}, {"macro_f1", e.macro_f1}, {"loss", e.loss}};
+  out.confusion.assign(classes, std::vector<std::int64_t>(classes, 0));
+  for (size_t i = 0; i < samples.size(); ++i) ++out.confusion[samples[i].label][e.predictions[i]];
+  return out;
+}
+
+}  // namespace ferlab::run

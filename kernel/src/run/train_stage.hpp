@@ -1,0 +1,30 @@
+// The model stages of the graph: building the network a run names, training it, evaluating it.
+#pragma once
+
+#include "engine/network.hpp"
+#include "engine/trainer.hpp"
+#include "plugin_catalog.hpp"
+#include "spec/run_spec.hpp"
+#include "storage/run_store.hpp"
+
+#include <ferlab/sample.hpp>
+
+#include <memory>
+
+namespace ferlab::run {
+
+// The network of a run: from its backbone plugin or its inline layers, for the shape of the
+// training images. Throws std::invalid_argument when the network does not end in one output
+// per class.
+std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& catalog,
+                                               const spec::RunSpec& run,
+                                               const DatasetContents& data);
+
+// An augmentation callback applying the run's augmenters in order (empty when there are none).
+engine::Augment make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run);
+
+// Evaluates the network on one split: overall metrics and the confusion matrix.
+storage::Evaluation evaluate_split(engine::Network& network, const std::vector<Sample>& samples,
+                                   int classes, const std::string& split);
+
+}  // namespace ferlab::run

@@ -1,0 +1,144 @@
+// `ferlab run` end to end on a small synthetic dataset with an inline network: what lands in
+// the database, sharding, and the data stages shared by a sweep.
+#include "storage/sqlite.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+namespace fs = std::filesystem;
+using ferlab::storage::Database;
+using ferlab::storage::Statement;
+using testing::HasSubstr;
+
+namespace {
+
+struct Output {
+  int status;
+  std::string text;  // stdout and stderr
+};
+
+Output run_ferlab(const std::string& args) {
+  Output out{-1, ""};
+  FILE* pipe = popen((std::string(FERLAB_CLI) + " " + args + " 2>&1").c_str(), "r");
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.text.append(buffer.data(), n);
+  out.status = WEXITSTATUS(pclose(pipe));
+  return out;
+}
+
+// 7 classes of 10 images per split; a residual inline network written Caffe-style.
+const char* spec = R"(name: tiny
+seeds: [1]
+dataset: {plugin: synthetic-faces, seed: 3, size: 24, train_count: 70, val_count: 35, test_count: 35}
+preprocess: [{plugin: hist-eq}]
+augment: [{plugin: hflip}]
+model:
+  layers:
+    - {type: convolution, name: c1, filters: 4, kernel: 3, padding: 1}
+    - {type: relu, name: r1}
+    - {type: convolution, name: c2, filters: 4, kernel: 3, padding: 1}
+    - {type: add, name: sum, inputs: [r1, c2]}
+    - {type: max-pool, kernel: 4}
+    - {type: flatten}
+    - {type: dense, units: 7}
+train: {epochs: 2, batch: 16, optimizer: {name: adam, lr: 0.001}}
+evaluate: {splits: [val, test]}
+)";
+
+class RunTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ferlab-run-" + std::to_string(getpid()) + "-" +
+                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path write(const std::string& text) {
+    fs::path file = dir_ / "spec.yaml";
+    std::ofstream(file) << text;
+    return file;
+  }
+  std::string db() const { return (dir_ / "runs.db").string(); }
+  static std::int64_t scalar(Database& d, const std::string& sql) {
+    Statement s(d, sql);
+    return s.step() ? s.integer(0) : -1;
+  }
+
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
+  Output r = run_ferlab("run " + write(spec).string() + " --db " + db() + " --threads 1");
+  ASSERT_EQ(r.status, 0) << r.text;
+  EXPECT_THAT(r.text, HasSubstr("results recorded in " + db()));
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 4);  // 2 epochs x (train, val)
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split IN "
+                      "('val', 'test')"), 2);
+  EXPECT_EQ(scalar(d, "SELECT sum(count) FROM confusion WHERE split = 'test'"), 35);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'train.epochs' AND value = '2'"), 1);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'model.layers[3].inputs'"), 1);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM classes"), 7);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM run_plugins WHERE name = 'synthetic-faces'"), 1);
+  // Accuracy in the database is the one the confusion matrix gives.
+  Statement acc(d, "SELECT value FROM metrics WHERE name = 'accuracy' AND split = 'test'");
+  ASSERT_TRUE(acc.step());
+  EXPECT_NEAR(acc.real(0) * 35,
+              scalar(d, "SELECT sum(count) FROM confusion WHERE split = 'test' AND "
+                        "true_class = predicted_class"),
+              1e-9);
+}
+
+TEST_F(RunTest, SameSeedGivesTheSameMetricsWithOneThread) {
+  fs::path file = write(spec);
+  ASSERT_EQ(run_ferlab("run " + file.string() + " --db " + db() + " --threads 1").status, 0);
+  ASSERT_EQ(run_ferlab("run " + file.string() + " --db " + db() + " --threads 1").status, 0);
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(DISTINCT value) FROM metrics WHERE name = 'loss' AND split "
+                      "= 'test'"), 1);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'loss' AND split = 'test'"), 2);
+}
+
+TEST_F(RunTest, ShardsSplitASweepAndTheDatasetIsLoadedOncePerInvocation) {
+  std::string sweep = std::string(spec) + "sweep:\n  train.optimizer.lr: [0.001, 0.01]\n";
+  sweep.replace(sweep.find("seeds: [1]"), 10, "seeds: [1, 2]");
+  fs::path file = write(sweep);
+  Output first = run_ferlab("run " + file.string() + " --db " + db() + " --shard 0/2 --threads 1");
+  ASSERT_EQ(first.status, 0) << first.text;
+  Output second = run_ferlab("run " + file.string() + " --db " + db() + " --shard 1/2 --threads 1");
+  ASSERT_EQ(second.status, 0) << second.text;
+  // Each shard ran two of the four runs and generated the dataset once for both.
+  auto count = [](const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(first.text, "loading dataset"), 1u);
+  EXPECT_EQ(count(first.text, "preprocessing: hist-eq"), 1u);
+  EXPECT_EQ(count(first.text, ": training, seed"), 2u);
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 4);
+  EXPECT_EQ(scalar(d, "SELECT count(DISTINCT variant || seed) FROM runs"), 4);
+}
+
+TEST_F(RunTest, ANetworkThatDoesNotEndInOneOutputPerClassFailsTheRunWithAClearError) {
+  std::string bad = spec;
+  bad.replace(bad.find("units: 7"), 8, "units: 5");
+  Output r = run_ferlab("run " + write(bad).string() + " --db " + db());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.text, HasSubstr("the network ends in 5 outputs but the dataset has 7 classes"));
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE "
+                      "'%5 outputs%'"), 1);
+}
