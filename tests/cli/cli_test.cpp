@@ -115,3 +115,20 @@ TEST(Cli, RunRefusesAnUnwritableDatabaseBeforeTraining) {
   EXPECT_THAT(r.err, HasSubstr("/nonexistent/dir/x.db: cannot open the run database"));
   EXPECT_THAT(r.err, testing::Not(HasSubstr("epoch")));
 }
+
+TEST(Cli, ModelShowsTheLayerTableWithTheReferenceSizes) {
+  // Reference sizes from the seed-cnn and vgg definitions (issue 3), computed by hand.
+  fs::path spec = write_spec("model", R"(name: sizes
+dataset: {plugin: synthetic-faces}
+model: {backbone: {plugin: seed-cnn}}
+sweep:
+  model.backbone: [{plugin: seed-cnn}, {plugin: vgg}]
+)");
+  Output r = ferlab("model " + spec.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("backbone=seed-cnn: backbone seed-cnn on 1x48x48:"));
+  EXPECT_THAT(r.out, HasSubstr("total: 1,274,375 parameters, 23.1M MACs per image"));
+  EXPECT_THAT(r.out, HasSubstr("total: 10,464,455 parameters, 474.2M MACs per image"));
+  EXPECT_THAT(r.out, testing::ContainsRegex("flatten +flatten +4608 "));
+  fs::remove(spec);
+}

@@ -142,3 +142,29 @@ TEST_F(RunTest, ANetworkThatDoesNotEndInOneOutputPerClassFailsTheRunWithAClearEr
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE "
                       "'%5 outputs%'"), 1);
 }
+
+TEST_F(RunTest, CtrlCFinishesTheStepRecordsTheRunAsInterruptedAndExits) {
+  std::string slow = spec;
+  slow.replace(slow.find("epochs: 2"), 9, "epochs: 500");
+  fs::path file = write(slow), log = dir_ / "log.txt";
+  // Start a run, wait for its first epoch, then send SIGINT as a terminal's Ctrl-C would.
+  std::string script = std::string(FERLAB_CLI) + " run " + file.string() + " --db " + db() +
+                       " --threads 1 >" + log.string() + " 2>&1 & pid=$!; "
+                       "for i in $(seq 600); do grep -q 'epoch 1/' " + log.string() +
+                       " && break; sleep 0.1; done; kill -INT $pid; wait $pid; echo $?";
+  FILE* pipe = popen(script.c_str(), "r");
+  std::array<char, 64> buffer{};
+  std::string status;
+  while (fgets(buffer.data(), buffer.size(), pipe)) status += buffer.data();
+  pclose(pipe);
+  EXPECT_EQ(status, "1\n");
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'interrupted' AND ended IS NOT "
+                      "NULL"), 1);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
+  std::int64_t epochs = scalar(d, "SELECT count(*) FROM epochs WHERE split = 'train'");
+  EXPECT_GE(epochs, 1);
+  EXPECT_LT(epochs, 500);
+  // Whole epochs only: every recorded epoch has both its rows.
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs WHERE split = 'val'"), epochs);
+}
