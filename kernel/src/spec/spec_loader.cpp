@@ -113,7 +113,10 @@ std::string short_label(const SpecNode& node) {
   }
   if (node.is_sequence()) {
     std::string out;
-    for (const SpecNode& item : node.items) out += (out.empty() ? "" : "+") + short_label(item);
+    for (const SpecNode& item : node.items) {
+      if (!out.empty()) out += '+';
+      out += short_label(item);
+    }
     return out.empty() ? "none" : out;
   }
   return "null";
