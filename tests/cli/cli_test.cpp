@@ -1,10 +1,10 @@
 // The ferlab command line, run as a user runs it: exit codes, messages and machine output.
+#include "../support/process.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -14,24 +14,11 @@ using testing::HasSubstr;
 
 namespace {
 
-struct Output {
-  int status;
-  std::string out, err;
-};
+using Output = ferlab::testing_support::CommandOutput;
 
 // Runs the built ferlab with the given arguments, capturing stdout and stderr apart.
-Output ferlab(const std::string& args) {
-  fs::path err_file = fs::temp_directory_path() / ("ferlab-cli-err-" + std::to_string(getpid()));
-  std::string command = std::string(FERLAB_CLI) + " " + args + " 2>" + err_file.string();
-  Output result{-1, "", ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
-  result.status = WEXITSTATUS(pclose(pipe));
-  std::ifstream err(err_file);
-  result.err.assign(std::istreambuf_iterator<char>(err), {});
-  fs::remove(err_file);
-  return result;
+Output run_ferlab(const std::string& args) {
+  return ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " " + args, false);
 }
 
 fs::path write_spec(const std::string& name, const std::string& text) {
@@ -43,7 +30,7 @@ fs::path write_spec(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST(Cli, PluginsJsonParsesAndListsEveryKindWithItsSchema) {
-  Output r = ferlab("plugins --json");
+  Output r = run_ferlab("plugins --json");
   ASSERT_EQ(r.status, 0) << r.err;
   nlohmann::json plugins = nlohmann::json::parse(r.out);
   std::set<std::string> kinds;
@@ -57,7 +44,7 @@ TEST(Cli, PluginsJsonParsesAndListsEveryKindWithItsSchema) {
 }
 
 TEST(Cli, PluginsFiltersByKind) {
-  Output r = ferlab("plugins --kind backbone --json");
+  Output r = run_ferlab("plugins --kind backbone --json");
   ASSERT_EQ(r.status, 0) << r.err;
   for (const auto& p : nlohmann::json::parse(r.out)) EXPECT_EQ(p["kind"], "backbone");
 }
@@ -69,7 +56,7 @@ augment:
   - {plugin: rotate, degres: 10}
 model: {backbone: {plugin: seed-cnn}}
 )");
-  Output r = ferlab("check " + spec.string());
+  Output r = run_ferlab("check " + spec.string());
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr(spec.string() + ":4:22: augment[0].degres: unknown key 'degres' "
                                "for augmenter plugin 'rotate' (did you mean 'degrees'?)"));
@@ -78,7 +65,7 @@ model: {backbone: {plugin: seed-cnn}}
 }
 
 TEST(Cli, CheckExitsZeroAndPrintsTheResolvedSpec) {
-  Output r = ferlab("check " FERLAB_SOURCE_DIR "/experiments/quickstart.yaml");
+  Output r = run_ferlab("check " FERLAB_SOURCE_DIR "/experiments/quickstart.yaml");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("# run 1/1: seed 1"));
   EXPECT_THAT(r.out, HasSubstr("select_on: val.accuracy"));
@@ -87,13 +74,13 @@ TEST(Cli, CheckExitsZeroAndPrintsTheResolvedSpec) {
 TEST(Cli, EverySpecInTheExperimentsLibraryChecks) {
   for (const auto& entry : fs::directory_iterator(FERLAB_SOURCE_DIR "/experiments")) {
     if (entry.path().extension() != ".yaml") continue;
-    Output r = ferlab("check " + entry.path().string());
+    Output r = run_ferlab("check " + entry.path().string());
     EXPECT_EQ(r.status, 0) << entry.path() << "\n" << r.err;
   }
 }
 
 TEST(Cli, GraphDotShowsSharedPreprocessing) {
-  Output r = ferlab("graph " FERLAB_SOURCE_DIR "/experiments/synthetic-sweep.yaml --dot");
+  Output r = run_ferlab("graph " FERLAB_SOURCE_DIR "/experiments/synthetic-sweep.yaml --dot");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("digraph G {"));
   EXPECT_THAT(r.out, HasSubstr("preprocess\\nhist-eq\\n(shared by 8 runs)"));
@@ -101,16 +88,16 @@ TEST(Cli, GraphDotShowsSharedPreprocessing) {
 }
 
 TEST(Cli, UnknownPluginPathIsHarmlessButAWrongAbiLibraryIsAnError) {
-  Output fine = ferlab("--plugin-path /nonexistent plugins --kind dataset");
+  Output fine = run_ferlab("--plugin-path /nonexistent plugins --kind dataset");
   EXPECT_EQ(fine.status, 0) << fine.err;
-  Output refused = ferlab("--plugin-path " FERLAB_BINARY_DIR "/tests/fixtures/wrong_abi plugins");
+  Output refused = run_ferlab("--plugin-path " FERLAB_BINARY_DIR "/tests/fixtures/wrong_abi plugins");
   EXPECT_EQ(refused.status, 1);
   EXPECT_THAT(refused.err, HasSubstr("libfixture_wrong_abi.so: refused, built for ferlab plugin "
                                      "ABI version 42, this ferlab expects version 1"));
 }
 
 TEST(Cli, RunRefusesAnUnwritableDatabaseBeforeTraining) {
-  Output r = ferlab("run " FERLAB_SOURCE_DIR "/experiments/quickstart.yaml --db /nonexistent/dir/x.db");
+  Output r = run_ferlab("run " FERLAB_SOURCE_DIR "/experiments/quickstart.yaml --db /nonexistent/dir/x.db");
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("/nonexistent/dir/x.db: cannot open the run database"));
   EXPECT_THAT(r.err, testing::Not(HasSubstr("epoch")));
@@ -124,7 +111,7 @@ model: {backbone: {plugin: seed-cnn}}
 sweep:
   model.backbone: [{plugin: seed-cnn}, {plugin: vgg}]
 )");
-  Output r = ferlab("model " + spec.string());
+  Output r = run_ferlab("model " + spec.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("backbone=seed-cnn: backbone seed-cnn on 1x48x48:"));
   EXPECT_THAT(r.out, HasSubstr("total: 1,274,375 parameters, 23.1M MACs per image"));

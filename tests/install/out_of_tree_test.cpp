@@ -1,5 +1,7 @@
 // Out-of-tree plugins: install ferlab to a temporary prefix, build the example plugin from
 // plugins/README.md against the installed CMake package, and see it in `ferlab plugins`.
+#include "../support/process.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -16,20 +18,9 @@ using testing::HasSubstr;
 
 namespace {
 
-struct Output {
-  int status;
-  std::string text;
-};
+using Output = ferlab::testing_support::CommandOutput;
 
-Output shell(const std::string& command) {
-  Output out{-1, ""};
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.text.append(buffer.data(), n);
-  out.status = WEXITSTATUS(pclose(pipe));
-  return out;
-}
+Output shell(const std::string& command) { return ferlab::testing_support::run_command(command); }
 
 // The first fenced block of a language after `heading`.
 std::string code_block(const std::string& page, const std::string& heading, const std::string& lang,
@@ -54,7 +45,7 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
   fs::create_directories(source);
 
   Output install = shell("cmake --install " FERLAB_BINARY_DIR " --prefix " + prefix.string());
-  ASSERT_EQ(install.status, 0) << install.text;
+  ASSERT_EQ(install.status, 0) << install.out;
 
   std::ifstream readme(FERLAB_SOURCE_DIR "/plugins/README.md");
   std::stringstream page;
@@ -68,15 +59,15 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
 
   Output configure = shell("cmake -S " + source.string() + " -B " + build.string() +
                            " -DCMAKE_PREFIX_PATH=" + prefix.string());
-  ASSERT_EQ(configure.status, 0) << configure.text;
+  ASSERT_EQ(configure.status, 0) << configure.out;
   Output compile = shell("cmake --build " + build.string());
-  ASSERT_EQ(compile.status, 0) << compile.text;
+  ASSERT_EQ(compile.status, 0) << compile.out;
 
   fs::path ferlab = prefix / "bin" / "ferlab";
   Output listed = shell(ferlab.string() + " --plugin-path " + build.string() +
                         " plugins --kind preprocessor --json");
-  ASSERT_EQ(listed.status, 0) << listed.text;
-  nlohmann::json plugins = nlohmann::json::parse(listed.text);
+  ASSERT_EQ(listed.status, 0) << listed.out;
+  nlohmann::json plugins = nlohmann::json::parse(listed.out);
   bool found = false;
   for (const auto& p : plugins) {
     if (p["name"] != "my-invert") continue;
@@ -85,10 +76,10 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
     EXPECT_THAT(p["file"].get<std::string>(), HasSubstr(build.string()));
     EXPECT_EQ(p["params"][0]["name"], "strength");
   }
-  EXPECT_TRUE(found) << listed.text;
+  EXPECT_TRUE(found) << listed.out;
   // The installed binary also finds the installed in-tree plugins on its own.
   Output own = shell(ferlab.string() + " plugins --kind backbone --json");
-  ASSERT_EQ(own.status, 0) << own.text;
-  EXPECT_THAT(own.text, HasSubstr(prefix.string() + "/lib/ferlab/plugins/"));
+  ASSERT_EQ(own.status, 0) << own.out;
+  EXPECT_THAT(own.out, HasSubstr(prefix.string() + "/lib/ferlab/plugins/"));
   fs::remove_all(work);
 }

@@ -1,5 +1,6 @@
 // `ferlab run` end to end on a small synthetic dataset with an inline network: what lands in
 // the database, sharding, and the data stages shared by a sweep.
+#include "../support/process.hpp"
 #include "storage/sqlite.hpp"
 
 #include <gmock/gmock.h>
@@ -18,18 +19,10 @@ using testing::HasSubstr;
 
 namespace {
 
-struct Output {
-  int status;
-  std::string text;  // stdout and stderr
-};
+using Output = ferlab::testing_support::CommandOutput;
 
 Output run_ferlab(const std::string& args) {
-  Output out{-1, ""};
-  FILE* pipe = popen((std::string(FERLAB_CLI) + " " + args + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.text.append(buffer.data(), n);
-  out.status = WEXITSTATUS(pclose(pipe));
-  return out;
+  return ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " " + args);
 }
 
 // 7 classes of 10 images per split; a residual inline network written Caffe-style.
@@ -79,8 +72,8 @@ class RunTest : public testing::Test {
 
 TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
   Output r = run_ferlab("run " + write(spec).string() + " --db " + db() + " --threads 1");
-  ASSERT_EQ(r.status, 0) << r.text;
-  EXPECT_THAT(r.text, HasSubstr("results recorded in " + db()));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("results recorded in " + db()));
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 4);  // 2 epochs x (train, val)
@@ -115,18 +108,18 @@ TEST_F(RunTest, ShardsSplitASweepAndTheDatasetIsLoadedOncePerInvocation) {
   sweep.replace(sweep.find("seeds: [1]"), 10, "seeds: [1, 2]");
   fs::path file = write(sweep);
   Output first = run_ferlab("run " + file.string() + " --db " + db() + " --shard 0/2 --threads 1");
-  ASSERT_EQ(first.status, 0) << first.text;
+  ASSERT_EQ(first.status, 0) << first.out;
   Output second = run_ferlab("run " + file.string() + " --db " + db() + " --shard 1/2 --threads 1");
-  ASSERT_EQ(second.status, 0) << second.text;
+  ASSERT_EQ(second.status, 0) << second.out;
   // Each shard ran two of the four runs and generated the dataset once for both.
   auto count = [](const std::string& text, const std::string& what) {
     size_t n = 0;
     for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
     return n;
   };
-  EXPECT_EQ(count(first.text, "loading dataset"), 1u);
-  EXPECT_EQ(count(first.text, "preprocessing: hist-eq"), 1u);
-  EXPECT_EQ(count(first.text, ": training, seed"), 2u);
+  EXPECT_EQ(count(first.out, "loading dataset"), 1u);
+  EXPECT_EQ(count(first.out, "preprocessing: hist-eq"), 1u);
+  EXPECT_EQ(count(first.out, ": training, seed"), 2u);
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 4);
   EXPECT_EQ(scalar(d, "SELECT count(DISTINCT variant || seed) FROM runs"), 4);
@@ -137,7 +130,7 @@ TEST_F(RunTest, ANetworkThatDoesNotEndInOneOutputPerClassFailsTheRunWithAClearEr
   bad.replace(bad.find("units: 7"), 8, "units: 5");
   Output r = run_ferlab("run " + write(bad).string() + " --db " + db());
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.text, HasSubstr("the network ends in 5 outputs but the dataset has 7 classes"));
+  EXPECT_THAT(r.out, HasSubstr("the network ends in 5 outputs but the dataset has 7 classes"));
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE "
                       "'%5 outputs%'"), 1);
@@ -152,12 +145,7 @@ TEST_F(RunTest, CtrlCFinishesTheStepRecordsTheRunAsInterruptedAndExits) {
                        " --threads 1 >" + log.string() + " 2>&1 & pid=$!; "
                        "for i in $(seq 600); do grep -q 'epoch 1/' " + log.string() +
                        " && break; sleep 0.1; done; kill -INT $pid; wait $pid; echo $?";
-  FILE* pipe = popen(script.c_str(), "r");
-  std::array<char, 64> buffer{};
-  std::string status;
-  while (fgets(buffer.data(), buffer.size(), pipe)) status += buffer.data();
-  pclose(pipe);
-  EXPECT_EQ(status, "1\n");
+  EXPECT_EQ(ferlab::testing_support::run_command(script).out, "1\n");
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'interrupted' AND ended IS NOT "
                       "NULL"), 1);
