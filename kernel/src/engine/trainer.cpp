@@ -120,7 +120,8 @@ Trainer::Trainer(Network& network, const TrainOptions& options, int num_classes,
 }
 
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
-                         const Augment& augment, const EpochCallback& on_epoch) {
+                         const Augment& augment, const EpochCallback& on_epoch,
+                         const StepCallback& on_step) {
   if (train.empty()) throw std::invalid_argument("no training samples");
   check_labels(train, classes_, "train");
   check_labels(val, classes_, "val");
@@ -189,6 +190,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
       network_.backward();
       if (options_.grad_clip > 0) clip_gradients(trained, options_.grad_clip);
       optimizer.step(stats.lr);
+      if (on_step) on_step(stats.epoch, static_cast<int>(step + 1), static_cast<int>(steps), loss);
     }
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     stats.images_per_second = stats.seconds > 0 ? steps * batch / stats.seconds : 0;

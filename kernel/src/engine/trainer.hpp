@@ -35,6 +35,9 @@ struct TrainResult {
 // Transforms a training image in place (a copy: the dataset is untouched).
 using Augment = std::function<void(cv::Mat&, Rng&)>;
 using EpochCallback = std::function<void(const EpochStats&)>;
+// After each training step: epoch (1-based), steps done and per epoch, that step's loss. May
+// throw to stop training between two steps (Ctrl-C).
+using StepCallback = std::function<void(int epoch, int step, int steps, double loss)>;
 
 class Trainer {
  public:
@@ -47,7 +50,8 @@ class Trainer {
   // are restored at the end. Layers in options.freeze keep their weights (batchnorm running
   // statistics still follow the data).
   TrainResult fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
-                  const Augment& augment = {}, const EpochCallback& on_epoch = {});
+                  const Augment& augment = {}, const EpochCallback& on_epoch = {},
+                  const StepCallback& on_step = {});
 
  private:
   Network& network_;

@@ -20,9 +20,16 @@ Progress::Progress(std::string what, int epochs)
     : what_(std::move(what)), epochs_(epochs), terminal_(isatty(STDERR_FILENO)),
       start_(std::chrono::steady_clock::now()) {}
 
-void Progress::batch(int epoch, int done, int total, double loss, double images_per_second) {
+void Progress::step(int epoch, int done, int total, double loss, int batch_size) {
   if (!terminal_ || total <= 0) return;
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  using clock = std::chrono::steady_clock;
+  auto now = clock::now();
+  if (epoch != epoch_) epoch_ = epoch, epoch_start_ = now;
+  if (done < total && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  last_draw_ = now;
+  double elapsed = std::chrono::duration<double>(now - start_).count();
+  double in_epoch = std::chrono::duration<double>(now - epoch_start_).count();
+  double images_per_second = in_epoch > 0 ? done * batch_size / in_epoch : 0;
   double fraction = ((epoch - 1) + double(done) / total) / epochs_;
   double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
   int width = 24, filled = static_cast<int>(width * double(done) / total);

@@ -141,11 +141,15 @@ class Executor {
         if (s.best) state.summary.best_val_accuracy = s.val_accuracy;
         check_interrupt();
       };
+      auto on_step = [&](int epoch, int step, int steps, double loss) {
+        progress.step(epoch, step, steps, loss, run.train.batch);
+        check_interrupt();
+      };
       const auto& splits = state.data->splits;
       auto val = splits.find("val");
       static const std::vector<Sample> none;
       trainer.fit(splits.at("train"), val == splits.end() ? none : val->second,
-                  make_augment(catalog_, run), on_epoch);
+                  make_augment(catalog_, run), on_epoch, on_step);
     } catch (const Interrupted& e) {
       state.summary.status = "interrupted";
       state.summary.error = e.what();
