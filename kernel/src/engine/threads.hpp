@@ -1,12 +1,11 @@
-// How many threads oneDNN computes with. Debian's oneDNN runs on OpenMP (libgomp), which the
-// kernel does not link itself, so the runtime's functions are looked up where oneDNN loaded it.
+// How many threads oneDNN computes with. Debian's oneDNN runs on OpenMP (libgomp).
 #pragma once
 
 namespace ferlab::engine {
 
-// Sets the thread count for later primitives; false when no OpenMP runtime is loaded.
+// Sets the thread count for later primitives; false for a count below 1.
 bool set_threads(int count);
-// The current thread count (1 without an OpenMP runtime).
+// The current thread count.
 int max_threads();
 
 }  // namespace ferlab::engine

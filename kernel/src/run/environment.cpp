@@ -1,8 +1,9 @@
 #include "run/environment.hpp"
 
+#include "engine/threads.hpp"
+
 #include <dnnl.hpp>
 #include <fmt/format.h>
-#include <omp.h>
 #include <opencv2/core.hpp>
 #include <unistd.h>
 
@@ -28,7 +29,7 @@ std::string cpu_model() {
 
 int use_threads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  omp_set_num_threads(threads);
+  engine::set_threads(threads);
   cv::setNumThreads(threads);
   return threads;
 }
