@@ -181,6 +181,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"bad choice", with("name: sgd", "name: sgdd"), {},
                 {"spec.yaml:12:21: train.optimizer.name: expected one of: sgd, adam, adamw, got "
                  "'sgdd'"}},
+        BadSpec{"unsupported test-time augmentation",
+                std::string(valid) + "evaluate: {tta: [none, ten-crop]}\n", {},
+                {"spec.yaml:13:17: evaluate.tta: expected a list of: none, got a list"}},
         BadSpec{"missing dataset", with("dataset: {plugin: fixture-dataset, per_class: 2}\n", ""),
                 {},
                 {"spec.yaml:1:1: dataset: missing required key 'dataset'"}},
