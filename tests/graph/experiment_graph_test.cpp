@@ -70,6 +70,7 @@ TEST(ExperimentGraph, ChangedParametersMakeDistinctStages) {
                "{plugin: fixture-dataset, per_class: 2}]\n");
   ExperimentGraph g = ExperimentGraph::build(runs_of(text));
   EXPECT_EQ(count(g, StageKind::dataset), 2u);
+  EXPECT_EQ(g.stage(0).label, "fixture-dataset(per_class=1)");
   EXPECT_EQ(count(g, StageKind::preprocess), 2u);  // same chain, different data: not shared
 }
 
@@ -89,7 +90,8 @@ TEST(ExperimentGraph, ExecutionOrderPutsEveryStageAfterItsInputs) {
 TEST(ExperimentGraph, DotShowsSharedStages) {
   std::string dot = ExperimentGraph::build(runs_of(sweep)).dot();
   EXPECT_THAT(dot, HasSubstr("digraph G {"));
-  EXPECT_THAT(dot, HasSubstr("dataset\\nfixture-dataset(per_class=3)\\n(shared by 8 runs)"));
+  // Labels show what the spec wrote, not the defaults it left out.
+  EXPECT_THAT(dot, HasSubstr("dataset\\nfixture-dataset\\n(shared by 8 runs)"));
   EXPECT_THAT(dot, HasSubstr("preprocess\\nfixture-invert\\n(shared by 4 runs)"));
   EXPECT_THAT(dot, HasSubstr("fillcolor"));
   EXPECT_THAT(dot, HasSubstr("->"));

@@ -30,10 +30,14 @@ struct CycleFinder : boost::default_dfs_visitor {
   }
 };
 
+// The plugin and the parameters the spec wrote; defaults are left out to keep labels short
+// (the stage key still covers every resolved parameter).
 std::string call_label(const spec::PluginCall& call) {
   std::string args;
-  for (const auto& [name, value] : call.params.values())
-    args += (args.empty() ? "" : ", ") + name + "=" + ferlab::to_string(value);
+  for (const std::string& name : call.written) {
+    if (!args.empty()) args += ", ";
+    args += name + "=" + ferlab::to_string(call.params.at(name));
+  }
   return call.plugin + (args.empty() ? "" : "(" + args + ")");
 }
 

@@ -17,6 +17,7 @@ struct PluginCall {
   std::string plugin;
   std::string version;  // of the library that registered the plugin
   Params params;        // resolved: every key of the schema, defaults filled in
+  std::vector<std::string> written;  // the parameters the spec gave (for short labels)
 };
 
 struct RunSpec {

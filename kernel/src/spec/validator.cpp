@@ -175,6 +175,7 @@ class Validator {
       if (auto v = value_of(value, spec, child_path(path, spec.name), node.location)) {
         values[spec.name] = *v;
         resolved.set(spec.name, from_value(*v));
+        if (value) call.written.push_back(spec.name);
       }
     }
     call.params = Params(values);
