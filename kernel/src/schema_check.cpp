@@ -112,11 +112,14 @@ std::optional<Value> coerce(const Value& value, const ParamSpec& spec, std::stri
       // Plain numbers are fine where a string is expected (a path called 2024, a fold "3/10").
       if (auto x = as_number(value)) return Value(to_string(value));
       return std::nullopt;
-    case ParamType::choice:
-      if (auto s = any_string(value);
-          s && std::find(spec.choices.begin(), spec.choices.end(), *s) != spec.choices.end())
+    case ParamType::choice: {
+      // Choices are strings, but `depth: 18` must match the choice "18" as written.
+      std::optional<std::string> s = any_string(value);
+      if (!s && as_number(value)) s = to_string(value);
+      if (s && std::find(spec.choices.begin(), spec.choices.end(), *s) != spec.choices.end())
         return Value(*s);
       return std::nullopt;
+    }
     case ParamType::int_list:
       if (auto l = as_list<std::int64_t>(value, checked_integer)) return Value(*l);
       return std::nullopt;

@@ -156,3 +156,25 @@ TEST_F(RunTest, CtrlCFinishesTheStepRecordsTheRunAsInterruptedAndExits) {
   // Whole epochs only: every recorded epoch has both its rows.
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs WHERE split = 'val'"), epochs);
 }
+
+TEST_F(RunTest, EveryBackboneAndAnActivationSwitchTrainFromTheSpecAlone) {
+  std::string sweep = R"(name: backbones
+dataset: {plugin: synthetic-faces, seed: 3, train_count: 42, val_count: 14, test_count: 14}
+model: {backbone: {plugin: seed-cnn}}
+train: {epochs: 1, batch: 14, optimizer: {name: sgd, lr: 0.01}}
+sweep:
+  model.backbone:
+    - {plugin: seed-cnn, activation: swish}
+    - {plugin: vgg, widths: [8, 8, 16, 16], dense: [32]}
+    - {plugin: resnet, depth: 10, width: 8}
+    - {plugin: mobilenet, width: 0.25}
+    - {plugin: mini-xception}
+)";
+  Output r = run_ferlab("run " + write(sweep).string() + " --db " + db() + " --threads 1");
+  ASSERT_EQ(r.status, 0) << r.out;
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 5);
+  EXPECT_EQ(scalar(d, "SELECT count(DISTINCT value) FROM params WHERE key = "
+                      "'model.backbone.plugin'"), 5);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split = 'test'"), 5);
+}

@@ -1,5 +1,6 @@
 // The declarative spec: valid specs resolve with defaults, sweeps and seeds expand, and every
 // mistake is reported at once with file:line:column, key path, expectation and suggestion.
+#include "schema_check.hpp"
 #include "spec/spec_loader.hpp"
 
 #include <gmock/gmock.h>
@@ -135,6 +136,17 @@ TEST(Spec, ColumnsAfterAnExpandedVariablePointAtTheTextAsWritten) {
   unsetenv("FERLAB_TEST_PLUGIN");
   EXPECT_THAT(found, ElementsAre("spec.yaml:7:37: augment[0].mx: unknown key 'mx' for augmenter "
                                  "plugin 'fixture-add' (did you mean 'max'?)"));
+}
+
+TEST(Spec, ANumberWrittenForANumericChoiceMatchesIt) {
+  kernel::LoadDiagnostics d;
+  ParamSpec depth = param::choice("depth", "18", {"10", "18", "34"}, "blocks");
+  std::string expected;
+  auto v = kernel::coerce(Value(std::int64_t{34}), depth, expected);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(std::get<std::string>(*v), "34");
+  EXPECT_FALSE(kernel::coerce(Value(std::int64_t{12}), depth, expected).has_value());
+  EXPECT_EQ(expected, "one of: 10, 18, 34");
 }
 
 TEST(Spec, EnvironmentDefaultsApplyWhenUnset) {
