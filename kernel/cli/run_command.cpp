@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include "run/runner.hpp"
+#include "runs_table.hpp"
 
 #include <fmt/format.h>
 
@@ -19,18 +20,6 @@ void parse_shard(const std::string& text, run::RunOptions& options) {
     throw CLI::ValidationError("--shard", "expected I/N with 0 <= I < N, e.g. 0/4, got " + text);
   options.shard_index = std::stoi(m[1]);
   options.shard_count = std::stoi(m[2]);
-}
-
-void print_summary(const std::vector<run::RunSummary>& runs, const std::string& db) {
-  fmt::print("{:>5}  {:<40} {:>6}  {:<11} {:>8} {:>8} {:>9}\n", "run", "variant", "seed", "status",
-             "val acc", "test acc", "time");
-  for (const run::RunSummary& r : runs) {
-    fmt::print("{:>5}  {:<40} {:>6}  {:<11} {:>8.4f} {:>8} {:>8.1f}s\n", r.id,
-               r.variant.empty() ? "-" : r.variant, r.seed, r.status, r.best_val_accuracy,
-               r.test_accuracy < 0 ? "-" : fmt::format("{:.4f}", r.test_accuracy), r.seconds);
-    if (!r.error.empty()) fmt::print("       error: {}\n", r.error);
-  }
-  fmt::print("results recorded in {}\n", db);
 }
 
 }  // namespace
@@ -58,7 +47,14 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
     std::stringstream text;
     text << in.rdbuf();
     std::vector<run::RunSummary> runs = run::execute(loaded, text.str(), catalog, o->run);
-    print_summary(runs, o->run.db);
+    // The table comes from the database: what is printed is what was recorded.
+    storage::Database db(o->run.db, false);
+    std::vector<storage::RunRow> recorded;
+    for (const storage::RunRow& row : storage::list_runs(db, std::nullopt))
+      for (const run::RunSummary& r : runs)
+        if (r.id == row.id) recorded.push_back(row);
+    print_runs_table(recorded);
+    fmt::print("results recorded in {}\n", o->run.db);
     for (const auto& r : runs)
       if (r.status != "finished") throw CLI::RuntimeError(exit_failure);
   });

@@ -84,6 +84,18 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'model.layers[3].inputs'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM classes"), 7);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM run_plugins WHERE name = 'synthetic-faces'"), 1);
+  // `ferlab runs` and `ferlab show` print what the database holds.
+  Output runs = run_ferlab("runs --db " + db());
+  ASSERT_EQ(runs.status, 0) << runs.out;
+  EXPECT_THAT(runs.out, HasSubstr("best val acc"));
+  EXPECT_THAT(runs.out, testing::ContainsRegex("1  tiny +- +1  finished"));
+  Output show = run_ferlab("show 1 --db " + db());
+  ASSERT_EQ(show.status, 0) << show.out;
+  EXPECT_THAT(show.out, HasSubstr("test/none/best accuracy"));
+  EXPECT_THAT(show.out, HasSubstr("train.epochs = 2"));
+  Output missing = run_ferlab("show 99 --db " + db());
+  EXPECT_EQ(missing.status, 1);
+  EXPECT_THAT(missing.out, HasSubstr("there is no run 99"));
   // Accuracy in the database is the one the confusion matrix gives.
   Statement acc(d, "SELECT value FROM metrics WHERE name = 'accuracy' AND split = 'test'");
   ASSERT_TRUE(acc.step());

@@ -1,0 +1,50 @@
+// `ferlab runs` and `ferlab show RUN`: what the run database holds.
+#include "commands.hpp"
+
+#include "runs_table.hpp"
+
+#include <fmt/format.h>
+
+namespace ferlab::cli {
+
+void add_runs_command(CLI::App& app, GlobalOptions&) {
+  auto* cmd = app.add_subcommand("runs", "List the recorded runs");
+  struct Options {
+    std::string db = "ferlab.db", experiment;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
+  cmd->add_option("--experiment", o->experiment, "Only this experiment");
+  cmd->callback([o] {
+    storage::Database db(o->db, false);
+    std::optional<std::string> experiment;
+    if (!o->experiment.empty()) experiment = o->experiment;
+    print_runs_table(storage::list_runs(db, experiment));
+  });
+}
+
+void add_show_command(CLI::App& app, GlobalOptions&) {
+  auto* cmd = app.add_subcommand("show", "Show one run: environment, parameters, metrics, events");
+  struct Options {
+    std::string db = "ferlab.db";
+    std::int64_t run = 0;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("run", o->run, "Run id (see ferlab runs)")->required();
+  cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
+  cmd->callback([o] {
+    storage::Database db(o->db, false);
+    storage::RunDetails d = storage::run_details(db, o->run);
+    print_runs_table({d.row});
+    fmt::print("\nenvironment\n");
+    for (const auto& [name, value] : d.fields) fmt::print("  {:<14} {}\n", name, value);
+    fmt::print("\nfinal metrics (split/tta/checkpoint)\n");
+    for (const auto& [name, value] : d.metrics) fmt::print("  {:<32} {:.4f}\n", name, value);
+    fmt::print("\nparameters (resolved spec)\n");
+    for (const auto& [key, value] : d.params) fmt::print("  {} = {}\n", key, value);
+    if (!d.events.empty()) fmt::print("\nevents\n");
+    for (const auto& [what, count] : d.events) fmt::print("  {} x {}\n", count, what);
+  });
+}
+
+}  // namespace ferlab::cli

@@ -1,0 +1,12 @@
+// The table of runs printed by `ferlab runs` and at the end of `ferlab run`.
+#pragma once
+
+#include "storage/run_queries.hpp"
+
+#include <vector>
+
+namespace ferlab::cli {
+
+void print_runs_table(const std::vector<storage::RunRow>& runs);
+
+}  // namespace ferlab::cli

@@ -1,0 +1,79 @@
+#include "storage/run_queries.hpp"
+
+#include <fmt/format.h>
+
+namespace ferlab::storage {
+namespace {
+
+const char* run_select = R"sql(
+  SELECT r.id, e.name, r.variant, r.seed, r.status, r.started, coalesce(r.ended, ''),
+         coalesce((SELECT value FROM metrics WHERE run_id = r.id AND split = 'val'
+                     AND tta = 'none' AND checkpoint = 'best' AND name = 'accuracy'
+                     AND class = -1),
+                  (SELECT max(accuracy) FROM epochs WHERE run_id = r.id AND split = 'val')),
+         (SELECT value FROM metrics WHERE run_id = r.id AND split = 'test' AND tta = 'none'
+            AND checkpoint = 'best' AND name = 'accuracy' AND class = -1),
+         (julianday(r.ended) - julianday(r.started)) * 86400.0, coalesce(r.error, '')
+  FROM runs r JOIN experiments e ON e.id = r.experiment_id)sql";
+
+std::optional<double> optional_real(const Statement& s, int column) {
+  if (s.is_null(column)) return std::nullopt;
+  return s.real(column);
+}
+
+RunRow read_row(const Statement& s) {
+  return {s.integer(0), s.text(1), s.text(2), s.text(4), s.text(5), s.text(6), s.text(10),
+          s.integer(3), optional_real(s, 7), optional_real(s, 8), optional_real(s, 9)};
+}
+
+}  // namespace
+
+std::vector<RunRow> list_runs(Database& db, const std::optional<std::string>& experiment) {
+  Statement s(db, std::string(run_select) + (experiment ? " WHERE e.name = ?" : "") +
+                      " ORDER BY r.id");
+  if (experiment) s.bind(1, *experiment);
+  std::vector<RunRow> rows;
+  while (s.step()) rows.push_back(read_row(s));
+  return rows;
+}
+
+RunDetails run_details(Database& db, std::int64_t run) {
+  RunDetails d;
+  {
+    Statement s(db, std::string(run_select) + " WHERE r.id = ?");
+    s.bind(1, run);
+    if (!s.step()) throw StorageError(fmt::format("{}: there is no run {}", db.path(), run));
+    d.row = read_row(s);
+  }
+  {
+    Statement s(db, R"sql(SELECT host, cpu, threads, spec_file, ferlab_version, git_revision,
+                            onednn_version, opencv_version, coalesce(error, '')
+                          FROM runs WHERE id = ?)sql");
+    s.bind(1, run);
+    s.step();
+    const char* names[] = {"host", "cpu", "threads", "spec file", "ferlab", "git revision",
+                           "oneDNN", "OpenCV", "error"};
+    for (int i = 0; i < 9; ++i)
+      if (!s.text(i).empty()) d.fields.emplace_back(names[i], s.text(i));
+  }
+  {
+    Statement s(db, "SELECT key, value FROM params WHERE run_id = ? ORDER BY rowid");
+    s.bind(1, run);
+    while (s.step()) d.params.emplace_back(s.text(0), s.text(1));
+  }
+  {
+    Statement s(db, R"sql(SELECT split || '/' || tta || '/' || checkpoint || ' ' || name, value
+                          FROM metrics WHERE run_id = ? AND class = -1
+                          ORDER BY split, tta, checkpoint, name)sql");
+    s.bind(1, run);
+    while (s.step()) d.metrics.emplace_back(s.text(0), s.real(1));
+  }
+  {
+    Statement s(db, "SELECT code || ': ' || message, count FROM events WHERE run_id = ?");
+    s.bind(1, run);
+    while (s.step()) d.events.emplace_back(s.text(0), s.integer(1));
+  }
+  return d;
+}
+
+}  // namespace ferlab::storage

@@ -1,0 +1,39 @@
+// Reading runs back for the command line (`ferlab runs`, `ferlab show`).
+#pragma once
+
+#include "storage/sqlite.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ferlab::storage {
+
+struct RunRow {
+  std::int64_t id = 0;
+  std::string experiment, variant, status, started, ended, error;
+  std::int64_t seed = 0;
+  // Of the checkpoint selected on val; while a run has no final metrics, the best epoch's.
+  std::optional<double> best_val_accuracy;
+  std::optional<double> test_accuracy;      // final, best checkpoint, no TTA
+  std::optional<double> seconds;            // ended - started
+};
+
+// Runs in id order, of one experiment when given.
+std::vector<RunRow> list_runs(Database& db, const std::optional<std::string>& experiment);
+
+struct RunDetails {
+  RunRow row;
+  std::vector<std::pair<std::string, std::string>> fields;  // host, cpu, versions, error, ...
+  std::vector<std::pair<std::string, std::string>> params;
+  // "split/tta/checkpoint name" -> value
+  std::vector<std::pair<std::string, double>> metrics;
+  std::vector<std::pair<std::string, std::int64_t>> events;  // "code: first message" -> count
+};
+
+// Throws StorageError naming the run when it does not exist.
+RunDetails run_details(Database& db, std::int64_t run);
+
+}  // namespace ferlab::storage
