@@ -22,15 +22,16 @@ std::optional<double> optional_real(const Statement& s, int column) {
 }
 
 RunRow read_row(const Statement& s) {
-  return {s.integer(0), s.text(1), s.text(2), s.text(4), s.text(5), s.text(6), s.text(10),
-          s.integer(3), optional_real(s, 7), optional_real(s, 8), optional_real(s, 9)};
+  return {s.integer(0),        s.text(1),           s.text(2),          s.text(4),
+          s.text(5),           s.text(6),           s.text(10),         s.integer(3),
+          optional_real(s, 7), optional_real(s, 8), optional_real(s, 9)};
 }
 
 }  // namespace
 
 std::vector<RunRow> list_runs(Database& db, const std::optional<std::string>& experiment) {
-  Statement s(db, std::string(run_select) + (experiment ? " WHERE e.name = ?" : "") +
-                      " ORDER BY r.id");
+  Statement s(db,
+              std::string(run_select) + (experiment ? " WHERE e.name = ?" : "") + " ORDER BY r.id");
   if (experiment) s.bind(1, *experiment);
   std::vector<RunRow> rows;
   while (s.step()) rows.push_back(read_row(s));
@@ -51,8 +52,8 @@ RunDetails run_details(Database& db, std::int64_t run) {
                           FROM runs WHERE id = ?)sql");
     s.bind(1, run);
     s.step();
-    const char* names[] = {"host", "cpu", "threads", "spec file", "ferlab", "git revision",
-                           "oneDNN", "OpenCV", "error"};
+    const char* names[] = {"host",         "cpu",    "threads", "spec file", "ferlab",
+                           "git revision", "oneDNN", "OpenCV",  "error"};
     for (int i = 0; i < 9; ++i)
       if (!s.text(i).empty()) d.fields.emplace_back(names[i], s.text(i));
   }

@@ -1,13 +1,13 @@
 // Reading runs back for the command line (`ferlab runs`, `ferlab show`).
 #pragma once
 
-#include "storage/sqlite.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "storage/sqlite.hpp"
 
 namespace ferlab::storage {
 
@@ -17,8 +17,8 @@ struct RunRow {
   std::int64_t seed = 0;
   // Of the checkpoint selected on val; while a run has no final metrics, the best epoch's.
   std::optional<double> best_val_accuracy;
-  std::optional<double> test_accuracy;      // final, best checkpoint, no TTA
-  std::optional<double> seconds;            // ended - started
+  std::optional<double> test_accuracy;  // final, best checkpoint, no TTA
+  std::optional<double> seconds;        // ended - started
 };
 
 // Runs in id order, of one experiment when given.

@@ -1,11 +1,11 @@
 #include "storage/run_store.hpp"
 
-#include "storage/schema.hpp"
-
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <chrono>
+
+#include "storage/schema.hpp"
 
 namespace ferlab::storage {
 namespace {
@@ -35,17 +35,29 @@ std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::str
     VALUES ((SELECT id FROM experiments WHERE name = ?), ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?,
             ?, ?, ?, ?))sql");
   std::string now = now_utc();
-  add_run.bind(1, info.experiment).bind(2, info.variant).bind(3, info.seed).bind(4, now)
-      .bind(5, now).bind(6, info.host).bind(7, info.cpu).bind(8, std::int64_t{info.threads})
-      .bind(9, info.spec_file).bind(10, info.spec_text).bind(11, info.resolved_spec)
-      .bind(12, info.ferlab_version).bind(13, info.git_revision).bind(14, info.onednn_version)
-      .bind(15, info.opencv_version).run();
+  add_run.bind(1, info.experiment)
+      .bind(2, info.variant)
+      .bind(3, info.seed)
+      .bind(4, now)
+      .bind(5, now)
+      .bind(6, info.host)
+      .bind(7, info.cpu)
+      .bind(8, std::int64_t{info.threads})
+      .bind(9, info.spec_file)
+      .bind(10, info.spec_text)
+      .bind(11, info.resolved_spec)
+      .bind(12, info.ferlab_version)
+      .bind(13, info.git_revision)
+      .bind(14, info.onednn_version)
+      .bind(15, info.opencv_version)
+      .run();
   std::int64_t run = db_.last_insert_id();
   Statement add_plugin(db_, "INSERT OR IGNORE INTO run_plugins VALUES (?, ?, ?, ?)");
   for (const PluginVersion& p : info.plugins)
     add_plugin.bind(1, run).bind(2, p.kind).bind(3, p.name).bind(4, p.version).run();
   Statement add_param(db_, "INSERT INTO params VALUES (?, ?, ?)");
-  for (const auto& [key, value] : info.params) add_param.bind(1, run).bind(2, key).bind(3, value).run();
+  for (const auto& [key, value] : info.params)
+    add_param.bind(1, run).bind(2, key).bind(3, value).run();
   Statement add_class(db_, "INSERT INTO classes VALUES (?, ?, ?)");
   for (size_t i = 0; i < classes.size(); ++i)
     add_class.bind(1, run).bind(2, static_cast<std::int64_t>(i)).bind(3, classes[i]).run();
@@ -57,9 +69,16 @@ void RunStore::record_epoch(std::int64_t run, const std::vector<EpochRow>& rows)
   Transaction t(db_);
   Statement add(db_, "INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const EpochRow& r : rows)
-    add.bind(1, run).bind(2, std::int64_t{r.epoch}).bind(3, r.split).bind(4, r.loss)
-        .bind(5, r.accuracy).bind(6, r.macro_f1).bind(7, r.lr).bind(8, r.seconds)
-        .bind(9, r.images_per_second).run();
+    add.bind(1, run)
+        .bind(2, std::int64_t{r.epoch})
+        .bind(3, r.split)
+        .bind(4, r.loss)
+        .bind(5, r.accuracy)
+        .bind(6, r.macro_f1)
+        .bind(7, r.lr)
+        .bind(8, r.seconds)
+        .bind(9, r.images_per_second)
+        .run();
   Statement beat(db_, "UPDATE runs SET heartbeat = ? WHERE id = ?");
   beat.bind(1, now_utc()).bind(2, run).run();
   t.commit();
@@ -69,14 +88,24 @@ void RunStore::record_evaluation(std::int64_t run, const Evaluation& e) {
   Transaction t(db_);
   Statement add_metric(db_, "INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, -1, ?)");
   for (const auto& [name, value] : e.metrics)
-    add_metric.bind(1, run).bind(2, e.split).bind(3, e.tta).bind(4, e.checkpoint).bind(5, name)
-        .bind(6, value).run();
+    add_metric.bind(1, run)
+        .bind(2, e.split)
+        .bind(3, e.tta)
+        .bind(4, e.checkpoint)
+        .bind(5, name)
+        .bind(6, value)
+        .run();
   Statement add_cell(db_, "INSERT OR REPLACE INTO confusion VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (size_t truth = 0; truth < e.confusion.size(); ++truth)
     for (size_t predicted = 0; predicted < e.confusion[truth].size(); ++predicted)
-      add_cell.bind(1, run).bind(2, e.split).bind(3, e.tta).bind(4, e.checkpoint)
-          .bind(5, static_cast<std::int64_t>(truth)).bind(6, static_cast<std::int64_t>(predicted))
-          .bind(7, e.confusion[truth][predicted]).run();
+      add_cell.bind(1, run)
+          .bind(2, e.split)
+          .bind(3, e.tta)
+          .bind(4, e.checkpoint)
+          .bind(5, static_cast<std::int64_t>(truth))
+          .bind(6, static_cast<std::int64_t>(predicted))
+          .bind(7, e.confusion[truth][predicted])
+          .run();
   t.commit();
 }
 

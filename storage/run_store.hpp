@@ -1,12 +1,12 @@
 // Writing runs to the database: one row per run, its epochs committed whole, its final metrics.
 #pragma once
 
-#include "storage/sqlite.hpp"
-
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "storage/sqlite.hpp"
 
 namespace ferlab::storage {
 

@@ -90,7 +90,8 @@ void migrate(Database& db) {
   if (version > current_schema_version())
     throw StorageError(fmt::format(
         "{}: the run database has schema version {}, newer than this ferlab understands ({}); "
-        "use a newer ferlab", db.path(), version, current_schema_version()));
+        "use a newer ferlab",
+        db.path(), version, current_schema_version()));
   for (int next = version; next < current_schema_version(); ++next) {
     Transaction t(db);
     // Another process may have migrated while this one waited for the write lock.

@@ -1,9 +1,8 @@
 // `ferlab check SPEC`: validate a spec and print every run fully resolved.
-#include "commands.hpp"
-
-#include "spec/spec_loader.hpp"
-
 #include <fmt/format.h>
+
+#include "commands.hpp"
+#include "spec/spec_loader.hpp"
 
 namespace ferlab::cli {
 

@@ -1,10 +1,10 @@
 // Each CLI subcommand registers itself on the app; main() only wires them together.
 #pragma once
 
+#include <CLI/CLI.hpp>
+
 #include "common.hpp"
 #include "spec/spec_loader.hpp"
-
-#include <CLI/CLI.hpp>
 
 namespace ferlab::cli {
 

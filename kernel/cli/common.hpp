@@ -1,10 +1,10 @@
 // Shared by the CLI commands: options every command takes and the plugin catalog.
 #pragma once
 
-#include "plugin_catalog.hpp"
-
 #include <string>
 #include <vector>
+
+#include "plugin_catalog.hpp"
 
 namespace ferlab::cli {
 

@@ -1,9 +1,8 @@
 // `ferlab graph SPEC [--dot]`: the stages a spec expands to, shared stages marked.
-#include "commands.hpp"
-
-#include "graph/experiment_graph.hpp"
-
 #include <fmt/format.h>
+
+#include "commands.hpp"
+#include "graph/experiment_graph.hpp"
 
 namespace ferlab::cli {
 

@@ -1,9 +1,9 @@
 // ferlab: run and compare facial emotion recognition experiments.
-#include "commands.hpp"
-
 #include <fmt/format.h>
 
 #include <exception>
+
+#include "commands.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"ferlab: run and compare facial emotion recognition experiments"};

@@ -1,16 +1,14 @@
 // `ferlab model SPEC`: the network each variant of a spec builds, as a layer table with output
 // shapes, parameters and multiply-accumulates.
-#include "commands.hpp"
-
-#include "engine/network.hpp"
-#include "engine/plugin_layers.hpp"
-
-#include <ferlab/backbone.hpp>
-
 #include <fmt/format.h>
 
+#include <ferlab/backbone.hpp>
 #include <regex>
 #include <set>
+
+#include "commands.hpp"
+#include "engine/network.hpp"
+#include "engine/plugin_layers.hpp"
 
 namespace ferlab::cli {
 namespace {
@@ -50,8 +48,9 @@ void print_table(const engine::Network& network) {
 }  // namespace
 
 void add_model_command(CLI::App& app, GlobalOptions& global) {
-  auto* cmd = app.add_subcommand("model", "Show the network of each variant: layers, shapes, "
-                                          "parameters and MACs");
+  auto* cmd = app.add_subcommand("model",
+                                 "Show the network of each variant: layers, shapes, "
+                                 "parameters and MACs");
   struct Options {
     std::string file, input = "1x48x48";
     std::vector<std::string> overrides;

@@ -1,13 +1,12 @@
 // `ferlab plugins [--kind K] [--json]`: what is installed and what each plugin accepts.
-#include "commands.hpp"
-
-#include "common.hpp"
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <type_traits>
+
+#include "commands.hpp"
+#include "common.hpp"
 
 namespace ferlab::cli {
 namespace {
@@ -16,8 +15,10 @@ nlohmann::json to_json(const Value& value) {
   return std::visit(
       [](const auto& v) -> nlohmann::json {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) return nullptr;
-        else return v;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return nullptr;
+        else
+          return v;
       },
       value);
 }
@@ -25,8 +26,8 @@ nlohmann::json to_json(const Value& value) {
 nlohmann::json schema_json(const Schema& schema) {
   nlohmann::json params = nlohmann::json::array();
   for (const ParamSpec& p : schema) {
-    nlohmann::json j = {{"name", p.name}, {"type", to_string(p.type)}, {"doc", p.doc},
-                        {"required", p.required()}};
+    nlohmann::json j = {
+        {"name", p.name}, {"type", to_string(p.type)}, {"doc", p.doc}, {"required", p.required()}};
     if (!p.required()) j["default"] = to_json(p.default_value);
     if (p.min) j["min"] = *p.min;
     if (p.max) j["max"] = *p.max;
@@ -66,9 +67,12 @@ void add_plugins_command(CLI::App& app, GlobalOptions& global) {
       const Factory& f = info->factory;
       if (filter && f.kind != wanted) continue;
       if (*json) {
-        out.push_back({{"kind", to_string(f.kind)}, {"name", f.name},
-                       {"version", info->library->version}, {"library", info->library->name},
-                       {"file", info->library->file.string()}, {"description", f.doc},
+        out.push_back({{"kind", to_string(f.kind)},
+                       {"name", f.name},
+                       {"version", info->library->version},
+                       {"library", info->library->name},
+                       {"file", info->library->file.string()},
+                       {"description", f.doc},
                        {"params", schema_json(f.schema)}});
         continue;
       }

@@ -1,14 +1,13 @@
 // `ferlab run SPEC`: execute an experiment and record it.
-#include "commands.hpp"
-
-#include "run/runner.hpp"
-#include "runs_table.hpp"
-
 #include <fmt/format.h>
 
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include "commands.hpp"
+#include "run/runner.hpp"
+#include "runs_table.hpp"
 
 namespace ferlab::cli {
 namespace {
@@ -16,7 +15,8 @@ namespace {
 void parse_shard(const std::string& text, run::RunOptions& options) {
   static const std::regex shard(R"((\d+)/(\d+))");
   std::smatch m;
-  if (!std::regex_match(text, m, shard) || std::stoi(m[2]) < 1 || std::stoi(m[1]) >= std::stoi(m[2]))
+  if (!std::regex_match(text, m, shard) || std::stoi(m[2]) < 1 ||
+      std::stoi(m[1]) >= std::stoi(m[2]))
     throw CLI::ValidationError("--shard", "expected I/N with 0 <= I < N, e.g. 0/4, got " + text);
   options.shard_index = std::stoi(m[1]);
   options.shard_count = std::stoi(m[2]);

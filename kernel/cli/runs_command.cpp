@@ -1,9 +1,8 @@
 // `ferlab runs` and `ferlab show RUN`: what the run database holds.
-#include "commands.hpp"
-
-#include "runs_table.hpp"
-
 #include <fmt/format.h>
+
+#include "commands.hpp"
+#include "runs_table.hpp"
 
 namespace ferlab::cli {
 

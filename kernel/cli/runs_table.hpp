@@ -1,9 +1,9 @@
 // The table of runs printed by `ferlab runs` and at the end of `ferlab run`.
 #pragma once
 
-#include "storage/run_queries.hpp"
-
 #include <vector>
+
+#include "storage/run_queries.hpp"
 
 namespace ferlab::cli {
 

@@ -1,20 +1,28 @@
 #include <ferlab/params.hpp>
-
 #include <stdexcept>
 
 namespace ferlab {
 
 const char* to_string(ParamType type) {
   switch (type) {
-    case ParamType::boolean: return "boolean";
-    case ParamType::integer: return "integer";
-    case ParamType::number: return "number";
-    case ParamType::string: return "string";
-    case ParamType::choice: return "choice";
-    case ParamType::int_list: return "list of integers";
-    case ParamType::number_list: return "list of numbers";
-    case ParamType::string_list: return "list of strings";
-    case ParamType::string_map: return "map of strings";
+    case ParamType::boolean:
+      return "boolean";
+    case ParamType::integer:
+      return "integer";
+    case ParamType::number:
+      return "number";
+    case ParamType::string:
+      return "string";
+    case ParamType::choice:
+      return "choice";
+    case ParamType::int_list:
+      return "list of integers";
+    case ParamType::number_list:
+      return "list of numbers";
+    case ParamType::string_list:
+      return "list of strings";
+    case ParamType::string_map:
+      return "map of strings";
   }
   return "?";
 }
@@ -40,8 +48,8 @@ ParamSpec text(std::string name, std::optional<std::string> def, std::string doc
 }
 ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices,
                  std::string doc) {
-  return {std::move(name), ParamType::choice, std::move(def), {}, {}, std::move(choices),
-          std::move(doc)};
+  return {std::move(name),    ParamType::choice, std::move(def), {}, {},
+          std::move(choices), std::move(doc)};
 }
 ParamSpec int_list(std::string name, std::vector<std::int64_t> def, std::optional<double> min,
                    std::optional<double> max, std::string doc) {

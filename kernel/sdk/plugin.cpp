@@ -16,11 +16,16 @@ void Preprocessor::fit(const std::vector<Sample>&) {}
 
 const char* to_string(Kind kind) {
   switch (kind) {
-    case Kind::dataset: return "dataset";
-    case Kind::preprocessor: return "preprocessor";
-    case Kind::augmenter: return "augmenter";
-    case Kind::layer: return "layer";
-    case Kind::backbone: return "backbone";
+    case Kind::dataset:
+      return "dataset";
+    case Kind::preprocessor:
+      return "preprocessor";
+    case Kind::augmenter:
+      return "augmenter";
+    case Kind::layer:
+      return "layer";
+    case Kind::backbone:
+      return "backbone";
   }
   return "?";
 }

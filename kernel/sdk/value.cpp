@@ -1,7 +1,6 @@
-#include <ferlab/value.hpp>
-
 #include <fmt/format.h>
 
+#include <ferlab/value.hpp>
 #include <type_traits>
 
 namespace ferlab {
@@ -42,11 +41,16 @@ std::string to_string(const Value& value) {
   return std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::monostate>) return "null";
-        else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
-        else if constexpr (std::is_same_v<T, std::int64_t>) return std::to_string(v);
-        else if constexpr (std::is_same_v<T, double>) return number_text(v);
-        else if constexpr (std::is_same_v<T, std::string>) return quoted_if_needed(v);
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "null";
+        else if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return std::to_string(v);
+        else if constexpr (std::is_same_v<T, double>)
+          return number_text(v);
+        else if constexpr (std::is_same_v<T, std::string>)
+          return quoted_if_needed(v);
         else if constexpr (std::is_same_v<T, StringMap>) {
           std::string out = "{";
           bool first = true;
@@ -56,7 +60,8 @@ std::string to_string(const Value& value) {
             out += quoted_if_needed(k) + ": " + quoted_if_needed(x);
           }
           return out + "}";
-        } else return list_text(v);
+        } else
+          return list_text(v);
       },
       value);
 }

@@ -1,13 +1,13 @@
 #include "plugin_catalog.hpp"
 
-#include "schema_check.hpp"
-
-#include <boost/dll/runtime_symbol_info.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
 #include <cstdlib>
 #include <set>
+
+#include "schema_check.hpp"
 
 namespace ferlab::kernel {
 namespace fs = std::filesystem;
@@ -56,7 +56,8 @@ PluginCatalog PluginCatalog::load(const std::vector<fs::path>& dirs, LoadDiagnos
     if (!fs::is_directory(dir, ec)) continue;
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.is_regular_file() && entry.path().extension() == ".so") files.push_back(entry.path());
+      if (entry.is_regular_file() && entry.path().extension() == ".so")
+        files.push_back(entry.path());
     std::sort(files.begin(), files.end());  // load order must not depend on the file system
     for (const fs::path& file : files) {
       fs::path canonical = fs::weakly_canonical(file, ec);
@@ -70,11 +71,11 @@ void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics
   auto library = std::make_shared<PluginLibrary>();
   library->file = fs::absolute(file);
   try {
-    library->handle.load(file.string(), boost::dll::load_mode::rtld_now |
-                                            boost::dll::load_mode::rtld_local);
+    library->handle.load(file.string(),
+                         boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    diagnostics.warnings.push_back(
-        fmt::format("{}: skipped, cannot be loaded as a shared library: {}", file.string(), e.what()));
+    diagnostics.warnings.push_back(fmt::format(
+        "{}: skipped, cannot be loaded as a shared library: {}", file.string(), e.what()));
     return;
   }
   const char* entry_name = BOOST_PP_STRINGIZE(FERLAB_PLUGIN_ENTRY);
@@ -85,8 +86,8 @@ void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics
   }
   const auto* descriptor = library->handle.get<const ferlab_plugin_descriptor*()>(entry_name)();
   if (descriptor == nullptr) {
-    diagnostics.errors.push_back(fmt::format("{}: refused, {} returned no descriptor",
-                                             file.string(), entry_name));
+    diagnostics.errors.push_back(
+        fmt::format("{}: refused, {} returned no descriptor", file.string(), entry_name));
     return;
   }
   // Only abi_version may be read before it is checked: the rest of the layout may differ.

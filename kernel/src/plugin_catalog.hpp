@@ -1,10 +1,8 @@
 // Loads plugin libraries (Boost.DLL) and keeps every factory they registered.
 #pragma once
 
-#include <ferlab/abi.hpp>
-
 #include <boost/dll/shared_library.hpp>
-
+#include <ferlab/abi.hpp>
 #include <filesystem>
 #include <map>
 #include <memory>

@@ -1,12 +1,12 @@
 #include "schema_check.hpp"
 
-#include "suggest.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <set>
+
+#include "suggest.hpp"
 
 namespace ferlab::kernel {
 namespace {
@@ -69,16 +69,24 @@ std::optional<std::vector<T>> as_list(const Value& v, Convert convert) {
 
 std::string describe_expected(const ParamSpec& spec) {
   switch (spec.type) {
-    case ParamType::boolean: return "a boolean (true or false)";
-    case ParamType::integer: return "an integer" + range_text(spec);
-    case ParamType::number: return "a number" + range_text(spec);
-    case ParamType::string: return "a string";
-    case ParamType::choice: return "one of: " + join(spec.choices);
-    case ParamType::int_list: return "a list of integers" + range_text(spec);
-    case ParamType::number_list: return "a list of numbers" + range_text(spec);
+    case ParamType::boolean:
+      return "a boolean (true or false)";
+    case ParamType::integer:
+      return "an integer" + range_text(spec);
+    case ParamType::number:
+      return "a number" + range_text(spec);
+    case ParamType::string:
+      return "a string";
+    case ParamType::choice:
+      return "one of: " + join(spec.choices);
+    case ParamType::int_list:
+      return "a list of integers" + range_text(spec);
+    case ParamType::number_list:
+      return "a list of numbers" + range_text(spec);
     case ParamType::string_list:
       return spec.choices.empty() ? "a list of strings" : "a list of: " + join(spec.choices);
-    case ParamType::string_map: return "a map of strings to strings";
+    case ParamType::string_map:
+      return "a map of strings to strings";
   }
   return "?";
 }
@@ -171,12 +179,15 @@ Params resolve_params(const Schema& schema, const Params& given,
   Params resolved;
   for (const ParamSpec& spec : schema) {
     if (!given.has(spec.name)) {
-      if (spec.required()) problems.push_back(fmt::format("missing parameter '{}'", spec.name));
-      else resolved.set(spec.name, spec.default_value);
+      if (spec.required())
+        problems.push_back(fmt::format("missing parameter '{}'", spec.name));
+      else
+        resolved.set(spec.name, spec.default_value);
       continue;
     }
     std::string expected;
-    if (auto v = coerce(given.at(spec.name), spec, expected)) resolved.set(spec.name, *v);
+    if (auto v = coerce(given.at(spec.name), spec, expected))
+      resolved.set(spec.name, *v);
     else
       problems.push_back(fmt::format("parameter '{}' is {}, expected {}", spec.name,
                                      to_string(given.at(spec.name)), expected));

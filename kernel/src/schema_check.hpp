@@ -2,7 +2,6 @@
 #pragma once
 
 #include <ferlab/params.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@ std::string describe_expected(const ParamSpec& spec);
 
 // Resolves parameters given in C++ (backbones building layers): every key must be in the
 // schema, required ones present, defaults filled in. Problems are appended, each naming its key.
-Params resolve_params(const Schema& schema, const Params& given, std::vector<std::string>& problems);
+Params resolve_params(const Schema& schema, const Params& given,
+                      std::vector<std::string>& problems);
 
 }  // namespace ferlab::kernel

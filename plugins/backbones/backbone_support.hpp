@@ -3,7 +3,6 @@
 #pragma once
 
 #include <ferlab/backbone.hpp>
-
 #include <string>
 #include <type_traits>
 #include <vector>

@@ -2,9 +2,8 @@
 // library and links nothing but the SDK).
 #pragma once
 
-#include <ferlab/layer.hpp>
-
 #include <cstring>
+#include <ferlab/layer.hpp>
 #include <stdexcept>
 #include <string>
 

@@ -1,13 +1,13 @@
 // The ferlab command line, run as a user runs it: exit codes, messages and machine output.
-#include "../support/process.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
+
+#include "../support/process.hpp"
 
 namespace fs = std::filesystem;
 using testing::HasSubstr;
@@ -39,8 +39,8 @@ TEST(Cli, PluginsJsonParsesAndListsEveryKindWithItsSchema) {
     for (const char* field : {"name", "version", "file", "params"}) EXPECT_TRUE(p.contains(field));
     EXPECT_TRUE(fs::exists(p["file"].get<std::string>()));
   }
-  EXPECT_EQ(kinds, (std::set<std::string>{"dataset", "preprocessor", "augmenter", "layer",
-                                          "backbone"}));
+  EXPECT_EQ(kinds,
+            (std::set<std::string>{"dataset", "preprocessor", "augmenter", "layer", "backbone"}));
 }
 
 TEST(Cli, PluginsFiltersByKind) {
@@ -58,8 +58,9 @@ model: {backbone: {plugin: seed-cnn}}
 )");
   Output r = run_ferlab("check " + spec.string());
   EXPECT_EQ(r.status, 2);
-  EXPECT_THAT(r.err, HasSubstr(spec.string() + ":4:22: augment[0].degres: unknown key 'degres' "
-                               "for augmenter plugin 'rotate' (did you mean 'degrees'?)"));
+  EXPECT_THAT(r.err,
+              HasSubstr(spec.string() + ":4:22: augment[0].degres: unknown key 'degres' "
+                                        "for augmenter plugin 'rotate' (did you mean 'degrees'?)"));
   EXPECT_THAT(r.err, HasSubstr("1 problem found; nothing was run"));
   fs::remove(spec);
 }
@@ -90,14 +91,16 @@ TEST(Cli, GraphDotShowsSharedPreprocessing) {
 TEST(Cli, UnknownPluginPathIsHarmlessButAWrongAbiLibraryIsAnError) {
   Output fine = run_ferlab("--plugin-path /nonexistent plugins --kind dataset");
   EXPECT_EQ(fine.status, 0) << fine.err;
-  Output refused = run_ferlab("--plugin-path " FERLAB_BINARY_DIR "/tests/fixtures/wrong_abi plugins");
+  Output refused =
+      run_ferlab("--plugin-path " FERLAB_BINARY_DIR "/tests/fixtures/wrong_abi plugins");
   EXPECT_EQ(refused.status, 1);
   EXPECT_THAT(refused.err, HasSubstr("libfixture_wrong_abi.so: refused, built for ferlab plugin "
                                      "ABI version 42, this ferlab expects version 1"));
 }
 
 TEST(Cli, RunRefusesAnUnwritableDatabaseBeforeTraining) {
-  Output r = run_ferlab("run " FERLAB_SOURCE_DIR "/experiments/quickstart.yaml --db /nonexistent/dir/x.db");
+  Output r = run_ferlab("run " FERLAB_SOURCE_DIR
+                        "/experiments/quickstart.yaml --db /nonexistent/dir/x.db");
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("/nonexistent/dir/x.db: cannot open the run database"));
   EXPECT_THAT(r.err, testing::Not(HasSubstr("epoch")));

@@ -1,11 +1,10 @@
 // Each augmenter plugin, loaded from the build tree: its effect on known images, its
 // probability, and that a seed fixes the result.
-#include "plugin_fixture.hpp"
-
-#include <opencv2/imgproc.hpp>
-
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 #include <set>
+
+#include "plugin_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

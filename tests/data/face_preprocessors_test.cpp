@@ -1,8 +1,8 @@
 // face-crop and align, on faces drawn by the synthetic-faces plugin (Haar cascades find them
 // as they find photographed faces) and on images without a face.
-#include "plugin_fixture.hpp"
-
 #include <opencv2/imgproc.hpp>
+
+#include "plugin_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

@@ -1,12 +1,12 @@
 // The real FER2013 copy (../shared/datasets/fer2013.tar.gz): exact split and class counts in
 // the folder layout as shipped, in a merged val+test layout, and from a CSV generated from it,
 // label for label. Opt-in (about 7 s on 2 cores, 300 MB of temporary files): FERLAB_REAL_DATA=1.
-#include "file_fixtures.hpp"
-#include "plugin_fixture.hpp"
-
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+
+#include "file_fixtures.hpp"
+#include "plugin_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

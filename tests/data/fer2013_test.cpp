@@ -1,11 +1,11 @@
 // fer2013 on generated fixtures in both forms: Kaggle's CSV and the image-folder layout
 // (separate or merged validation/test), including corrupt files and bad CSV rows.
-#include "file_fixtures.hpp"
-#include "plugin_fixture.hpp"
-
 #include <map>
 #include <numeric>
 #include <sstream>
+
+#include "file_fixtures.hpp"
+#include "plugin_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

@@ -1,10 +1,10 @@
 // image-folder on generated trees: class names, stratified ratio splits, k-fold with groups
 // (no subject on both sides), split folders, and bad data.
-#include "file_fixtures.hpp"
-#include "plugin_fixture.hpp"
-
 #include <map>
 #include <set>
+
+#include "file_fixtures.hpp"
+#include "plugin_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

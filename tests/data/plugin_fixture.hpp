@@ -2,20 +2,19 @@
 // schema defaults plus per-test overrides, as the kernel does after resolving a spec.
 #pragma once
 
-#include "plugin_catalog.hpp"
-#include "schema_check.hpp"
+#include <gtest/gtest.h>
 
 #include <ferlab/augmenter.hpp>
 #include <ferlab/dataset.hpp>
 #include <ferlab/preprocessor.hpp>
-
-#include <gtest/gtest.h>
-
 #include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+
+#include "plugin_catalog.hpp"
+#include "schema_check.hpp"
 
 namespace ferlab::test {
 

@@ -1,7 +1,7 @@
 // Each preprocessor plugin, loaded from the build tree, checked for its effect on known images.
-#include "plugin_fixture.hpp"
-
 #include <opencv2/imgproc.hpp>
+
+#include "plugin_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

@@ -1,14 +1,13 @@
 // The synthetic-faces dataset: counts, balance, determinism, and that it is learnable but not
 // trivially so (checked with a simple classifier independent of the project's engine).
-#include "plugin_fixture.hpp"
-
+#include <algorithm>
+#include <cctype>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
-
-#include <algorithm>
-#include <cctype>
 #include <set>
+
+#include "plugin_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

@@ -1,8 +1,6 @@
 // Checkpoints: weights round-trip exactly, damaged files fail clearly, partial loads for
 // fine-tuning on another number of classes.
 #include "engine/checkpoint.hpp"
-#include "engine/initialize.hpp"
-#include "engine_fixture.hpp"
 
 #include <gmock/gmock.h>
 #include <unistd.h>
@@ -10,6 +8,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include "engine/initialize.hpp"
+#include "engine_fixture.hpp"
 
 namespace ferlab::test {
 namespace {

@@ -2,23 +2,22 @@
 // chosen shapes, and the finite-difference gradient check.
 #pragma once
 
-#include "engine/network.hpp"
-#include "engine/plugin_layers.hpp"
-#include "engine/threads.hpp"
-#include "plugin_catalog.hpp"
-
-#include <ferlab/backbone.hpp>
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <ferlab/backbone.hpp>
 #include <map>
 #include <numeric>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "engine/network.hpp"
+#include "engine/plugin_layers.hpp"
+#include "engine/threads.hpp"
+#include "plugin_catalog.hpp"
 
 namespace ferlab::test {
 

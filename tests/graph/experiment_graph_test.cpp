@@ -1,11 +1,12 @@
 // The experiment graph: sweeps share common upstream stages, DOT shows it, cycles are named.
 #include "graph/experiment_graph.hpp"
-#include "spec/spec_loader.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+
+#include "spec/spec_loader.hpp"
 
 using namespace ferlab;
 using graph::ExperimentGraph;
@@ -58,7 +59,8 @@ TEST(ExperimentGraph, SweepSharesDatasetAndPreprocessingPrefixes) {
   EXPECT_EQ(count(g, StageKind::record), 8u);
   std::vector<size_t> preprocess_users;
   for (size_t v = 0; v < g.size(); ++v)
-    if (g.stage(v).kind == StageKind::preprocess) preprocess_users.push_back(g.stage(v).runs.size());
+    if (g.stage(v).kind == StageKind::preprocess)
+      preprocess_users.push_back(g.stage(v).runs.size());
   std::sort(preprocess_users.begin(), preprocess_users.end());
   EXPECT_EQ(preprocess_users, (std::vector<size_t>{4, 8}));
 }
@@ -79,8 +81,9 @@ TEST(ExperimentGraph, ExecutionOrderPutsEveryStageAfterItsInputs) {
   std::vector<graph::Vertex> order = g.execution_order();
   ASSERT_EQ(order.size(), g.size());
   EXPECT_EQ(g.stage(order[0]).kind, StageKind::dataset);
-  EXPECT_EQ(g.stage(order.back()).label, "preprocess=fixture-invert+fixture-invert,"
-                                         "backbone=fixture-net(width=8) seed 2");
+  EXPECT_EQ(g.stage(order.back()).label,
+            "preprocess=fixture-invert+fixture-invert,"
+            "backbone=fixture-net(width=8) seed 2");
   std::vector<size_t> position(g.size());
   for (size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
   for (size_t v = 0; v < g.size(); ++v)

@@ -1,17 +1,17 @@
 // Out-of-tree plugins: install ferlab to a temporary prefix, build the example plugin from
 // plugins/README.md against the installed CMake package, and see it in `ferlab plugins`.
-#include "../support/process.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+
+#include "../support/process.hpp"
 
 namespace fs = std::filesystem;
 using testing::HasSubstr;

@@ -1,14 +1,13 @@
 // The plugin loader: accepts a good plugin, refuses another ABI and duplicate names with
 // messages naming the files, skips libraries that are not plugins.
-#include "plugin_catalog.hpp"
-
-#include <ferlab/augmenter.hpp>
-#include <ferlab/preprocessor.hpp>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <ferlab/augmenter.hpp>
+#include <ferlab/preprocessor.hpp>
+
+#include "plugin_catalog.hpp"
 
 using namespace ferlab;
 using kernel::LoadDiagnostics;

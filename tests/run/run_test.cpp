@@ -1,8 +1,5 @@
 // `ferlab run` end to end on a small synthetic dataset with an inline network: what lands in
 // the database, sharding, and the data stages shared by a sweep.
-#include "../support/process.hpp"
-#include "storage/sqlite.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+
+#include "../support/process.hpp"
+#include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
 using ferlab::storage::Database;
@@ -47,8 +47,9 @@ evaluate: {splits: [val, test]}
 class RunTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ferlab-run-" + std::to_string(getpid()) + "-" +
-                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("ferlab-run-" + std::to_string(getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -77,8 +78,10 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 4);  // 2 epochs x (train, val)
-  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split IN "
-                      "('val', 'test')"), 2);
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split IN "
+                   "('val', 'test')"),
+            2);
   EXPECT_EQ(scalar(d, "SELECT sum(count) FROM confusion WHERE split = 'test'"), 35);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'train.epochs' AND value = '2'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'model.layers[3].inputs'"), 1);
@@ -100,8 +103,9 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
   Statement acc(d, "SELECT value FROM metrics WHERE name = 'accuracy' AND split = 'test'");
   ASSERT_TRUE(acc.step());
   EXPECT_NEAR(acc.real(0) * 35,
-              scalar(d, "SELECT sum(count) FROM confusion WHERE split = 'test' AND "
-                        "true_class = predicted_class"),
+              scalar(d,
+                     "SELECT sum(count) FROM confusion WHERE split = 'test' AND "
+                     "true_class = predicted_class"),
               1e-9);
 }
 
@@ -110,8 +114,10 @@ TEST_F(RunTest, SameSeedGivesTheSameMetricsWithOneThread) {
   ASSERT_EQ(run_ferlab("run " + file.string() + " --db " + db() + " --threads 1").status, 0);
   ASSERT_EQ(run_ferlab("run " + file.string() + " --db " + db() + " --threads 1").status, 0);
   Database d(db(), false);
-  EXPECT_EQ(scalar(d, "SELECT count(DISTINCT value) FROM metrics WHERE name = 'loss' AND split "
-                      "= 'test'"), 1);
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(DISTINCT value) FROM metrics WHERE name = 'loss' AND split "
+                   "= 'test'"),
+            1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'loss' AND split = 'test'"), 2);
 }
 
@@ -144,8 +150,10 @@ TEST_F(RunTest, ANetworkThatDoesNotEndInOneOutputPerClassFailsTheRunWithAClearEr
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.out, HasSubstr("the network ends in 5 outputs but the dataset has 7 classes"));
   Database d(db(), false);
-  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE "
-                      "'%5 outputs%'"), 1);
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE "
+                   "'%5 outputs%'"),
+            1);
 }
 
 TEST_F(RunTest, CtrlCFinishesTheStepRecordsTheRunAsInterruptedAndExits) {
@@ -154,13 +162,17 @@ TEST_F(RunTest, CtrlCFinishesTheStepRecordsTheRunAsInterruptedAndExits) {
   fs::path file = write(slow), log = dir_ / "log.txt";
   // Start a run, wait for its first epoch, then send SIGINT as a terminal's Ctrl-C would.
   std::string script = std::string(FERLAB_CLI) + " run " + file.string() + " --db " + db() +
-                       " --threads 1 >" + log.string() + " 2>&1 & pid=$!; "
-                       "for i in $(seq 600); do grep -q 'epoch 1/' " + log.string() +
+                       " --threads 1 >" + log.string() +
+                       " 2>&1 & pid=$!; "
+                       "for i in $(seq 600); do grep -q 'epoch 1/' " +
+                       log.string() +
                        " && break; sleep 0.1; done; kill -INT $pid; wait $pid; echo $?";
   EXPECT_EQ(ferlab::testing_support::run_command(script).out, "1\n");
   Database d(db(), false);
-  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'interrupted' AND ended IS NOT "
-                      "NULL"), 1);
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(*) FROM runs WHERE status = 'interrupted' AND ended IS NOT "
+                   "NULL"),
+            1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'running'"), 0);
   std::int64_t epochs = scalar(d, "SELECT count(*) FROM epochs WHERE split = 'train'");
   EXPECT_GE(epochs, 1);
@@ -186,7 +198,10 @@ sweep:
   ASSERT_EQ(r.status, 0) << r.out;
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 5);
-  EXPECT_EQ(scalar(d, "SELECT count(DISTINCT value) FROM params WHERE key = "
-                      "'model.backbone.plugin'"), 5);
-  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split = 'test'"), 5);
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(DISTINCT value) FROM params WHERE key = "
+                   "'model.backbone.plugin'"),
+            5);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split = 'test'"),
+            5);
 }

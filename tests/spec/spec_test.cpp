@@ -1,12 +1,12 @@
 // The declarative spec: valid specs resolve with defaults, sweeps and seeds expand, and every
 // mistake is reported at once with file:line:column, key path, expectation and suggestion.
-#include "schema_check.hpp"
-#include "spec/spec_loader.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+
+#include "schema_check.hpp"
+#include "spec/spec_loader.hpp"
 
 using namespace ferlab;
 using testing::ElementsAre;
@@ -26,7 +26,8 @@ spec::LoadedSpec load(const std::string& text, std::vector<std::string> override
   return spec::load_spec_text(text, "spec.yaml", overrides, catalog());
 }
 
-std::vector<std::string> problems(const std::string& text, std::vector<std::string> overrides = {}) {
+std::vector<std::string> problems(const std::string& text,
+                                  std::vector<std::string> overrides = {}) {
   spec::LoadedSpec loaded = load(text, overrides);
   std::vector<std::string> out;
   for (const auto& p : loaded.problems.all()) out.push_back(p.text());
@@ -132,7 +133,8 @@ TEST(Spec, SetOverridesAnyKeyAndEnvironmentVariablesExpand) {
 
 TEST(Spec, ColumnsAfterAnExpandedVariablePointAtTheTextAsWritten) {
   setenv("FERLAB_TEST_PLUGIN", "fixture-add", 1);
-  auto found = problems(with("{plugin: fixture-add, max: 5}", "{plugin: ${FERLAB_TEST_PLUGIN}, mx: 5}"));
+  auto found =
+      problems(with("{plugin: fixture-add, max: 5}", "{plugin: ${FERLAB_TEST_PLUGIN}, mx: 5}"));
   unsetenv("FERLAB_TEST_PLUGIN");
   EXPECT_THAT(found, ElementsAre("spec.yaml:7:37: augment[0].mx: unknown key 'mx' for augmenter "
                                  "plugin 'fixture-add' (did you mean 'max'?)"));
@@ -178,28 +180,43 @@ TEST_P(BadSpecs, ReportExactProblems) {
 INSTANTIATE_TEST_SUITE_P(
     Table, BadSpecs,
     testing::Values(
-        BadSpec{"misspelled plugin parameter", with("max: 5", "mx: 5"), {},
+        BadSpec{"misspelled plugin parameter",
+                with("max: 5", "mx: 5"),
+                {},
                 {"spec.yaml:7:27: augment[0].mx: unknown key 'mx' for augmenter plugin "
                  "'fixture-add' (did you mean 'max'?)"}},
-        BadSpec{"value out of range", with("max: 5", "max: 300"), {},
+        BadSpec{"value out of range",
+                with("max: 5", "max: 300"),
+                {},
                 {"spec.yaml:7:32: augment[0].max: expected an integer in [0, 255], got '300'"}},
-        BadSpec{"wrong type", with("epochs: 3", "epochs: ten"), {},
+        BadSpec{"wrong type",
+                with("epochs: 3", "epochs: ten"),
+                {},
                 {"spec.yaml:11:11: train.epochs: expected an integer in [1, 100000], got 'ten'"}},
-        BadSpec{"unknown plugin", with("fixture-add,", "fixture-ad,"), {},
+        BadSpec{"unknown plugin",
+                with("fixture-add,", "fixture-ad,"),
+                {},
                 {"spec.yaml:7:14: augment[0].plugin: unknown augmenter plugin 'fixture-ad' "
                  "(did you mean 'fixture-add'?) (known: fixture-add)"}},
-        BadSpec{"misspelled section", with("train:", "trian:"), {},
+        BadSpec{"misspelled section",
+                with("train:", "trian:"),
+                {},
                 {"spec.yaml:10:1: trian: unknown key 'trian' (did you mean 'train'?)"}},
-        BadSpec{"bad choice", with("name: sgd", "name: sgdd"), {},
+        BadSpec{"bad choice",
+                with("name: sgd", "name: sgdd"),
+                {},
                 {"spec.yaml:12:21: train.optimizer.name: expected one of: sgd, adam, adamw, got "
                  "'sgdd'"}},
         BadSpec{"unsupported test-time augmentation",
-                std::string(valid) + "evaluate: {tta: [none, ten-crop]}\n", {},
+                std::string(valid) + "evaluate: {tta: [none, ten-crop]}\n",
+                {},
                 {"spec.yaml:13:17: evaluate.tta: expected a list of: none, got a list"}},
-        BadSpec{"missing dataset", with("dataset: {plugin: fixture-dataset, per_class: 2}\n", ""),
+        BadSpec{"missing dataset",
+                with("dataset: {plugin: fixture-dataset, per_class: 2}\n", ""),
                 {},
                 {"spec.yaml:1:1: dataset: missing required key 'dataset'"}},
-        BadSpec{"missing model", with("model:\n  backbone: {plugin: fixture-net, width: 16}\n", ""),
+        BadSpec{"missing model",
+                with("model:\n  backbone: {plugin: fixture-net, width: 16}\n", ""),
                 {},
                 {"spec.yaml:1:1: model: missing required key 'backbone' (or 'layers')"}},
         BadSpec{"all problems at once",
@@ -208,21 +225,29 @@ INSTANTIATE_TEST_SUITE_P(
                 {"spec.yaml:7:27: augment[0].mx: unknown key 'mx' for augmenter plugin "
                  "'fixture-add' (did you mean 'max'?)",
                  "spec.yaml:11:11: train.epochs: expected an integer in [1, 100000], got '0'"}},
-        BadSpec{"bad override value", valid, {"train.epochs=many"},
+        BadSpec{"bad override value",
+                valid,
+                {"train.epochs=many"},
                 {"--set train.epochs=many: train.epochs: expected an integer in [1, 100000], got "
                  "'many'"}},
-        BadSpec{"override of an unknown key", valid, {"train.epoch=5"},
+        BadSpec{"override of an unknown key",
+                valid,
+                {"train.epoch=5"},
                 {"--set train.epoch=5: train.epoch: --set names unknown key 'epoch' (did you "
                  "mean 'epochs'?)"}},
         BadSpec{"sweep over an unknown key",
-                std::string(valid) + "sweep:\n  model.backbon: [{plugin: fixture-net}]\n", {},
+                std::string(valid) + "sweep:\n  model.backbon: [{plugin: fixture-net}]\n",
+                {},
                 {"spec.yaml:14:3: model.backbon: sweep key names unknown key 'backbon' (did you "
                  "mean 'backbone'?)"}},
-        BadSpec{"unset environment variable", with("per_class: 2", "per_class: ${FERLAB_NOPE}"),
+        BadSpec{"unset environment variable",
+                with("per_class: 2", "per_class: ${FERLAB_NOPE}"),
                 {},
                 {"spec.yaml:3:47: environment variable 'FERLAB_NOPE' is not set (write "
                  "${FERLAB_NOPE:-default} to give a default)"}},
-        BadSpec{"invalid YAML", with("epochs: 3", "epochs: [3"), {},
+        BadSpec{"invalid YAML",
+                with("epochs: 3", "epochs: [3"),
+                {},
                 {"spec.yaml:12:12: invalid YAML: end of sequence flow not found"}}),
     [](const testing::TestParamInfo<BadSpec>& info) {
       std::string name = info.param.what;

@@ -1,11 +1,12 @@
 // The run store, read back with plain SQL: what was written is there, whole.
 #include "storage/run_store.hpp"
-#include "storage/schema.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+
+#include "storage/schema.hpp"
 
 namespace fs = std::filesystem;
 using namespace ferlab::storage;
@@ -16,8 +17,9 @@ namespace {
 class RunStoreTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ferlab-store-" + std::to_string(getpid()) + "-" +
-                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("ferlab-store-" + std::to_string(getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -61,7 +63,8 @@ TEST_F(RunStoreTest, RecordsARunItsEpochsAndItsEvaluation) {
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished' AND seed = 3"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 2);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params"), 2);
-  EXPECT_EQ(scalar(d, "SELECT count FROM confusion WHERE true_class = 0 AND predicted_class = 0"), 2);
+  EXPECT_EQ(scalar(d, "SELECT count FROM confusion WHERE true_class = 0 AND predicted_class = 0"),
+            2);
   EXPECT_EQ(scalar(d, "SELECT sum(count) FROM confusion"), 4);
   EXPECT_EQ(scalar(d, "SELECT count FROM events WHERE code = 'corrupt-image'"), 4);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM classes"), 2);
@@ -75,8 +78,8 @@ TEST_F(RunStoreTest, AFailedEpochWriteLeavesNoPartOfTheEpoch) {
   EXPECT_THROW(store.record_epoch(run + 100, {{1, "train", 1, 1, 1, 1, 1, 1}}), StorageError)
       << "epochs of a run that does not exist";
   // The second row breaks a constraint after the first was inserted: neither may remain.
-  EXPECT_THROW(store.record_epoch(run, {{1, "train", 1, 1, 1, 1, 1, 1},
-                                        {1, "no-such-split", 1, 1, 1, 1, 1, 1}}),
+  EXPECT_THROW(store.record_epoch(
+                   run, {{1, "train", 1, 1, 1, 1, 1, 1}, {1, "no-such-split", 1, 1, 1, 1, 1, 1}}),
                StorageError);
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 0);

@@ -1,14 +1,15 @@
 // Running a command line from a test, as a user would: exit status and output.
 #pragma once
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace ferlab::testing_support {
 
@@ -27,7 +28,8 @@ inline CommandOutput run_command(const std::string& command, bool merge_stderr =
   FILE* pipe = popen(full.c_str(), "r");
   if (!pipe) return result;
   std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe))
+    result.out.append(buffer.data(), n);
   result.status = WEXITSTATUS(pclose(pipe));
   if (!merge_stderr) {
     std::ifstream err(err_file);

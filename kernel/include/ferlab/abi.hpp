@@ -10,9 +10,8 @@
 // binary compatibility (a virtual function, a struct layout).
 #pragma once
 
-#include <ferlab/plugin.hpp>
-
 #include <cstdint>
+#include <ferlab/plugin.hpp>
 
 #define FERLAB_ABI_VERSION 1u
 #define FERLAB_PLUGIN_ENTRY ferlab_plugin_entry
@@ -28,10 +27,10 @@ struct ferlab_plugin_descriptor {
 };
 }
 
-#define FERLAB_PLUGIN(NAME, VERSION, DESCRIPTION, REGISTER)                                  \
+#define FERLAB_PLUGIN(NAME, VERSION, DESCRIPTION, REGISTER)                                 \
   extern "C" __attribute__((visibility("default"))) const ferlab_plugin_descriptor*         \
-  FERLAB_PLUGIN_ENTRY() {                                                                    \
-    static const ferlab_plugin_descriptor descriptor{FERLAB_ABI_VERSION, NAME, VERSION,     \
-                                                     DESCRIPTION, REGISTER, {}};            \
-    return &descriptor;                                                                      \
+  FERLAB_PLUGIN_ENTRY() {                                                                   \
+    static const ferlab_plugin_descriptor descriptor{FERLAB_ABI_VERSION, NAME,     VERSION, \
+                                                     DESCRIPTION,        REGISTER, {}};     \
+    return &descriptor;                                                                     \
   }

@@ -3,7 +3,6 @@
 
 #include <ferlab/plugin.hpp>
 #include <ferlab/sample.hpp>
-
 #include <random>
 
 namespace ferlab {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <ferlab/export.hpp>
-
 #include <string>
 
 namespace ferlab {

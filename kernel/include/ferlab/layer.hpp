@@ -7,11 +7,9 @@
 // Tensors between layers are dense f32 in plain layout (nchw, nc), so layers compose freely.
 #pragma once
 
-#include <ferlab/plugin.hpp>
-
-#include <dnnl.hpp>
-
 #include <cstdint>
+#include <dnnl.hpp>
+#include <ferlab/plugin.hpp>
 #include <random>
 #include <string>
 #include <vector>

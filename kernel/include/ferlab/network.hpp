@@ -2,7 +2,6 @@
 #pragma once
 
 #include <ferlab/params.hpp>
-
 #include <string>
 #include <vector>
 

@@ -3,15 +3,23 @@
 
 #include <ferlab/export.hpp>
 #include <ferlab/value.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace ferlab {
 
-enum class ParamType { boolean, integer, number, string, choice, int_list, number_list,
-                       string_list, string_map };
+enum class ParamType {
+  boolean,
+  integer,
+  number,
+  string,
+  choice,
+  int_list,
+  number_list,
+  string_list,
+  string_map
+};
 
 FERLAB_API const char* to_string(ParamType type);
 
@@ -19,8 +27,8 @@ FERLAB_API const char* to_string(ParamType type);
 struct ParamSpec {
   std::string name;
   ParamType type = ParamType::string;
-  Value default_value;  // std::monostate means "required"
-  std::optional<double> min, max;  // inclusive range, for numbers, integers and their lists
+  Value default_value;               // std::monostate means "required"
+  std::optional<double> min, max;    // inclusive range, for numbers, integers and their lists
   std::vector<std::string> choices;  // for ParamType::choice
   std::string doc;
 
@@ -32,17 +40,19 @@ using Schema = std::vector<ParamSpec>;
 // Short builders so a plugin's schema reads like a table.
 namespace param {
 FERLAB_API ParamSpec flag(std::string name, bool def, std::string doc);
-FERLAB_API ParamSpec integer(std::string name, std::optional<std::int64_t> def, std::optional<double> min,
-                  std::optional<double> max, std::string doc);
+FERLAB_API ParamSpec integer(std::string name, std::optional<std::int64_t> def,
+                             std::optional<double> min, std::optional<double> max, std::string doc);
 FERLAB_API ParamSpec number(std::string name, std::optional<double> def, std::optional<double> min,
-                 std::optional<double> max, std::string doc);
+                            std::optional<double> max, std::string doc);
 FERLAB_API ParamSpec text(std::string name, std::optional<std::string> def, std::string doc);
 FERLAB_API ParamSpec choice(std::string name, std::string def, std::vector<std::string> choices,
-                 std::string doc);
-FERLAB_API ParamSpec int_list(std::string name, std::vector<std::int64_t> def, std::optional<double> min,
-                   std::optional<double> max, std::string doc);
-FERLAB_API ParamSpec number_list(std::string name, std::vector<double> def, std::optional<double> min,
-                      std::optional<double> max, std::string doc);
+                            std::string doc);
+FERLAB_API ParamSpec int_list(std::string name, std::vector<std::int64_t> def,
+                              std::optional<double> min, std::optional<double> max,
+                              std::string doc);
+FERLAB_API ParamSpec number_list(std::string name, std::vector<double> def,
+                                 std::optional<double> min, std::optional<double> max,
+                                 std::string doc);
 FERLAB_API ParamSpec string_list(std::string name, std::vector<std::string> def, std::string doc);
 FERLAB_API ParamSpec string_map(std::string name, std::string doc);
 }  // namespace param

@@ -3,7 +3,6 @@
 
 #include <ferlab/export.hpp>
 #include <ferlab/params.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

@@ -1,9 +1,8 @@
 // Images as datasets, preprocessors and augmenters exchange them.
 #pragma once
 
-#include <opencv2/core.hpp>
-
 #include <map>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
 

@@ -1,7 +1,6 @@
 #include "engine/batch.hpp"
 
 #include <opencv2/imgproc.hpp>
-
 #include <stdexcept>
 
 namespace ferlab::engine {

@@ -7,12 +7,12 @@
 // a string is u32 length + bytes.
 #pragma once
 
-#include "engine/network.hpp"
-
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
+
+#include "engine/network.hpp"
 
 namespace ferlab::engine {
 

@@ -1,9 +1,8 @@
 // Deterministic initialisation of a network's parameters.
 #pragma once
 
-#include <ferlab/layer.hpp>
-
 #include <cstdint>
+#include <ferlab/layer.hpp>
 #include <string>
 #include <vector>
 

@@ -5,7 +5,6 @@
 #include <ferlab/backbone.hpp>
 #include <ferlab/layer.hpp>
 #include <ferlab/network.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>

@@ -1,11 +1,10 @@
 // Parameter updates: SGD (momentum, Nesterov), Adam and AdamW, plus gradient clipping.
 #pragma once
 
-#include "engine/train_options.hpp"
-
 #include <ferlab/layer.hpp>
-
 #include <vector>
+
+#include "engine/train_options.hpp"
 
 namespace ferlab::engine {
 

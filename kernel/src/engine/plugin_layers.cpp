@@ -1,8 +1,8 @@
 #include "engine/plugin_layers.hpp"
 
-#include "schema_check.hpp"
-
 #include <stdexcept>
+
+#include "schema_check.hpp"
 
 namespace ferlab::engine {
 

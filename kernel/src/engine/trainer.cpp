@@ -1,17 +1,17 @@
 #include "engine/trainer.hpp"
 
-#include "engine/batch.hpp"
-#include "engine/loss.hpp"
-#include "engine/metrics.hpp"
-#include "engine/optimizer.hpp"
-#include "engine/schedule.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+
+#include "engine/batch.hpp"
+#include "engine/loss.hpp"
+#include "engine/metrics.hpp"
+#include "engine/optimizer.hpp"
+#include "engine/schedule.hpp"
 
 namespace ferlab::engine {
 

@@ -1,14 +1,13 @@
 // Training a Network on labelled images, evaluating it and predicting with it.
 #pragma once
 
-#include "engine/network.hpp"
-#include "engine/train_options.hpp"
-
-#include <ferlab/sample.hpp>
-
 #include <cstdint>
+#include <ferlab/sample.hpp>
 #include <functional>
 #include <vector>
+
+#include "engine/network.hpp"
+#include "engine/train_options.hpp"
 
 namespace ferlab::engine {
 

@@ -1,10 +1,10 @@
 #include "experiment_graph.hpp"
 
-#include <boost/graph/depth_first_search.hpp>
-#include <boost/graph/graphviz.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/graphviz.hpp>
 #include <map>
 #include <queue>
 #include <sstream>
@@ -54,11 +54,16 @@ std::string dot_escape(const std::string& s) {
 
 const char* to_string(StageKind kind) {
   switch (kind) {
-    case StageKind::dataset: return "dataset";
-    case StageKind::preprocess: return "preprocess";
-    case StageKind::train: return "train";
-    case StageKind::evaluate: return "evaluate";
-    case StageKind::record: return "record";
+    case StageKind::dataset:
+      return "dataset";
+    case StageKind::preprocess:
+      return "preprocess";
+    case StageKind::train:
+      return "train";
+    case StageKind::evaluate:
+      return "evaluate";
+    case StageKind::record:
+      return "record";
   }
   return "?";
 }
@@ -76,7 +81,8 @@ std::uint64_t hash_text(std::uint64_t seed, const std::string& text) {
 std::uint64_t stage_key(std::uint64_t parent, const std::string& kind,
                         const spec::PluginCall& call) {
   std::string text = kind + "\n" + call.plugin + "\n" + call.version + "\n";
-  for (const auto& [name, value] : call.params.values()) text += name + "=" + ferlab::to_string(value) + "\n";
+  for (const auto& [name, value] : call.params.values())
+    text += name + "=" + ferlab::to_string(value) + "\n";
   return hash_text(parent, text);
 }
 
@@ -93,7 +99,8 @@ Vertex ExperimentGraph::add_stage(const Stage& stage) {
 }
 
 void ExperimentGraph::add_dependency(Vertex upstream, Vertex downstream) {
-  if (!boost::edge(upstream, downstream, graph_).second) boost::add_edge(upstream, downstream, graph_);
+  if (!boost::edge(upstream, downstream, graph_).second)
+    boost::add_edge(upstream, downstream, graph_);
 }
 
 ExperimentGraph ExperimentGraph::build(const std::vector<spec::RunSpec>& runs) {
@@ -105,17 +112,17 @@ ExperimentGraph ExperimentGraph::build(const std::vector<spec::RunSpec>& runs) {
     Vertex previous = g.add_stage({StageKind::dataset, call_label(run.dataset), key, -1, uses});
     for (size_t i = 0; i < run.preprocess.size(); ++i) {
       key = stage_key(key, "preprocess", run.preprocess[i]);
-      Vertex v = g.add_stage({StageKind::preprocess, call_label(run.preprocess[i]), key,
-                              static_cast<int>(i), uses});
+      Vertex v = g.add_stage(
+          {StageKind::preprocess, call_label(run.preprocess[i]), key, static_cast<int>(i), uses});
       g.add_dependency(previous, v);
       previous = v;
     }
-    std::string who = (run.variant.empty() ? "" : run.variant + " ") + fmt::format("seed {}", run.seed);
+    std::string who =
+        (run.variant.empty() ? "" : run.variant + " ") + fmt::format("seed {}", run.seed);
     key = hash_text(key, run.resolved_yaml);
     Vertex train = g.add_stage({StageKind::train, who, key, -1, uses});
     g.add_dependency(previous, train);
-    Vertex evaluate =
-        g.add_stage({StageKind::evaluate, who, hash_text(key, "evaluate"), -1, uses});
+    Vertex evaluate = g.add_stage({StageKind::evaluate, who, hash_text(key, "evaluate"), -1, uses});
     g.add_dependency(train, evaluate);
     Vertex record = g.add_stage({StageKind::record, who, hash_text(key, "record"), -1, uses});
     g.add_dependency(evaluate, record);
@@ -167,8 +174,8 @@ std::string ExperimentGraph::dot() const {
     const Stage& s = graph_[v];
     std::string label = std::string(to_string(s.kind)) + "\\n" + dot_escape(s.label);
     if (s.runs.size() > 1) label += fmt::format("\\n(shared by {} runs)", s.runs.size());
-    os << "[label=\"" << label << "\"" << (s.runs.size() > 1 ? ", style=filled, fillcolor=\"#cfe3ff\"" : "")
-       << "]";
+    os << "[label=\"" << label << "\""
+       << (s.runs.size() > 1 ? ", style=filled, fillcolor=\"#cfe3ff\"" : "") << "]";
   };
   auto graph_writer = [](std::ostream& os) {
     os << "rankdir=LR;\nnode [shape=box, fontname=\"Helvetica\"];\n";
@@ -183,9 +190,10 @@ std::string ExperimentGraph::text() const {
     const Stage& s = graph_[v];
     std::string from;
     for (Vertex in : inputs(v)) from += (from.empty() ? "" : ", ") + std::to_string(in);
-    out += fmt::format("[{}] {:<10} {}{}{}\n", v, to_string(s.kind), s.label,
-                       from.empty() ? "" : "  <- [" + from + "]",
-                       s.runs.size() > 1 ? fmt::format("  (shared by {} runs)", s.runs.size()) : "");
+    out +=
+        fmt::format("[{}] {:<10} {}{}{}\n", v, to_string(s.kind), s.label,
+                    from.empty() ? "" : "  <- [" + from + "]",
+                    s.runs.size() > 1 ? fmt::format("  (shared by {} runs)", s.runs.size()) : "");
   }
   return out;
 }

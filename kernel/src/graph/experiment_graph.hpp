@@ -3,14 +3,13 @@
 // preprocessing prefix share those stages, so identical upstream work is done once.
 #pragma once
 
-#include "spec/run_spec.hpp"
-
 #include <boost/graph/adjacency_list.hpp>
-
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "spec/run_spec.hpp"
 
 namespace ferlab::graph {
 
@@ -19,10 +18,10 @@ const char* to_string(StageKind kind);
 
 struct Stage {
   StageKind kind = StageKind::dataset;
-  std::string label;         // "clahe(clip=2)", "train vgg seed 1"
-  std::uint64_t key = 0;     // content hash of this stage and everything upstream
-  int preprocess_index = -1; // position in the chain, for preprocess stages
-  std::vector<int> runs;     // indices (into the spec's runs) of the runs that use this stage
+  std::string label;          // "clahe(clip=2)", "train vgg seed 1"
+  std::uint64_t key = 0;      // content hash of this stage and everything upstream
+  int preprocess_index = -1;  // position in the chain, for preprocess stages
+  std::vector<int> runs;      // indices (into the spec's runs) of the runs that use this stage
 };
 
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Stage>;
@@ -57,7 +56,8 @@ class ExperimentGraph {
 };
 
 // Stable content hash of a plugin call (name, version, resolved params) chained to `parent`.
-std::uint64_t stage_key(std::uint64_t parent, const std::string& kind, const spec::PluginCall& call);
+std::uint64_t stage_key(std::uint64_t parent, const std::string& kind,
+                        const spec::PluginCall& call);
 std::uint64_t hash_text(std::uint64_t seed, const std::string& text);
 
 }  // namespace ferlab::graph

@@ -1,11 +1,10 @@
 #include "run/data_stages.hpp"
 
+#include <fmt/format.h>
+
 #include <ferlab/dataset.hpp>
 #include <ferlab/preprocessor.hpp>
-
-#include <fmt/format.h>
 #include <opencv2/core/utility.hpp>
-
 #include <stdexcept>
 
 namespace ferlab::run {

@@ -1,11 +1,11 @@
 // The data stages of the graph: loading a dataset and applying one preprocessing step.
 #pragma once
 
+#include <ferlab/sample.hpp>
+
 #include "plugin_catalog.hpp"
 #include "run/event_log.hpp"
 #include "spec/run_spec.hpp"
-
-#include <ferlab/sample.hpp>
 
 namespace ferlab::run {
 

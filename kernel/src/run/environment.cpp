@@ -1,14 +1,14 @@
 #include "run/environment.hpp"
 
-#include "engine/threads.hpp"
-
-#include <dnnl.hpp>
 #include <fmt/format.h>
-#include <opencv2/core.hpp>
 #include <unistd.h>
 
+#include <dnnl.hpp>
 #include <fstream>
+#include <opencv2/core.hpp>
 #include <thread>
+
+#include "engine/threads.hpp"
 
 namespace ferlab::run {
 namespace {

@@ -10,8 +10,10 @@ void EventLog::warn(const std::string& code, const std::string& message) {
   std::lock_guard lock(mutex_);
   Entry& e = entries_[code];
   // Print the first few of a kind; the total is recorded with the run anyway.
-  if (e.count < 5) fmt::print(stderr, "warning: {}\n", message);
-  else if (e.count == 5) fmt::print(stderr, "warning: more '{}' warnings; counting them\n", code);
+  if (e.count < 5)
+    fmt::print(stderr, "warning: {}\n", message);
+  else if (e.count == 5)
+    fmt::print(stderr, "warning: more '{}' warnings; counting them\n", code);
   if (e.count++ == 0) e.first_message = message;
 }
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <ferlab/events.hpp>
-
 #include <map>
 #include <mutex>
 #include <string>

@@ -1,8 +1,9 @@
 #include "run/interrupt.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
-#include <unistd.h>
 
 namespace ferlab::run {
 namespace {
@@ -15,7 +16,8 @@ void on_signal(int signal) {
     std::raise(signal);
     return;
   }
-  const char message[] = "\nferlab: stopping after the current step (press Ctrl-C again to quit now)\n";
+  const char message[] =
+      "\nferlab: stopping after the current step (press Ctrl-C again to quit now)\n";
   [[maybe_unused]] auto written = write(STDERR_FILENO, message, sizeof message - 1);
 }
 

@@ -17,7 +17,9 @@ std::string duration(double seconds) {
 }  // namespace
 
 Progress::Progress(std::string what, int epochs)
-    : what_(std::move(what)), epochs_(epochs), terminal_(isatty(STDERR_FILENO)),
+    : what_(std::move(what)),
+      epochs_(epochs),
+      terminal_(isatty(STDERR_FILENO)),
       start_(std::chrono::steady_clock::now()) {}
 
 void Progress::step(int epoch, int done, int total, double loss, int batch_size) {
@@ -33,9 +35,9 @@ void Progress::step(int epoch, int done, int total, double loss, int batch_size)
   double fraction = ((epoch - 1) + double(done) / total) / epochs_;
   double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0;
   int width = 24, filled = static_cast<int>(width * double(done) / total);
-  fmt::print(stderr, "\r\033[K{} epoch {}/{} [{}{}] {}/{} loss {:.4f} {:.0f} img/s ETA {}",
-             what_, epoch, epochs_, std::string(filled, '#'), std::string(width - filled, '.'),
-             done, total, loss, images_per_second, duration(eta));
+  fmt::print(stderr, "\r\033[K{} epoch {}/{} [{}{}] {}/{} loss {:.4f} {:.0f} img/s ETA {}", what_,
+             epoch, epochs_, std::string(filled, '#'), std::string(width - filled, '.'), done,
+             total, loss, images_per_second, duration(eta));
 }
 
 void Progress::epoch(const engine::EpochStats& s) {

@@ -1,10 +1,10 @@
 // Progress of long steps on stderr: a live bar on a terminal, one line per epoch otherwise.
 #pragma once
 
-#include "engine/trainer.hpp"
-
 #include <chrono>
 #include <string>
+
+#include "engine/trainer.hpp"
 
 namespace ferlab::run {
 

@@ -9,8 +9,10 @@ void flatten(const YAML::Node& node, const std::string& path,
              std::vector<std::pair<std::string, std::string>>& out) {
   if (node.IsMap()) {
     for (const auto& entry : node)
-      flatten(entry.second, path.empty() ? entry.first.as<std::string>()
-                                         : path + "." + entry.first.as<std::string>(), out);
+      flatten(
+          entry.second,
+          path.empty() ? entry.first.as<std::string>() : path + "." + entry.first.as<std::string>(),
+          out);
     return;
   }
   if (node.IsSequence()) {

@@ -1,13 +1,13 @@
 // Turning a run's spec and environment into what the store keeps.
 #pragma once
 
-#include "run/environment.hpp"
-#include "spec/run_spec.hpp"
-#include "storage/run_store.hpp"
-
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "run/environment.hpp"
+#include "spec/run_spec.hpp"
+#include "storage/run_store.hpp"
 
 namespace ferlab::run {
 

@@ -1,5 +1,10 @@
 #include "run/runner.hpp"
 
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+
 #include "engine/initialize.hpp"
 #include "graph/experiment_graph.hpp"
 #include "run/data_stages.hpp"
@@ -8,11 +13,6 @@
 #include "run/progress.hpp"
 #include "run/run_record.hpp"
 #include "run/train_stage.hpp"
-
-#include <fmt/format.h>
-
-#include <chrono>
-#include <map>
 
 namespace ferlab::run {
 namespace {
@@ -41,8 +41,13 @@ class Executor {
  public:
   Executor(const std::vector<spec::RunSpec>& runs, const std::string& spec_text,
            const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env)
-      : runs_(runs), spec_text_(spec_text), catalog_(catalog), store_(store), env_(std::move(env)),
-        graph_(graph::ExperimentGraph::build(runs)), states_(runs.size()) {
+      : runs_(runs),
+        spec_text_(spec_text),
+        catalog_(catalog),
+        store_(store),
+        env_(std::move(env)),
+        graph_(graph::ExperimentGraph::build(runs)),
+        states_(runs.size()) {
     for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
   }
 
@@ -50,11 +55,21 @@ class Executor {
     for (Vertex v : graph_.execution_order()) {
       const graph::Stage& stage = graph_.stage(v);
       switch (stage.kind) {
-        case StageKind::dataset: data_[v] = load(stage); break;
-        case StageKind::preprocess: data_[v] = transform(stage, data_.at(input(v))); break;
-        case StageKind::train: train(states_[stage.runs.front()], data_.at(input(v))); break;
-        case StageKind::evaluate: evaluate(states_[stage.runs.front()]); break;
-        case StageKind::record: record(states_[stage.runs.front()]); break;
+        case StageKind::dataset:
+          data_[v] = load(stage);
+          break;
+        case StageKind::preprocess:
+          data_[v] = transform(stage, data_.at(input(v)));
+          break;
+        case StageKind::train:
+          train(states_[stage.runs.front()], data_.at(input(v)));
+          break;
+        case StageKind::evaluate:
+          evaluate(states_[stage.runs.front()]);
+          break;
+        case StageKind::record:
+          record(states_[stage.runs.front()]);
+          break;
       }
       release_inputs(v);
       if (stopped_ || interrupt_requested()) break;
@@ -114,8 +129,8 @@ class Executor {
     const spec::RunSpec& run = *state.spec;
     state.start = std::chrono::steady_clock::now();
     state.summary = {0, run.variant, run.seed, "running", 0, -1, 0, ""};
-    std::vector<std::string> classes = input.contents ? input.contents->classes
-                                                      : std::vector<std::string>{};
+    std::vector<std::string> classes =
+        input.contents ? input.contents->classes : std::vector<std::string>{};
     state.summary.id = store_.begin_run(run_info(run, spec_text_, env_), classes);
     state.events = input.events;
     if (!input.error.empty()) return fail(state, input.error);

@@ -2,12 +2,12 @@
 // evaluates each run, and records everything in the run store.
 #pragma once
 
-#include "plugin_catalog.hpp"
-#include "spec/spec_loader.hpp"
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "plugin_catalog.hpp"
+#include "spec/spec_loader.hpp"
 
 namespace ferlab::run {
 

@@ -1,11 +1,11 @@
 #include "run/train_stage.hpp"
 
-#include "engine/plugin_layers.hpp"
+#include <fmt/format.h>
 
 #include <ferlab/augmenter.hpp>
 #include <ferlab/backbone.hpp>
 
-#include <fmt/format.h>
+#include "engine/plugin_layers.hpp"
 
 namespace ferlab::run {
 
@@ -17,12 +17,15 @@ std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& cata
   int classes = static_cast<int>(data.classes.size());
   NetworkDef def = run.layers;
   if (run.backbone)
-    def = catalog.create<Backbone>(run.backbone->plugin, run.backbone->params)->build(shape, classes);
-  auto network = std::make_unique<engine::Network>(def, engine::catalog_layer_factory(catalog), shape);
+    def =
+        catalog.create<Backbone>(run.backbone->plugin, run.backbone->params)->build(shape, classes);
+  auto network =
+      std::make_unique<engine::Network>(def, engine::catalog_layer_factory(catalog), shape);
   if (network->output_size() != classes)
     throw std::invalid_argument(fmt::format(
         "the network ends in {} outputs but the dataset has {} classes; its last layer must "
-        "give one output per class", network->output_size(), classes));
+        "give one output per class",
+        network->output_size(), classes));
   return network;
 }
 

@@ -1,15 +1,14 @@
 // The model stages of the graph: building the network a run names, training it, evaluating it.
 #pragma once
 
+#include <ferlab/sample.hpp>
+#include <memory>
+
 #include "engine/network.hpp"
 #include "engine/trainer.hpp"
 #include "plugin_catalog.hpp"
 #include "spec/run_spec.hpp"
 #include "storage/run_store.hpp"
-
-#include <ferlab/sample.hpp>
-
-#include <memory>
 
 namespace ferlab::run {
 

@@ -20,9 +20,12 @@ ExpandedText ExpandedText::expand(const std::string& text, std::vector<UnsetVari
       int begin = static_cast<int>(m.position()), end = begin + static_cast<int>(m.length());
       expanded += line.substr(last, begin - last);
       std::string value;
-      if (const char* env = std::getenv(m[1].str().c_str()); env && *env) value = env;
-      else if (m[2].matched) value = m[3].str();
-      else unset.push_back({m[1].str(), number, begin});
+      if (const char* env = std::getenv(m[1].str().c_str()); env && *env)
+        value = env;
+      else if (m[2].matched)
+        value = m[3].str();
+      else
+        unset.push_back({m[1].str(), number, begin});
       int expanded_begin = static_cast<int>(expanded.size());
       expanded += value;
       out.substitutions_[number].push_back(

@@ -5,8 +5,8 @@ namespace {
 
 using ferlab::param::choice;
 using ferlab::param::flag;
-using ferlab::param::integer;
 using ferlab::param::int_list;
+using ferlab::param::integer;
 using ferlab::param::number;
 using ferlab::param::string_list;
 using ferlab::param::text;
@@ -110,8 +110,8 @@ const Section& evaluate_schema() {
                                {"train", "val", "test"})),
       // Test-time augmentation (hflip, ten-crop) comes with the data loader; until then only
       // "none" is accepted rather than silently ignoring a requested mode.
-      param_field(with_choices(string_list("tta", {"none"}, "test-time augmentation modes"),
-                               {"none"})),
+      param_field(
+          with_choices(string_list("tta", {"none"}, "test-time augmentation modes"), {"none"})),
   }};
   return s;
 }
@@ -134,7 +134,8 @@ const Section& experiment_schema() {
   static const Section s{{
       param_field(text("name", std::nullopt, "experiment name")),
       param_field(text("description", "", "what the experiment shows")),
-      param_field(int_list("seeds", {1}, 0, 4294967295.0, "training seeds; each variant runs once per seed")),
+      param_field(int_list("seeds", {1}, 0, 4294967295.0,
+                           "training seeds; each variant runs once per seed")),
       plugin_field("dataset", Field::Type::plugin, Kind::dataset, true, "the dataset plugin"),
       plugin_field("preprocess", Field::Type::plugin_list, Kind::preprocessor, false,
                    "preprocessing chain, applied once per image in order"),

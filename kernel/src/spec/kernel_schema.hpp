@@ -3,7 +3,6 @@
 
 #include <ferlab/params.hpp>
 #include <ferlab/plugin.hpp>
-
 #include <string>
 #include <vector>
 
@@ -22,10 +21,10 @@ struct Field {
   };
   std::string key;
   Type type = Type::param;
-  ParamSpec param;                // Type::param (its name equals key)
+  ParamSpec param;                   // Type::param (its name equals key)
   const Section* section = nullptr;  // Type::section
   Kind plugin_kind = Kind::dataset;  // Type::plugin, Type::plugin_list
-  bool required = false;          // for non-param fields; params use ParamSpec::required()
+  bool required = false;             // for non-param fields; params use ParamSpec::required()
   std::string doc;
 };
 

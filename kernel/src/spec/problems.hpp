@@ -1,10 +1,10 @@
 // Problems found in a spec, each pointing at the text that caused it.
 #pragma once
 
-#include "spec_node.hpp"
-
 #include <string>
 #include <vector>
+
+#include "spec_node.hpp"
 
 namespace ferlab::spec {
 

@@ -1,22 +1,21 @@
 // One run of an experiment, fully resolved: what the graph and the runner work from.
 #pragma once
 
-#include "engine/train_options.hpp"
-
+#include <cstdint>
 #include <ferlab/network.hpp>
 #include <ferlab/params.hpp>
-
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "engine/train_options.hpp"
 
 namespace ferlab::spec {
 
 struct PluginCall {
   std::string plugin;
-  std::string version;  // of the library that registered the plugin
-  Params params;        // resolved: every key of the schema, defaults filled in
+  std::string version;               // of the library that registered the plugin
+  Params params;                     // resolved: every key of the schema, defaults filled in
   std::vector<std::string> written;  // the parameters the spec gave (for short labels)
 };
 
@@ -26,7 +25,7 @@ struct RunSpec {
   std::string variant;  // "backbone=vgg,lr=0.1"; empty when the spec has no sweep
   std::int64_t seed = 1;
   std::vector<std::int64_t> seeds;  // all seeds of the experiment (this run has `seed`)
-  int index = 0;        // position in the expanded list of runs (for --shard)
+  int index = 0;                    // position in the expanded list of runs (for --shard)
   std::string spec_file;
 
   PluginCall dataset;

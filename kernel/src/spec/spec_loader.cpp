@@ -1,14 +1,14 @@
 #include "spec_loader.hpp"
 
-#include "env_expand.hpp"
-#include "kernel_schema.hpp"
-#include "suggest.hpp"
-#include "validator.hpp"
-
 #include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
+
+#include "env_expand.hpp"
+#include "kernel_schema.hpp"
+#include "suggest.hpp"
+#include "validator.hpp"
 
 namespace ferlab::spec {
 namespace {
@@ -160,7 +160,8 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
   for (const UnsetVariable& u : unset)
     loaded.problems.add({shared_origin, u.line + 1, u.column + 1}, "",
                         fmt::format("environment variable '{}' is not set (write ${{{}:-default}} "
-                                    "to give a default)", u.name, u.name));
+                                    "to give a default)",
+                                    u.name, u.name));
   SpecNode root;
   try {
     root = parse_yaml(expanded.text(), origin, &expanded);
@@ -169,7 +170,8 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
     return loaded;
   }
   if (!root.is_map()) {
-    loaded.problems.add(root.location, "", "expected a map of sections (name, dataset, model, ...)");
+    loaded.problems.add(root.location, "",
+                        "expected a map of sections (name, dataset, model, ...)");
     return loaded;
   }
   for (const std::string& o : overrides) apply_override(root, o, loaded.problems);

@@ -2,12 +2,12 @@
 // and validates every run, collecting all problems at once.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "plugin_catalog.hpp"
 #include "problems.hpp"
 #include "run_spec.hpp"
-
-#include <string>
-#include <vector>
 
 namespace ferlab::spec {
 

@@ -1,13 +1,13 @@
 #include "spec_node.hpp"
 
-#include "env_expand.hpp"
-
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <cmath>
 #include <regex>
+
+#include "env_expand.hpp"
 
 namespace ferlab::spec {
 namespace {
@@ -19,8 +19,8 @@ struct Source {
 
 Location location_of(const YAML::Mark& mark, const Source& source) {
   if (mark.is_null()) return {source.origin, 0, 0};
-  int column = source.expanded ? source.expanded->original_column(mark.line, mark.column)
-                               : mark.column;
+  int column =
+      source.expanded ? source.expanded->original_column(mark.line, mark.column) : mark.column;
   return {source.origin, mark.line + 1, column + 1};
 }
 
@@ -90,8 +90,8 @@ std::optional<Value> sequence_value(const SpecNode& node) {
     if (!item.is_scalar()) return std::nullopt;
     Value v = *scalar_value(item);
     all_int = all_int && std::holds_alternative<std::int64_t>(v);
-    all_number = all_number && (std::holds_alternative<std::int64_t>(v) ||
-                                std::holds_alternative<double>(v));
+    all_number = all_number &&
+                 (std::holds_alternative<std::int64_t>(v) || std::holds_alternative<double>(v));
     items.push_back(v);
   }
   if (all_int) {
@@ -113,7 +113,9 @@ std::optional<Value> sequence_value(const SpecNode& node) {
 
 void emit(YAML::Emitter& out, const SpecNode& node) {
   switch (node.type) {
-    case SpecNode::Type::null: out << YAML::Null; break;
+    case SpecNode::Type::null:
+      out << YAML::Null;
+      break;
     case SpecNode::Type::scalar:
       if (node.quoted) out << YAML::DoubleQuoted;
       out << node.scalar;
@@ -191,9 +193,12 @@ SpecNode parse_yaml(const std::string& text, const std::string& origin,
 
 std::optional<Value> to_value(const SpecNode& node) {
   switch (node.type) {
-    case SpecNode::Type::null: return Value();
-    case SpecNode::Type::scalar: return scalar_value(node);
-    case SpecNode::Type::sequence: return sequence_value(node);
+    case SpecNode::Type::null:
+      return Value();
+    case SpecNode::Type::scalar:
+      return scalar_value(node);
+    case SpecNode::Type::sequence:
+      return sequence_value(node);
     case SpecNode::Type::map: {
       StringMap out;
       for (const auto& [k, v] : node.fields) {
@@ -218,9 +223,12 @@ SpecNode from_value(const Value& value) {
     node.type = SpecNode::Type::sequence;
     for (const auto& item : items) node.items.push_back(from_value(Value(item)));
   };
-  if (const auto* v = std::get_if<std::vector<std::int64_t>>(&value)) list(*v);
-  else if (const auto* v = std::get_if<std::vector<double>>(&value)) list(*v);
-  else if (const auto* v = std::get_if<std::vector<std::string>>(&value)) list(*v);
+  if (const auto* v = std::get_if<std::vector<std::int64_t>>(&value))
+    list(*v);
+  else if (const auto* v = std::get_if<std::vector<double>>(&value))
+    list(*v);
+  else if (const auto* v = std::get_if<std::vector<std::string>>(&value))
+    list(*v);
   else if (const auto* s = std::get_if<std::string>(&value)) {
     node = SpecNode::make_scalar(*s);
     node.quoted = !std::holds_alternative<std::string>(*scalar_value(node));

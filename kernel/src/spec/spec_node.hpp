@@ -3,7 +3,6 @@
 #pragma once
 
 #include <ferlab/value.hpp>
-
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -24,10 +23,10 @@ struct SpecNode {
   enum class Type { null, scalar, sequence, map };
   Type type = Type::null;
   std::string scalar;
-  bool quoted = false;  // a quoted scalar is always a string
-  std::vector<SpecNode> items;                          // sequence
-  std::vector<std::pair<std::string, SpecNode>> fields; // map, in written order
-  Location location;      // of the value
+  bool quoted = false;                                   // a quoted scalar is always a string
+  std::vector<SpecNode> items;                           // sequence
+  std::vector<std::pair<std::string, SpecNode>> fields;  // map, in written order
+  Location location;                                     // of the value
   Location key_location;  // of the key, when this node is a map value
 
   bool is_map() const { return type == Type::map; }
@@ -47,7 +46,8 @@ struct SpecNode {
 struct SpecSyntaxError : std::runtime_error {
   SpecSyntaxError(Location where, const std::string& detail)
       : std::runtime_error(where.text() + ": invalid YAML: " + detail),
-        where(std::move(where)), detail(detail) {}
+        where(std::move(where)),
+        detail(detail) {}
   Location where;
   std::string detail;
 };

@@ -1,14 +1,14 @@
 #include "validator.hpp"
 
-#include "kernel_schema.hpp"
-#include "schema_check.hpp"
-#include "suggest.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
+
+#include "kernel_schema.hpp"
+#include "schema_check.hpp"
+#include "suggest.hpp"
 
 namespace ferlab::spec {
 namespace {
@@ -18,10 +18,14 @@ using kernel::describe_expected;
 
 std::string describe_node(const SpecNode& node) {
   switch (node.type) {
-    case SpecNode::Type::null: return "empty";
-    case SpecNode::Type::scalar: return "'" + node.scalar + "'";
-    case SpecNode::Type::sequence: return "a list";
-    case SpecNode::Type::map: return "a map";
+    case SpecNode::Type::null:
+      return "empty";
+    case SpecNode::Type::scalar:
+      return "'" + node.scalar + "'";
+    case SpecNode::Type::sequence:
+      return "a list";
+    case SpecNode::Type::map:
+      return "a map";
   }
   return "?";
 }
@@ -50,8 +54,9 @@ class Validator {
     SpecNode resolved = SpecNode::make_map(node.location);
     for (const auto& [key, value] : node.fields) {
       if (!schema.find(key))
-        problems_.add(value.key_location, child_path(path, key),
-                      fmt::format("unknown key '{}'{}", key, kernel::did_you_mean(key, schema.keys())));
+        problems_.add(
+            value.key_location, child_path(path, key),
+            fmt::format("unknown key '{}'{}", key, kernel::did_you_mean(key, schema.keys())));
     }
     for (const Field& field : schema.fields) {
       const SpecNode* value = node.find(field.key);
@@ -70,8 +75,8 @@ class Validator {
             problems_.add(sub->location, field_path, "expected a map, got " + describe_node(*sub));
             break;
           }
-          resolved.set(field.key, section(sub->is_null() ? empty : *sub, *field.section,
-                                          field_path, run));
+          resolved.set(field.key,
+                       section(sub->is_null() ? empty : *sub, *field.section, field_path, run));
           break;
         }
         case Field::Type::plugin:
@@ -87,9 +92,9 @@ class Validator {
           }
           break;
         case Field::Type::plugin_list:
-          resolved.set(field.key, plugin_list(value, field.plugin_kind, field_path,
-                                               field.key == "preprocess" ? run.preprocess
-                                                                         : run.augment));
+          resolved.set(field.key,
+                       plugin_list(value, field.plugin_kind, field_path,
+                                   field.key == "preprocess" ? run.preprocess : run.augment));
           break;
         case Field::Type::layer_list:
           if (value && !value->is_null()) resolved.set(field.key, layers(*value, field_path, run));
@@ -117,9 +122,9 @@ class Validator {
     std::optional<Value> raw = to_value(*value);
     std::optional<Value> typed = raw ? coerce(*raw, spec, expected) : std::nullopt;
     if (!typed)
-      problems_.add(value->location, path,
-                    fmt::format("expected {}, got {}", describe_expected(spec),
-                                describe_node(*value)));
+      problems_.add(
+          value->location, path,
+          fmt::format("expected {}, got {}", describe_expected(spec), describe_node(*value)));
     return typed;
   }
 
@@ -212,8 +217,8 @@ class Validator {
     SpecNode resolved;
     resolved.type = SpecNode::Type::sequence;
     if (!node.is_sequence() || node.items.empty()) {
-      problems_.add(node.location, path, "expected a non-empty list of layers, got " +
-                                             describe_node(node));
+      problems_.add(node.location, path,
+                    "expected a non-empty list of layers, got " + describe_node(node));
       return resolved;
     }
     std::set<std::string> names = {"input"};
@@ -227,12 +232,13 @@ class Validator {
       }
       auto call = plugin_call(item, Kind::layer, "type", item_path, {"name", "inputs"});
       if (!call) continue;
-      LayerDef layer{fmt::format("{}{}", call->first.plugin, i), call->first.plugin, {},
-                     call->first.params};
+      LayerDef layer{
+          fmt::format("{}{}", call->first.plugin, i), call->first.plugin, {}, call->first.params};
       if (const SpecNode* name = item.find("name")) {
         if (!name->is_scalar() || name->scalar.empty())
           problems_.add(name->location, child_path(item_path, "name"), "expected a layer name");
-        else layer.name = name->scalar;
+        else
+          layer.name = name->scalar;
       }
       if (const SpecNode* inputs = item.find("inputs")) {
         std::vector<const SpecNode*> refs;
@@ -241,10 +247,10 @@ class Validator {
         for (const SpecNode* ref : refs) {
           if (!ref->is_scalar() || !names.count(ref->scalar)) {
             std::vector<std::string> known(names.begin(), names.end());
-            problems_.add(ref->location, child_path(item_path, "inputs"),
-                          fmt::format("input {} is not an earlier layer{}", describe_node(*ref),
-                                      ref->is_scalar() ? kernel::did_you_mean(ref->scalar, known)
-                                                       : ""));
+            problems_.add(
+                ref->location, child_path(item_path, "inputs"),
+                fmt::format("input {} is not an earlier layer{}", describe_node(*ref),
+                            ref->is_scalar() ? kernel::did_you_mean(ref->scalar, known) : ""));
             continue;
           }
           layer.inputs.push_back(ref->scalar);
@@ -271,8 +277,10 @@ class Validator {
   }
 
   void store_plugin(const std::string& path, PluginCall call, RunSpec& run) {
-    if (path == "dataset") run.dataset = std::move(call);
-    else if (path == "model.backbone") run.backbone = std::move(call);
+    if (path == "dataset")
+      run.dataset = std::move(call);
+    else if (path == "model.backbone")
+      run.backbone = std::move(call);
   }
 
   // Copies the kernel sections' typed values into the RunSpec.
@@ -329,7 +337,8 @@ class Validator {
     s.warmup_epochs = int(num("train.schedule", "warmup_epochs", 0));
     s.step_size = int(num("train.schedule", "step_size", s.step_size));
     s.gamma = num("train.schedule", "gamma", s.gamma);
-    if (const auto* m = std::get_if<std::vector<std::int64_t>>(&get("train.schedule", "milestones")))
+    if (const auto* m =
+            std::get_if<std::vector<std::int64_t>>(&get("train.schedule", "milestones")))
       s.milestones = *m;
     s.patience = int(num("train.schedule", "patience", s.patience));
     s.factor = num("train.schedule", "factor", s.factor);

@@ -1,10 +1,9 @@
 // `affine`: random shift, scale and shear about the image centre (pose and framing jitter).
-#include "../common/random.hpp"
-
-#include <ferlab/abi.hpp>
-
 #include <cmath>
+#include <ferlab/abi.hpp>
 #include <stdexcept>
+
+#include "../common/random.hpp"
 
 namespace {
 

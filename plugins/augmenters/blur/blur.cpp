@@ -1,9 +1,8 @@
 // `blur`: random Gaussian blur, imitating out-of-focus and low-resolution faces.
-#include "../common/random.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <stdexcept>
+
+#include "../common/random.hpp"
 
 namespace {
 

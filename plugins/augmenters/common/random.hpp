@@ -3,11 +3,9 @@
 // Header-only and shared by the augmenter plugins (this folder is not a plugin itself).
 #pragma once
 
-#include <ferlab/augmenter.hpp>
-
-#include <opencv2/imgproc.hpp>
-
 #include <cmath>
+#include <ferlab/augmenter.hpp>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 #include <string>
 

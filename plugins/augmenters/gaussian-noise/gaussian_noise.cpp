@@ -1,9 +1,8 @@
 // `gaussian-noise`: additive sensor noise with a random strength.
-#include "../common/random.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <stdexcept>
+
+#include "../common/random.hpp"
 
 namespace {
 

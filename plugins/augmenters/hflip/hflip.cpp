@@ -1,7 +1,7 @@
 // `hflip`: mirror left-right. Expressions are (nearly) symmetric, so this doubles the data.
-#include "../common/random.hpp"
-
 #include <ferlab/abi.hpp>
+
+#include "../common/random.hpp"
 
 namespace {
 

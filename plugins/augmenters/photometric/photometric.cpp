@@ -1,10 +1,9 @@
 // `photometric`: random gamma, contrast and brightness, i.e. exposure and camera response.
 // All three are one 256-entry lookup table, so the cost is independent of the settings.
-#include "../common/random.hpp"
-
+#include <cmath>
 #include <ferlab/abi.hpp>
 
-#include <cmath>
+#include "../common/random.hpp"
 
 namespace {
 

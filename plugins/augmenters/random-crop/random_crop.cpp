@@ -1,10 +1,9 @@
 // `random-crop`: pad the image, then cut a window at a random position (translation jitter).
-#include "../common/random.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <stdexcept>
 #include <string>
+
+#include "../common/random.hpp"
 
 namespace {
 

@@ -1,11 +1,10 @@
 // `random-erasing` (cutout): blanks a random rectangle, so the network cannot rely on any one
 // facial region -- the synthetic occlusions of Zhong et al. 2020.
-#include "../common/random.hpp"
-
-#include <ferlab/abi.hpp>
-
 #include <cmath>
+#include <ferlab/abi.hpp>
 #include <stdexcept>
+
+#include "../common/random.hpp"
 
 namespace {
 

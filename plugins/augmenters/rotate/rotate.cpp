@@ -1,9 +1,8 @@
 // `rotate`: random in-plane rotation about the image centre (head roll).
-#include "../common/random.hpp"
-
+#include <cmath>
 #include <ferlab/abi.hpp>
 
-#include <cmath>
+#include "../common/random.hpp"
 
 namespace {
 

@@ -2,11 +2,10 @@
 // unpadded conv3x3, then modules of two depthwise-separable convolutions and a strided max
 // pool, each with a strided 1x1 projection added back; a conv3x3 to the classes and a global
 // average pool. Defaults on 1x48x48 and 7 classes: 56,951 parameters.
-#include "../backbone_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {

@@ -3,13 +3,12 @@
 // has stride 1 (ImageNet's has 2), so 48x48 faces end at 3x3 before the global pool.
 // Convolutions have no bias (batchnorm follows). Width 1.0 on 1x48x48 and 7 classes:
 // 2,232,263 parameters (MobileNetV2's 3,504,872 with a 1-channel stem and a 7-class head).
-#include "../backbone_support.hpp"
-
-#include <ferlab/abi.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <ferlab/abi.hpp>
 #include <memory>
+
+#include "../backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {

@@ -2,11 +2,10 @@
 // (conv3x3 -> batchnorm -> act -> conv3x3 -> batchnorm, plus the input or a strided 1x1
 // projection, -> act), global average pool, dense to the classes. Convolutions have no bias:
 // batchnorm follows each. Depth 18 on 1x48x48 and 7 classes: 11,171,271 parameters.
-#include "../backbone_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {

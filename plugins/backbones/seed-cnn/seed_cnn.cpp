@@ -1,11 +1,10 @@
 // seed-cnn: the small reference CNN of the seed literature. Three conv3x3 (pad 1) -> activation
 // -> maxpool 2 stages, then dense -> activation -> dropout -> dense to the classes.
 // Defaults on 1x48x48 and 7 classes: 1,274,375 parameters.
-#include "../backbone_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {

@@ -1,10 +1,9 @@
 // vgg: stages of `convs` x (conv3x3 pad 1 -> [batchnorm] -> activation) and a maxpool 2, then
 // dense layers with dropout. Defaults on 1x48x48 and 7 classes: 10,464,455 parameters.
-#include "../backbone_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {

@@ -1,13 +1,12 @@
 #include "image_files.hpp"
 
-#include "labels.hpp"
-
+#include <algorithm>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include <algorithm>
 #include <set>
+
+#include "labels.hpp"
 
 namespace datasets {
 namespace fs = std::filesystem;

@@ -3,10 +3,8 @@
 #pragma once
 
 #include <ferlab/events.hpp>
-
-#include <opencv2/core.hpp>
-
 #include <filesystem>
+#include <opencv2/core.hpp>
 #include <vector>
 
 namespace datasets {

@@ -1,14 +1,13 @@
 // `fer2013`: the FER2013 benchmark from either form users download: Kaggle's CSV or the
 // image-folder redistribution (with a separate or a merged validation/test folder).
+#include <ferlab/abi.hpp>
+#include <ferlab/dataset.hpp>
+#include <filesystem>
+#include <stdexcept>
+
 #include "../common/contents_check.hpp"
 #include "fer2013_csv.hpp"
 #include "fer2013_folder.hpp"
-
-#include <ferlab/abi.hpp>
-#include <ferlab/dataset.hpp>
-
-#include <filesystem>
-#include <stdexcept>
 
 namespace {
 namespace fs = std::filesystem;

@@ -1,15 +1,14 @@
 #include "fer2013_csv.hpp"
 
-#include "../common/labels.hpp"
-
-#include <opencv2/core/utility.hpp>
-
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <opencv2/core/utility.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+
+#include "../common/labels.hpp"
 
 namespace fer2013 {
 namespace {

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <ferlab/sample.hpp>
-
 #include <filesystem>
 
 namespace fer2013 {

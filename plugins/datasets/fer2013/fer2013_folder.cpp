@@ -1,10 +1,10 @@
 #include "fer2013_folder.hpp"
 
-#include "../common/image_files.hpp"
-#include "../common/labels.hpp"
-
 #include <algorithm>
 #include <stdexcept>
+
+#include "../common/image_files.hpp"
+#include "../common/labels.hpp"
 
 namespace fer2013 {
 namespace fs = std::filesystem;

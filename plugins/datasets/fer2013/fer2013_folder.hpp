@@ -3,7 +3,6 @@
 
 #include <ferlab/events.hpp>
 #include <ferlab/sample.hpp>
-
 #include <filesystem>
 
 namespace fer2013 {

@@ -1,21 +1,20 @@
 // `image-folder`: any root/<class>/<image> tree (or root/<split>/<class>/<image>), with
 // stratified ratio or k-fold splits that can keep groups such as subjects apart.
-#include "../common/contents_check.hpp"
-#include "../common/image_files.hpp"
-#include "../common/labels.hpp"
-#include "../common/split_plan.hpp"
-
-#include <ferlab/abi.hpp>
-#include <ferlab/dataset.hpp>
-
 #include <algorithm>
 #include <cstdio>
+#include <ferlab/abi.hpp>
+#include <ferlab/dataset.hpp>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
+
+#include "../common/contents_check.hpp"
+#include "../common/image_files.hpp"
+#include "../common/labels.hpp"
+#include "../common/split_plan.hpp"
 
 namespace {
 namespace fs = std::filesystem;

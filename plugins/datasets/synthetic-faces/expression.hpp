@@ -1,11 +1,11 @@
 // The seven FER2013 expressions as facial-feature settings, and how one sample draws its own.
 #pragma once
 
-#include "random.hpp"
-
 #include <array>
 #include <string>
 #include <vector>
+
+#include "random.hpp"
 
 namespace synthetic_faces {
 

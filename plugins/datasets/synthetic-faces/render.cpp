@@ -1,9 +1,8 @@
 #include "render.hpp"
 
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <opencv2/imgproc.hpp>
 #include <vector>
 
 namespace synthetic_faces {

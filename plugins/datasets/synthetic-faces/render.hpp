@@ -1,10 +1,10 @@
 // Draws one synthetic face as an 8-bit grayscale image.
 #pragma once
 
+#include <opencv2/core.hpp>
+
 #include "appearance.hpp"
 #include "expression.hpp"
-
-#include <opencv2/core.hpp>
 
 namespace synthetic_faces {
 

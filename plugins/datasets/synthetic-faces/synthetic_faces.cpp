@@ -1,16 +1,14 @@
 // The `synthetic-faces` dataset: procedurally drawn faces showing the seven FER2013
 // expressions. Built in so that quickstarts and tests need no download.
+#include <cstdio>
+#include <ferlab/abi.hpp>
+#include <ferlab/dataset.hpp>
+#include <opencv2/core/utility.hpp>
+#include <stdexcept>
+
 #include "appearance.hpp"
 #include "expression.hpp"
 #include "render.hpp"
-
-#include <ferlab/abi.hpp>
-#include <ferlab/dataset.hpp>
-
-#include <opencv2/core/utility.hpp>
-
-#include <cstdio>
-#include <stdexcept>
 
 namespace synthetic_faces {
 namespace {

@@ -1,10 +1,9 @@
 // Element-wise activations (relu, leaky-relu, elu, gelu, swish, tanh, sigmoid) with oneDNN
 // eltwise primitives. One library so that switching activation is a one-word change.
-#include "../layer_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

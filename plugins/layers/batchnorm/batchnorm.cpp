@@ -1,10 +1,9 @@
 // Batch normalization with oneDNN: batch statistics while training (and running averages of
 // them), the running averages for evaluation and inference.
-#include "../layer_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

@@ -4,11 +4,10 @@
 // oneDNN's direct kernels are several times faster than on plain NCHW); Staged reorders
 // between them and the plain tensors the network passes, reusing a reordered tensor when the
 // next primitive wants the same layout.
-#include "../layer_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

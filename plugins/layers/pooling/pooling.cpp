@@ -1,9 +1,8 @@
 // Max, average and global average pooling with oneDNN pooling primitives.
-#include "../layer_support.hpp"
-
 #include <ferlab/abi.hpp>
-
 #include <memory>
+
+#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

@@ -1,9 +1,9 @@
 // Add: element-wise sum of two or more inputs of the same shape (oneDNN sum); the gradient
 // reaches every input unchanged.
+#include <algorithm>
+
 #include "../layer_support.hpp"
 #include "structure.hpp"
-
-#include <algorithm>
 
 namespace ferlab::layers {
 namespace {

@@ -1,9 +1,9 @@
 // Concat along channels (axis 1) with oneDNN concat; the gradient is split back by copying
 // each input's channel slice.
+#include <algorithm>
+
 #include "../layer_support.hpp"
 #include "structure.hpp"
-
-#include <algorithm>
 
 namespace ferlab::layers {
 namespace {

@@ -1,8 +1,8 @@
 // Flatten: the plain layout of N x C x H x W already is N x (C*H*W), so this is a copy.
+#include <algorithm>
+
 #include "../layer_support.hpp"
 #include "structure.hpp"
-
-#include <algorithm>
 
 namespace ferlab::layers {
 namespace {

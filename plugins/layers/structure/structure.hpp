@@ -2,7 +2,6 @@
 #pragma once
 
 #include <ferlab/layer.hpp>
-
 #include <memory>
 
 namespace ferlab::layers {

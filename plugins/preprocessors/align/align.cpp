@@ -1,16 +1,14 @@
 // `align`: rotates a face so that its eyes are level, removing head roll before training.
 // Expects a face crop (put it after `face-crop`); images where two eyes are not found are
 // kept unrotated and counted ("no-eyes").
-#include "../common/cascade_pool.hpp"
-
-#include <ferlab/abi.hpp>
-#include <ferlab/preprocessor.hpp>
-
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <ferlab/abi.hpp>
+#include <ferlab/preprocessor.hpp>
+#include <opencv2/imgproc.hpp>
 #include <optional>
+
+#include "../common/cascade_pool.hpp"
 
 namespace {
 

@@ -1,9 +1,8 @@
 // `center-crop`: keeps the central square of the image, trimming background and hair.
-#include <ferlab/abi.hpp>
-#include <ferlab/preprocessor.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <ferlab/abi.hpp>
+#include <ferlab/preprocessor.hpp>
 #include <stdexcept>
 #include <string>
 

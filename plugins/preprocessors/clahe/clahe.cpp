@@ -2,7 +2,6 @@
 // half in shadow gets contrast on both halves; the clip limit stops noise being amplified.
 #include <ferlab/abi.hpp>
 #include <ferlab/preprocessor.hpp>
-
 #include <opencv2/imgproc.hpp>
 
 namespace {

@@ -1,11 +1,10 @@
 // Haar cascades from Debian's opencv-data, shared safely between threads.
 #pragma once
 
-#include <opencv2/objdetect.hpp>
-
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <opencv2/objdetect.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>

@@ -2,10 +2,8 @@
 // skin while keeping the edges of eyes, brows and mouth that carry the expression.
 #include <ferlab/abi.hpp>
 #include <ferlab/preprocessor.hpp>
-
 #include <opencv2/imgproc.hpp>
 #include <opencv2/photo.hpp>
-
 #include <stdexcept>
 #include <string>
 

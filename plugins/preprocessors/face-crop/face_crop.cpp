@@ -1,15 +1,13 @@
 // `face-crop`: finds the face with OpenCV's Haar cascade and keeps a square around it, so the
 // network sees faces at one position and scale. Images without a detectable face keep a
 // centre crop and are counted ("no-face"), never dropped.
-#include "../common/cascade_pool.hpp"
-
-#include <ferlab/abi.hpp>
-#include <ferlab/preprocessor.hpp>
-
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <ferlab/abi.hpp>
+#include <ferlab/preprocessor.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "../common/cascade_pool.hpp"
 
 namespace {
 

@@ -1,7 +1,6 @@
 // `grayscale`: colour images to one channel (FER networks usually take gray input).
 #include <ferlab/abi.hpp>
 #include <ferlab/preprocessor.hpp>
-
 #include <opencv2/imgproc.hpp>
 
 namespace {

@@ -2,7 +2,6 @@
 // under- and over-exposed faces look alike.
 #include <ferlab/abi.hpp>
 #include <ferlab/preprocessor.hpp>
-
 #include <opencv2/imgproc.hpp>
 
 namespace {

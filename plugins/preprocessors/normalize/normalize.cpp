@@ -1,11 +1,10 @@
 // `normalize`: standardises intensities, either per image or with the train split's mean and
 // std (learnt in fit(), never from val/test). Pixels stay 8-bit, so the standardised values
 // are stored as target_mean + target_std * z, clipped to 0..255.
-#include <ferlab/abi.hpp>
-#include <ferlab/preprocessor.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <ferlab/abi.hpp>
+#include <ferlab/preprocessor.hpp>
 #include <stdexcept>
 
 namespace {

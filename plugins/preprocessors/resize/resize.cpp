@@ -1,11 +1,9 @@
 // `resize`: to a square network input, stretching, cropping or padding non-square images.
-#include <ferlab/abi.hpp>
-#include <ferlab/preprocessor.hpp>
-
-#include <opencv2/imgproc.hpp>
-
 #include <algorithm>
 #include <cmath>
+#include <ferlab/abi.hpp>
+#include <ferlab/preprocessor.hpp>
+#include <opencv2/imgproc.hpp>
 
 namespace {
 

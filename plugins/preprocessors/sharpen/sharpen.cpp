@@ -2,7 +2,6 @@
 // exceeds `threshold` so flat skin noise is not amplified.
 #include <ferlab/abi.hpp>
 #include <ferlab/preprocessor.hpp>
-
 #include <opencv2/imgproc.hpp>
 
 namespace {
