@@ -23,7 +23,10 @@ InputShape parse_input(const std::string& text) {
 
 std::string shape_text(const std::vector<std::int64_t>& dims) {
   std::string out;
-  for (auto d : dims) out += (out.empty() ? "" : "x") + std::to_string(d);
+  for (auto d : dims) {
+    if (!out.empty()) out += 'x';
+    out += std::to_string(d);
+  }
   return out;
 }
 
