@@ -78,3 +78,35 @@ RunDetails run_details(Database& db, std::int64_t run) {
 }
 
 }  // namespace ferlab::storage
+
+namespace ferlab::storage {
+namespace {
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string metrics_csv(Database& db, const std::optional<std::string>& experiment) {
+  Statement s(db, std::string(R"sql(
+    SELECT r.id, e.name, r.variant, r.seed, r.status, m.split, m.tta, m.checkpoint, m.name,
+           m.class, m.value
+    FROM metrics m JOIN runs r ON r.id = m.run_id JOIN experiments e ON e.id = r.experiment_id)sql") +
+                      (experiment ? " WHERE e.name = ?" : "") +
+                      " ORDER BY r.id, m.split, m.tta, m.checkpoint, m.name, m.class");
+  if (experiment) s.bind(1, *experiment);
+  std::string out = "run,experiment,variant,seed,status,split,tta,checkpoint,metric,class,value\n";
+  while (s.step()) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", s.integer(0), csv_field(s.text(1)),
+                       csv_field(s.text(2)), s.integer(3), s.text(4), s.text(5), s.text(6),
+                       s.text(7), csv_field(s.text(8)),
+                       s.integer(9) < 0 ? std::string() : std::to_string(s.integer(9)), s.real(10));
+  }
+  return out;
+}
+
+}  // namespace ferlab::storage

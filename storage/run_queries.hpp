@@ -37,3 +37,12 @@ struct RunDetails {
 RunDetails run_details(Database& db, std::int64_t run);
 
 }  // namespace ferlab::storage
+
+namespace ferlab::storage {
+
+// Every final metric of the runs (of one experiment when given) as CSV with a header row:
+// run, experiment, variant, seed, status, split, tta, checkpoint, metric, class, value.
+// class is empty for whole-split metrics. Fields are quoted where CSV needs it.
+std::string metrics_csv(Database& db, const std::optional<std::string>& experiment);
+
+}  // namespace ferlab::storage

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -99,6 +100,14 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
   Output missing = run_ferlab("show 99 --db " + db());
   EXPECT_EQ(missing.status, 1);
   EXPECT_THAT(missing.out, HasSubstr("there is no run 99"));
+  // The CSV export has one row per metric row in the database, plus its header.
+  Output csv = run_ferlab("export --csv --db " + db());
+  ASSERT_EQ(csv.status, 0) << csv.out;
+  EXPECT_THAT(csv.out, testing::StartsWith("run,experiment,variant,seed,status,split,tta,"
+                                           "checkpoint,metric,class,value\n"));
+  EXPECT_EQ(static_cast<std::int64_t>(std::count(csv.out.begin(), csv.out.end(), '\n')),
+            scalar(d, "SELECT count(*) FROM metrics") + 1);
+  EXPECT_THAT(csv.out, HasSubstr("1,tiny,,1,finished,test,none,best,accuracy,,"));
   // Accuracy in the database is the one the confusion matrix gives.
   Statement acc(d, "SELECT value FROM metrics WHERE name = 'accuracy' AND split = 'test'");
   ASSERT_TRUE(acc.step());
