@@ -103,7 +103,7 @@ class Validator {
           break;  // expanded before validation
       }
     }
-    if (path == "model") check_model(node, run);
+    if (path == "model") check_model(node);
     return resolved;
   }
 
@@ -266,14 +266,14 @@ class Validator {
     return resolved;
   }
 
-  void check_model(const SpecNode& model, RunSpec& run) {
+  // Exactly one way to give the network.
+  void check_model(const SpecNode& model) {
     bool has_backbone = model.find("backbone") != nullptr;
     bool has_layers = model.find("layers") != nullptr;
     if (has_backbone == has_layers)
       problems_.add(model.location, "model",
                     has_backbone ? "give either 'backbone' or 'layers', not both"
                                  : "missing required key 'backbone' (or 'layers')");
-    (void)run;
   }
 
   void store_plugin(const std::string& path, PluginCall call, RunSpec& run) {
