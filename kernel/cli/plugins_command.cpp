@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "text.hpp"
 
 namespace ferlab::cli {
 namespace {
@@ -38,11 +39,7 @@ nlohmann::json schema_json(const Schema& schema) {
 }
 
 std::string range_text(const ParamSpec& p) {
-  if (!p.choices.empty()) {
-    std::string out;
-    for (const auto& c : p.choices) out += (out.empty() ? "" : "|") + c;
-    return "one of " + out;
-  }
+  if (!p.choices.empty()) return "one of " + kernel::join(p.choices, "|");
   if (!p.min && !p.max) return "";
   return fmt::format("in [{}, {}]", p.min ? fmt::format("{}", *p.min) : "-inf",
                      p.max ? fmt::format("{}", *p.max) : "inf");

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "schema_check.hpp"
+#include "text.hpp"
 
 namespace ferlab::kernel {
 namespace fs = std::filesystem;
@@ -161,8 +162,7 @@ std::vector<const PluginInfo*> PluginCatalog::all() const {
 
 const PluginInfo& PluginCatalog::require(Kind kind, const std::string& name) const {
   if (const PluginInfo* info = find(kind, name)) return *info;
-  std::string known;
-  for (const std::string& n : names(kind)) known += (known.empty() ? "" : ", ") + n;
+  std::string known = join(names(kind), ", ");
   throw std::invalid_argument(fmt::format("unknown {} plugin '{}' (known: {})", to_string(kind),
                                           name, known.empty() ? "none" : known));
 }

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "suggest.hpp"
+#include "text.hpp"
 
 namespace ferlab::kernel {
 namespace {
@@ -21,12 +22,6 @@ std::string range_text(const ParamSpec& spec) {
 
 bool in_range(double x, const ParamSpec& spec) {
   return std::isfinite(x) && (!spec.min || x >= *spec.min) && (!spec.max || x <= *spec.max);
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
 }
 
 std::optional<std::int64_t> as_integer(const Value& v) {
@@ -78,13 +73,13 @@ std::string describe_expected(const ParamSpec& spec) {
     case ParamType::string:
       return "a string";
     case ParamType::choice:
-      return "one of: " + join(spec.choices);
+      return "one of: " + join(spec.choices, ", ");
     case ParamType::int_list:
       return "a list of integers" + range_text(spec);
     case ParamType::number_list:
       return "a list of numbers" + range_text(spec);
     case ParamType::string_list:
-      return spec.choices.empty() ? "a list of strings" : "a list of: " + join(spec.choices);
+      return spec.choices.empty() ? "a list of strings" : "a list of: " + join(spec.choices, ", ");
     case ParamType::string_map:
       return "a map of strings to strings";
   }

@@ -9,6 +9,7 @@
 #include "kernel_schema.hpp"
 #include "schema_check.hpp"
 #include "suggest.hpp"
+#include "text.hpp"
 
 namespace ferlab::spec {
 namespace {
@@ -150,8 +151,7 @@ class Validator {
     const kernel::PluginInfo* info = catalog_.find(kind, name);
     if (!info) {
       std::vector<std::string> known = catalog_.names(kind);
-      std::string list;
-      for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
+      std::string list = kernel::join(known, ", ");
       problems_.add(name_node->location, node.is_map() ? child_path(path, name_key) : path,
                     fmt::format("unknown {} plugin '{}'{} (known: {})", to_string(kind), name,
                                 kernel::did_you_mean(name, known), list.empty() ? "none" : list));
