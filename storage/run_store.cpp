@@ -79,8 +79,7 @@ void RunStore::record_epoch(std::int64_t run, const std::vector<EpochRow>& rows)
         .bind(8, r.seconds)
         .bind(9, r.images_per_second)
         .run();
-  Statement beat(db_, "UPDATE runs SET heartbeat = ? WHERE id = ?");
-  beat.bind(1, now_utc()).bind(2, run).run();
+  heartbeat(run);  // inside the epoch's transaction
   t.commit();
 }
 
