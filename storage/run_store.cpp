@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "storage/probability_blob.hpp"
 #include "storage/schema.hpp"
 
 namespace ferlab::storage {
@@ -106,6 +107,39 @@ void RunStore::record_evaluation(std::int64_t run, const Evaluation& e) {
           .bind(7, e.confusion[truth][predicted])
           .run();
   t.commit();
+}
+
+void RunStore::record_predictions(std::int64_t run, const PredictionSet& p) {
+  Transaction t(db_);
+  Statement add(db_, "INSERT OR REPLACE INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const Prediction& row : p.rows)
+    add.bind(1, run)
+        .bind(2, p.split)
+        .bind(3, p.tta)
+        .bind(4, p.checkpoint)
+        .bind(5, row.sample)
+        .bind(6, std::int64_t{row.true_class})
+        .bind(7, std::int64_t{row.predicted_class})
+        .bind_blob(8, encode_probabilities(row.probabilities))
+        .run();
+  t.commit();
+}
+
+void RunStore::record_artifact(std::int64_t run, const Artifact& a) {
+  Statement add(db_, R"sql(
+    INSERT INTO artifacts(run_id, kind, name, path, sha256, bytes, epoch, best_by, mime, data,
+                          caption)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, kind, name) DO UPDATE SET
+      path = excluded.path, sha256 = excluded.sha256, bytes = excluded.bytes,
+      epoch = excluded.epoch, best_by = excluded.best_by, mime = excluded.mime,
+      data = excluded.data, caption = excluded.caption)sql");
+  add.bind(1, run).bind(2, a.kind).bind(3, a.name).bind(4, a.path).bind(5, a.sha256);
+  a.bytes ? add.bind(6, *a.bytes) : add.bind_null(6);
+  a.epoch ? add.bind(7, *a.epoch) : add.bind_null(7);
+  add.bind(8, a.best_by).bind(9, a.mime);
+  a.data ? add.bind_blob(10, *a.data) : add.bind_null(10);
+  add.bind(11, a.caption).run();
 }
 
 void RunStore::record_event(std::int64_t run, const std::string& code, const std::string& message,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,27 @@ struct Evaluation {
   std::vector<std::vector<std::int64_t>> confusion;     // [true][predicted]
 };
 
+// One sample's outcome: what paired significance tests (McNemar, bootstrap) need.
+struct Prediction {
+  std::string sample;  // stable id: file path or CSV row
+  int true_class = 0, predicted_class = 0;
+  std::vector<float> probabilities;  // one per class, in class order
+};
+
+struct PredictionSet {
+  std::string split, tta = "none", checkpoint = "best";
+  std::vector<Prediction> rows;
+};
+
+// A file or image a run produced: a checkpoint (path, sha256, bytes, epoch, best_by) or an
+// image kept in the database (mime, data, caption).
+struct Artifact {
+  std::string kind, name;  // kind: checkpoint | preview | misclassified | gradcam | ...
+  std::optional<std::string> path, sha256, best_by, mime, caption;
+  std::optional<std::int64_t> bytes, epoch;
+  std::optional<std::string> data;
+};
+
 class RunStore {
  public:
   // Opens or creates the database and migrates it. Throws StorageError, naming the file, when
@@ -48,6 +70,9 @@ class RunStore {
   std::int64_t begin_run(const RunInfo& info, const std::vector<std::string>& classes);
   void record_epoch(std::int64_t run, const std::vector<EpochRow>& rows);  // one transaction
   void record_evaluation(std::int64_t run, const Evaluation& evaluation);
+  void record_predictions(std::int64_t run, const PredictionSet& predictions);  // one transaction
+  // Replaces the run's artifact of the same kind and name (the last checkpoint, every epoch).
+  void record_artifact(std::int64_t run, const Artifact& artifact);
   void record_event(std::int64_t run, const std::string& code, const std::string& message,
                     std::int64_t count);
   void heartbeat(std::int64_t run);

@@ -71,6 +71,28 @@ const std::vector<const char*>& migrations() {
       );
       CREATE INDEX runs_by_experiment ON runs(experiment_id);
       )sql",
+      // 2: what paired significance tests and the report need (every prediction, checkpoint
+      // files, images), and who writes a run (pid, with host) to tell a dead process from a
+      // slow one.
+      R"sql(
+      CREATE TABLE predictions (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        split TEXT NOT NULL, tta TEXT NOT NULL, checkpoint TEXT NOT NULL,
+        sample TEXT NOT NULL,
+        true_class INTEGER NOT NULL, predicted_class INTEGER NOT NULL,
+        probabilities BLOB NOT NULL,
+        PRIMARY KEY (run_id, split, tta, checkpoint, sample)
+      );
+      CREATE TABLE artifacts (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL, path TEXT, sha256 TEXT, bytes INTEGER, epoch INTEGER, best_by TEXT,
+        mime TEXT, data BLOB, caption TEXT,
+        UNIQUE (run_id, kind, name)
+      );
+      ALTER TABLE runs ADD COLUMN pid INTEGER;
+      )sql",
   };
   return list;
 }

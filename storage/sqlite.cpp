@@ -62,6 +62,14 @@ Statement& Statement::bind(int index, const std::optional<std::string>& value) {
   return value ? bind(index, *value) : bind_null(index);
 }
 
+Statement& Statement::bind_blob(int index, const std::string& bytes) {
+  // A zero-length blob from a null pointer would be bound as NULL.
+  if (sqlite3_bind_blob(stmt_, index, bytes.empty() ? "" : bytes.data(),
+                        static_cast<int>(bytes.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    db_.fail("bind");
+  return *this;
+}
+
 bool Statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
@@ -78,6 +86,13 @@ void Statement::run() {
 void Statement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+}
+
+std::string Statement::blob(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  return data ? std::string(static_cast<const char*>(data),
+                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+              : std::string();
 }
 
 std::string Statement::text(int column) const {

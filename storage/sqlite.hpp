@@ -47,6 +47,7 @@ class Statement {
   Statement& bind(int index, const std::string& value);
   Statement& bind_null(int index);
   Statement& bind(int index, const std::optional<std::string>& value);
+  Statement& bind_blob(int index, const std::string& bytes);
   // Steps once; true while a row is available.
   bool step();
   // Runs to completion and resets for reuse with new bindings.
@@ -56,6 +57,7 @@ class Statement {
   std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
   double real(int column) const { return sqlite3_column_double(stmt_, column); }
   std::string text(int column) const;
+  std::string blob(int column) const;
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
  private:
