@@ -1,0 +1,74 @@
+// Image sections: confidently misclassified test faces, preprocessing / augmentation previews,
+// and Grad-CAM heatmaps — PNG blobs the runs stored as artifacts, inlined as data URIs.
+#include <fmt/format.h>
+
+#include "report/html_text.hpp"
+#include "report/sections.hpp"
+
+namespace ferlab::report {
+namespace {
+
+// The artifacts of one kind of the first run of a variant that has any.
+std::vector<const Artifact*> artifacts_of(const Variant& v, const std::string& kind,
+                                          const RunData** from) {
+  for (const RunData* run : v.runs) {
+    std::vector<const Artifact*> out;
+    for (const Artifact& a : run->artifacts)
+      if (a.kind == kind && a.data && a.mime && a.mime->rfind("image/", 0) == 0) out.push_back(&a);
+    if (!out.empty()) {
+      *from = run;
+      return out;
+    }
+  }
+  return {};
+}
+
+std::string gallery(const Variant& v, const std::string& kind, const std::string& css_class) {
+  const RunData* run = nullptr;
+  std::vector<const Artifact*> images = artifacts_of(v, kind, &run);
+  if (images.empty()) return "";
+  std::string figures;
+  for (const Artifact* a : images)
+    figures += fmt::format(
+        "<figure class=\"{}\"><img src=\"{}\" alt=\"{}\"><figcaption>{}</figcaption></figure>",
+        css_class, data_uri(*a->mime, *a->data), escape(a->name),
+        escape(a->caption.value_or(a->name)));
+  return fmt::format(
+      "<div class=\"gallery\" data-kind=\"{}\" data-variant=\"{}\"><h3>{} (run {}, seed {})</h3>"
+      "<div class=\"images\">{}</div></div>",
+      escape(kind), escape(v.label), escape(v.label), run->row.id, run->row.seed, figures);
+}
+
+const char* nothing_stored =
+    "<p class=\"missing\">No images of this kind are stored in the run database for these "
+    "runs.</p>";
+
+}  // namespace
+
+std::string examples_section(const PageContext& page) {
+  std::string misclassified, previews;
+  for (const Variant& v : page.variants) {
+    misclassified += gallery(v, "misclassified", "thumb");
+    previews += gallery(v, "preview", "preview");
+  }
+  std::string body =
+      "<h3>Most confidently misclassified test images</h3><p class=\"note\">Best checkpoint; "
+      "captions give the true and predicted class and the predicted probability.</p>" +
+      (misclassified.empty() ? nothing_stored : misclassified) +
+      "<h3>Preprocessing and augmentation previews</h3>" +
+      (previews.empty() ? nothing_stored : previews);
+  return section("examples", "Examples", body);
+}
+
+std::string gradcam_section(const PageContext& page) {
+  const Variant* best = best_variant(page.variants);
+  std::string images = best ? gallery(*best, "gradcam", "thumb") : "";
+  std::string body =
+      "<p class=\"note\">Grad-CAM of the best variant (chosen on validation): the ReLU of the "
+      "last convolutional feature maps weighted by the spatial mean of the gradient of the "
+      "class logit, overlaid on correctly and incorrectly classified test faces.</p>" +
+      (images.empty() ? nothing_stored : images);
+  return section("gradcam", "What the model looks at", body);
+}
+
+}  // namespace ferlab::report

@@ -1,0 +1,173 @@
+// The report page of a hand-built run database: every figure checked against values worked out
+// by hand from what the fixture stores.
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "report/report.hpp"
+#include "storage/run_store.hpp"
+
+namespace fs = std::filesystem;
+using namespace ferlab;
+using testing::HasSubstr;
+using testing::Not;
+
+namespace {
+
+// Two classes; sample i has true class i % 2. A run is right on the samples in `right`.
+storage::PredictionSet predictions(const std::vector<int>& right) {
+  storage::PredictionSet set{"test", "none", "best", {}};
+  for (int i = 0; i < 20; ++i) {
+    int truth = i % 2;
+    bool ok = std::find(right.begin(), right.end(), i) != right.end();
+    int predicted = ok ? truth : 1 - truth;
+    set.rows.push_back(
+        {fmt::format("s{:02}", i), truth, predicted,
+         predicted ? std::vector<float>{0.2f, 0.8f} : std::vector<float>{0.7f, 0.3f}});
+  }
+  return set;
+}
+
+std::vector<int> range(int from, int to) {
+  std::vector<int> out;
+  for (int i = from; i <= to; ++i) out.push_back(i);
+  return out;
+}
+
+class ReportPageTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ferlab-report-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    storage::RunStore store(db());
+    // alpha: right on 18 of 20 (wrong on s00, s01); beta: right on s00 and s02..s10 (10).
+    // Only alpha right: s11..s19 (9); only beta right: s00 (1). McNemar: 2 * (1 + 10) / 2^10.
+    std::int64_t alpha = add_run(store, "alpha", 1, 0.85, 0.9, {{9, 1}, {1, 9}});
+    store.record_predictions(alpha, predictions(range(2, 19)));
+    store.record_epoch(alpha, {{1, "train", 1.2, 0.6, 0.5, 0.01, 1, 100},
+                               {1, "val", 1.1, 0.7, 0.6, 0.01, 1, 100},
+                               {2, "train", 0.8, 0.8, 0.7, 0.01, 1, 120},
+                               {2, "val", 0.9, 0.85, 0.8, 0.01, 1, 120}});
+    storage::Artifact image;
+    image.kind = "misclassified";
+    image.name = "s01";
+    image.mime = "image/png";
+    image.data = "PNGDATA";
+    image.caption = "true b, predicted a (0.70)";
+    store.record_artifact(alpha, image);
+    store.finish_run(alpha, "finished");
+    std::vector<int> beta_right = range(2, 10);
+    beta_right.push_back(0);
+    std::int64_t beta = add_run(store, "beta", 1, 0.6, 0.5, {{6, 4}, {6, 4}});
+    store.record_predictions(beta, predictions(beta_right));
+    store.finish_run(beta, "finished");
+    // delta: two seeds, no predictions: test accuracy 0.5 and 0.7 -> 0.6 +- 0.1414.
+    store.finish_run(add_run(store, "delta", 1, 0.55, 0.5, {{5, 5}, {5, 5}}), "finished");
+    store.finish_run(add_run(store, "delta", 2, 0.55, 0.7, {{7, 3}, {3, 7}}), "finished");
+    std::int64_t gamma = store.begin_run(info("gamma", 1), {"a", "b"});
+    store.finish_run(gamma, "failed", "out of memory in layer c1");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static storage::RunInfo info(const std::string& variant, std::int64_t seed) {
+    storage::RunInfo i;
+    i.experiment = "cmp";
+    i.variant = variant;
+    i.seed = seed;
+    i.params = {{"model.backbone.plugin", variant}, {"train.epochs", "2"}};
+    return i;
+  }
+  static std::int64_t add_run(storage::RunStore& store, const std::string& variant,
+                              std::int64_t seed, double val, double test,
+                              const std::vector<std::vector<std::int64_t>>& confusion) {
+    std::int64_t run = store.begin_run(info(variant, seed), {"a", "b"});
+    for (const auto& [split, accuracy] : {std::pair{"val", val}, std::pair{"test", test}}) {
+      storage::Evaluation e;
+      e.split = split;
+      e.metrics = {{"accuracy", accuracy}};
+      e.confusion = confusion;
+      store.record_evaluation(run, e);
+    }
+    return run;
+  }
+  std::string db() const { return (dir_ / "runs.db").string(); }
+  std::string page(const std::optional<std::string>& experiment,
+                   const std::vector<std::int64_t>& runs = {}) {
+    std::string out = (dir_ / "report.html").string();
+    report::write_report(db(), experiment, runs, out);
+    std::ifstream in(out);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(ReportPageTest, ComparesTheBestVariantWithAnExactMcNemarTest) {
+  std::string html = page("cmp");
+  // alpha has the best validation accuracy; p = 22 / 1024 = 0.0215, one comparison (Holm = p).
+  EXPECT_THAT(html, HasSubstr("alpha beats beta on test accuracy (0.9000 vs 0.5000), p = 0.021"));
+  EXPECT_THAT(html, HasSubstr("McNemar&#39;s exact test"));
+  EXPECT_THAT(html, HasSubstr("delta: no finished run with stored test predictions"));
+  EXPECT_THAT(html, HasSubstr("gamma: no finished run with stored test predictions"));
+}
+
+TEST_F(ReportPageTest, ShowsMeanAndSpreadOverSeedsAndMarksTheBest) {
+  std::string html = page("cmp");
+  EXPECT_THAT(html, HasSubstr("0.6000 \u00b1 0.1414"));  // delta, test accuracy
+  EXPECT_THAT(html, HasSubstr("<td data-value=\"0.9\" class=\"best\">0.9000"));  // alpha
+  // alpha's balanced accuracy from its confusion matrix: (9/10 + 9/10) / 2.
+  EXPECT_THAT(html, HasSubstr("<td data-value=\"0.9\" class=\"best\">0.9000<span class=\"ci\">"));
+  EXPECT_THAT(html, HasSubstr("95% CI ["));
+}
+
+TEST_F(ReportPageTest, ShowsAFailedRunWithItsError) {
+  std::string html = page("cmp");
+  EXPECT_THAT(html, HasSubstr("<tr class=\"status-failed\" data-run=\"5\">"));
+  EXPECT_THAT(html, HasSubstr("is <b>failed</b>: out of memory in layer c1"));
+}
+
+TEST_F(ReportPageTest, ConfusionMatricesAndPerClassFiguresFromTheStoredCounts) {
+  std::string html = page("cmp");
+  // delta pooled over its two seeds: [[12, 8], [8, 12]]; precision and recall of a: 12/20.
+  EXPECT_THAT(html, HasSubstr("data-variant=\"delta\" data-split=\"test\"><h3>delta \u2014 test "
+                              "split (2 runs pooled)"));
+  EXPECT_THAT(html, HasSubstr(">12</text>"));
+  EXPECT_THAT(html, HasSubstr("<tr><th>a</th><td>0.6000</td><td>0.6000</td><td>0.6000</td>"
+                              "<td>20</td></tr>"));
+}
+
+TEST_F(ReportPageTest, InlinesStoredImagesAsDataUris) {
+  std::string html = page("cmp");
+  EXPECT_THAT(html, HasSubstr("src=\"data:image/png;base64,UE5HREFUQQ==\""));
+  EXPECT_THAT(html, HasSubstr("true b, predicted a (0.70)"));
+  EXPECT_THAT(html, Not(HasSubstr("src=\"http")));  // nothing loaded from the network
+}
+
+TEST_F(ReportPageTest, ASingleRunGetsThePageWithoutComparisonParts) {
+  std::string html = page(std::nullopt, {1});
+  EXPECT_THAT(html, Not(HasSubstr("id=\"significance\"")));
+  EXPECT_THAT(html, HasSubstr("<section id=\"comparison\"><h2>Results</h2>"));
+  EXPECT_THAT(html, HasSubstr("id=\"curve-val-accuracy\""));
+}
+
+TEST_F(ReportPageTest, UnknownExperimentOrRunIsAnErrorNamingTheDatabase) {
+  try {
+    page("nope");
+    FAIL() << "no error";
+  } catch (const std::exception& e) {
+    EXPECT_THAT(e.what(), HasSubstr(db() + ": there is no experiment 'nope'"));
+  }
+  try {
+    page(std::nullopt, {42});
+    FAIL() << "no error";
+  } catch (const std::exception& e) {
+    EXPECT_THAT(e.what(), HasSubstr(db() + ": there is no run 42"));
+  }
+}
