@@ -1,0 +1,158 @@
+// The report of a real 3-variant x 2-seed sweep, opened in headless Chromium as a reviewer would:
+// it loads without console messages, every section, table and chart is there, and the numbers
+// the browser shows are the numbers in the run database.
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "../support/process.hpp"
+#include "storage/sqlite.hpp"
+
+namespace fs = std::filesystem;
+using ferlab::storage::Database;
+using ferlab::storage::Statement;
+using ferlab::testing_support::run_command;
+using testing::HasSubstr;
+
+namespace {
+
+std::string read(const fs::path& file) {
+  std::ifstream in(file);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The element of `dom` that starts with `opening` up to the first `closing` after it.
+std::string element(const std::string& dom, const std::string& opening,
+                    const std::string& closing) {
+  size_t start = dom.find(opening);
+  if (start == std::string::npos) return "";
+  size_t end = dom.find(closing, start);
+  return dom.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+class ReportBrowserTest : public testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("ferlab-report-browser-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::string cli = FERLAB_CLI;
+    run_ = run_command(cli + " run " + FERLAB_SOURCE_DIR + "/experiments/report-sweep.yaml --db " +
+                       db() + " --threads 1");
+    if (run_.status != 0) return;
+    report_ = run_command(cli + " report --db " + db() + " --experiment report-sweep --out " +
+                          (dir_ / "report.html").string());
+    if (report_.status != 0 || !chromium_present()) return;
+    // --dump-dom prints the document after its scripts ran; console messages go to stderr.
+    browser_ = run_command("chromium --headless --no-sandbox --disable-gpu --user-data-dir=" +
+                               (dir_ / "profile").string() +
+                               " --enable-logging=stderr --v=0 --dump-dom file://" +
+                               (dir_ / "report.html").string(),
+                           false);
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  void SetUp() override {
+    ASSERT_EQ(run_.status, 0) << run_.out;
+    ASSERT_EQ(report_.status, 0) << report_.out;
+    if (!chromium_present()) GTEST_SKIP() << "chromium is not installed (scripts/deps installs it)";
+    ASSERT_EQ(browser_.status, 0) << browser_.err;
+  }
+
+  static bool chromium_present() { return run_command("command -v chromium").status == 0; }
+  static std::string db() { return (dir_ / "runs.db").string(); }
+
+  static fs::path dir_;
+  static ferlab::testing_support::CommandOutput run_, report_, browser_;
+};
+
+fs::path ReportBrowserTest::dir_;
+ferlab::testing_support::CommandOutput ReportBrowserTest::run_, ReportBrowserTest::report_,
+    ReportBrowserTest::browser_;
+
+}  // namespace
+
+TEST_F(ReportBrowserTest, LoadsWithoutConsoleMessagesAndRunsItsScript) {
+  std::regex console(".*CONSOLE.*");
+  std::string lines;
+  for (std::sregex_iterator m(browser_.err.begin(), browser_.err.end(), console), end; m != end;
+       ++m)
+    lines += m->str() + "\n";
+  EXPECT_EQ(lines, "") << "the page wrote to the console";
+  EXPECT_THAT(browser_.out, HasSubstr("</html>"));
+  // The script ran: with several variants the spec table opens on the differences only.
+  EXPECT_THAT(browser_.out, HasSubstr("id=\"spec-params\" class=\"params differences-only\""));
+  EXPECT_THAT(read(dir_ / "report.html"), testing::Not(HasSubstr("src=\"http")));
+}
+
+TEST_F(ReportBrowserTest, ShowsEverySectionTableAndChart) {
+  const std::string& dom = browser_.out;
+  for (const char* id :
+       {"summary", "comparison", "significance", "curves", "confusion", "examples", "gradcam"})
+    EXPECT_THAT(dom, HasSubstr(fmt::format("<section id=\"{}\">", id))) << id;
+  EXPECT_EQ(count(dom, "<svg id=\"curve-"), 4);         // train / val x loss / accuracy
+  EXPECT_EQ(count(dom, "<svg class=\"heatmap\""), 12);  // 3 variants x 2 splits x 2 forms
+  EXPECT_EQ(count(dom, "<tr class=\"status-finished\""), 6);
+  std::string comparison = element(dom, "<table class=\"sortable comparison\"", "</table>");
+  EXPECT_EQ(count(comparison, "<tr data-variant="), 3);
+  EXPECT_GE(count(comparison, "class=\"best\""), 6);  // each figure column (ties: more)
+}
+
+TEST_F(ReportBrowserTest, ShowsTheNumbersStoredInTheDatabase) {
+  const std::string& dom = browser_.out;
+  Database d(db(), false);
+  // Every run's test accuracy in its row of the runs table.
+  Statement runs(d, R"sql(SELECT run_id, value FROM metrics WHERE split = 'test' AND tta = 'none'
+                          AND checkpoint = 'best' AND name = 'accuracy' AND class = -1)sql");
+  int seen = 0;
+  while (runs.step()) {
+    std::string row = element(dom, fmt::format("data-run=\"{}\">", runs.integer(0)), "</tr>");
+    EXPECT_THAT(row, HasSubstr(fmt::format(">{:.4f}<", runs.real(1)))) << row;
+    ++seen;
+  }
+  EXPECT_EQ(seen, 6);
+  // Each variant's mean test accuracy over its seeds in the comparison table.
+  Statement means(d, R"sql(SELECT r.variant, avg(m.value) FROM metrics m JOIN runs r
+                           ON r.id = m.run_id WHERE m.split = 'test' AND m.tta = 'none'
+                           AND m.checkpoint = 'best' AND m.name = 'accuracy' AND m.class = -1
+                           GROUP BY r.variant)sql");
+  std::string comparison = element(dom, "<table class=\"sortable comparison\"", "</table>");
+  seen = 0;
+  while (means.step()) {
+    std::string row = element(comparison, "<tr data-variant=\"" + means.text(0) + "\">", "</tr>");
+    EXPECT_THAT(row, HasSubstr(fmt::format(">{:.4f} \u00b1 ", means.real(1)))) << row;
+    ++seen;
+  }
+  EXPECT_EQ(seen, 3);
+  // The pooled test confusion matrix of the first variant: each class's support.
+  Statement support(d, R"sql(SELECT c.true_class, sum(c.count) FROM confusion c
+                             JOIN runs r ON r.id = c.run_id
+                             WHERE r.variant = (SELECT variant FROM runs ORDER BY id LIMIT 1)
+                             AND c.split = 'test' AND c.tta = 'none' AND c.checkpoint = 'best'
+                             GROUP BY c.true_class ORDER BY c.true_class)sql");
+  std::string table =
+      element(element(dom, "<table class=\"per-class\" id=\"per-class-0-test\"", "</table>"),
+              "<tbody>", "</tbody>");
+  std::vector<std::string> rows;
+  for (size_t at = table.find("<tr><th>"); at != std::string::npos;
+       at = table.find("<tr><th>", at + 1))
+    rows.push_back(table.substr(at, table.find("</tr>", at) - at));
+  seen = 0;
+  while (support.step()) {
+    ASSERT_LT(static_cast<size_t>(support.integer(0)), rows.size());
+    EXPECT_THAT(rows[support.integer(0)],
+                HasSubstr(fmt::format("<td>{}</td>", support.integer(1))));
+    ++seen;
+  }
+  EXPECT_EQ(seen, 7);
+}
