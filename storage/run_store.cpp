@@ -86,15 +86,19 @@ void RunStore::record_epoch(std::int64_t run, const std::vector<EpochRow>& rows)
 
 void RunStore::record_evaluation(std::int64_t run, const Evaluation& e) {
   Transaction t(db_);
-  Statement add_metric(db_, "INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, -1, ?)");
-  for (const auto& [name, value] : e.metrics)
+  Statement add_metric(db_, "INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, ?, ?)");
+  auto add = [&](const std::string& name, int class_index, double value) {
     add_metric.bind(1, run)
         .bind(2, e.split)
         .bind(3, e.tta)
         .bind(4, e.checkpoint)
         .bind(5, name)
-        .bind(6, value)
+        .bind(6, std::int64_t{class_index})
+        .bind(7, value)
         .run();
+  };
+  for (const auto& [name, value] : e.metrics) add(name, -1, value);
+  for (const ClassMetric& m : e.per_class) add(m.name, m.class_index, m.value);
   Statement add_cell(db_, "INSERT OR REPLACE INTO confusion VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (size_t truth = 0; truth < e.confusion.size(); ++truth)
     for (size_t predicted = 0; predicted < e.confusion[truth].size(); ++predicted)

@@ -33,11 +33,18 @@ struct EpochRow {
   double loss = 0, accuracy = 0, macro_f1 = 0, lr = 0, seconds = 0, images_per_second = 0;
 };
 
+struct ClassMetric {
+  std::string name;  // precision | recall | f1 | support
+  int class_index = 0;
+  double value = 0;
+};
+
 // Final figures of one evaluation: which split, test-time augmentation and checkpoint.
 struct Evaluation {
   std::string split, tta = "none", checkpoint = "best";
   std::vector<std::pair<std::string, double>> metrics;  // name -> value (whole split)
-  std::vector<std::vector<std::int64_t>> confusion;     // [true][predicted]
+  std::vector<ClassMetric> per_class;
+  std::vector<std::vector<std::int64_t>> confusion;  // [true][predicted]
 };
 
 // One sample's outcome: what paired significance tests (McNemar, bootstrap) need.

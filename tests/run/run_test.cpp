@@ -80,10 +80,35 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs"), 4);  // 2 epochs x (train, val)
   EXPECT_EQ(scalar(d,
-                   "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split IN "
-                   "('val', 'test')"),
+                   "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND class = -1 AND "
+                   "split IN ('val', 'test') AND tta = 'none'"),
+            4);  // (val, test) x (best, last)
+  EXPECT_EQ(scalar(d,
+                   "SELECT sum(count) FROM confusion WHERE split = 'test' AND checkpoint = "
+                   "'best'"),
+            35);
+  EXPECT_EQ(scalar(d,
+                   "SELECT sum(value) FROM metrics WHERE name = 'support' AND split = 'test' "
+                   "AND checkpoint = 'last'"),
+            35);
+  // Every test sample's prediction, for each checkpoint, with 7 float32 probabilities.
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(*) FROM predictions WHERE split = 'test' AND checkpoint = "
+                   "'best' AND length(probabilities) = 28"),
+            35);
+  // The best and last checkpoints are files next to the database, recorded with their hash.
+  EXPECT_EQ(scalar(d, "SELECT epoch FROM artifacts WHERE kind = 'checkpoint' AND name = 'last'"),
             2);
-  EXPECT_EQ(scalar(d, "SELECT sum(count) FROM confusion WHERE split = 'test'"), 35);
+  {
+    Statement a(d, "SELECT path, sha256, bytes FROM artifacts WHERE name = 'best'");
+    ASSERT_TRUE(a.step());
+    EXPECT_EQ(a.text(0), "checkpoints/run-1-best.ferlab");
+    fs::path file = dir_ / a.text(0);
+    ASSERT_TRUE(fs::exists(file));
+    EXPECT_EQ(a.integer(2), static_cast<std::int64_t>(fs::file_size(file)));
+    Output sum = ferlab::testing_support::run_command("sha256sum " + file.string());
+    EXPECT_EQ(sum.out.substr(0, 64), a.text(1));
+  }
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'train.epochs' AND value = '2'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'model.layers[3].inputs'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM classes"), 7);
@@ -109,12 +134,14 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
             scalar(d, "SELECT count(*) FROM metrics") + 1);
   EXPECT_THAT(csv.out, HasSubstr("1,tiny,,1,finished,test,none,best,accuracy,,"));
   // Accuracy in the database is the one the confusion matrix gives.
-  Statement acc(d, "SELECT value FROM metrics WHERE name = 'accuracy' AND split = 'test'");
+  Statement acc(d,
+                "SELECT value FROM metrics WHERE name = 'accuracy' AND split = 'test' AND "
+                "checkpoint = 'best'");
   ASSERT_TRUE(acc.step());
   EXPECT_NEAR(acc.real(0) * 35,
               scalar(d,
                      "SELECT sum(count) FROM confusion WHERE split = 'test' AND "
-                     "true_class = predicted_class"),
+                     "checkpoint = 'best' AND true_class = predicted_class"),
               1e-9);
 }
 
@@ -124,10 +151,13 @@ TEST_F(RunTest, SameSeedGivesTheSameMetricsWithOneThread) {
   ASSERT_EQ(run_ferlab("run " + file.string() + " --db " + db() + " --threads 1").status, 0);
   Database d(db(), false);
   EXPECT_EQ(scalar(d,
-                   "SELECT count(DISTINCT value) FROM metrics WHERE name = 'loss' AND split "
-                   "= 'test'"),
+                   "SELECT count(DISTINCT value) FROM metrics WHERE name = 'log_loss' AND "
+                   "split = 'test' AND checkpoint = 'best'"),
             1);
-  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'loss' AND split = 'test'"), 2);
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(*) FROM metrics WHERE name = 'log_loss' AND split = 'test' "
+                   "AND checkpoint = 'best'"),
+            2);
 }
 
 TEST_F(RunTest, ShardsSplitASweepAndTheDatasetIsLoadedOncePerInvocation) {
@@ -211,6 +241,8 @@ sweep:
                    "SELECT count(DISTINCT value) FROM params WHERE key = "
                    "'model.backbone.plugin'"),
             5);
-  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split = 'test'"),
+  EXPECT_EQ(scalar(d,
+                   "SELECT count(*) FROM metrics WHERE name = 'accuracy' AND split = 'test' "
+                   "AND checkpoint = 'best'"),
             5);
 }

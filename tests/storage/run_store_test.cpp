@@ -55,7 +55,9 @@ TEST_F(RunStoreTest, RecordsARunItsEpochsAndItsEvaluation) {
     std::int64_t run = store.begin_run(info(), {"a", "b"});
     store.record_epoch(run, {{1, "train", 0.9, 0.5, 0.4, 0.01, 2.0, 100.0},
                              {1, "val", 1.0, 0.45, 0.4, 0.01, 2.0, 100.0}});
-    store.record_evaluation(run, {"test", "none", "best", {{"accuracy", 0.75}}, {{2, 1}, {0, 1}}});
+    store.record_evaluation(
+        run,
+        {"test", "none", "best", {{"accuracy", 0.75}}, {{"recall", 1, 0.5}}, {{2, 1}, {0, 1}}});
     store.record_event(run, "corrupt-image", "x.png: cannot decode", 4);
     store.finish_run(run, "finished");
   }
@@ -66,6 +68,7 @@ TEST_F(RunStoreTest, RecordsARunItsEpochsAndItsEvaluation) {
   EXPECT_EQ(scalar(d, "SELECT count FROM confusion WHERE true_class = 0 AND predicted_class = 0"),
             2);
   EXPECT_EQ(scalar(d, "SELECT sum(count) FROM confusion"), 4);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM metrics WHERE name = 'recall' AND class = 1"), 1);
   EXPECT_EQ(scalar(d, "SELECT count FROM events WHERE code = 'corrupt-image'"), 4);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM classes"), 2);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE ended IS NOT NULL AND error IS NULL"), 1);

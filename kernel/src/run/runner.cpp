@@ -5,12 +5,15 @@
 #include <chrono>
 #include <map>
 
+#include "engine/checkpoint.hpp"
 #include "engine/initialize.hpp"
 #include "graph/experiment_graph.hpp"
 #include "run/data_stages.hpp"
 #include "run/environment.hpp"
+#include "run/evaluation_stage.hpp"
 #include "run/interrupt.hpp"
 #include "run/progress.hpp"
+#include "run/run_checkpoints.hpp"
 #include "run/run_record.hpp"
 #include "run/train_stage.hpp"
 
@@ -35,6 +38,7 @@ struct RunState {
   RunSummary summary;
   std::chrono::steady_clock::time_point start;
   bool recorded = false;
+  std::unique_ptr<RunCheckpoints> checkpoints;
 };
 
 class Executor {
@@ -146,8 +150,11 @@ class Executor {
       engine::Trainer trainer(*state.network, run.train, num_classes,
                               static_cast<std::uint64_t>(run.seed));
       Progress progress(who, run.train.epochs);
+      state.checkpoints = std::make_unique<RunCheckpoints>(store_, state.summary.id,
+                                                           store_.database().path(), run, classes);
       auto on_epoch = [&](const engine::EpochStats& s) {
         progress.epoch(s);
+        state.checkpoints->after_epoch(*state.network, s);  // before the epoch's rows: resumable
         store_.record_epoch(state.summary.id,
                             {{s.epoch, "train", s.train_loss, s.train_accuracy, s.train_macro_f1,
                               s.lr, s.seconds, s.images_per_second},
@@ -182,27 +189,42 @@ class Executor {
     state.network.reset();
   }
 
+  // Test metrics come once per checkpoint: the best on val (the network holds it after
+  // fit) and, labelled "last", the final epoch's — for every split and TTA mode.
   void evaluate(RunState& state) {
     if (!state.network) return;
     int classes = static_cast<int>(state.data->classes.size());
     try {
-      for (const std::string& split : state.spec->eval_splits) {
-        auto samples = state.data->splits.find(split);
-        if (samples == state.data->splits.end() || samples->second.empty()) {
-          state.events->warn("missing-split",
-                             fmt::format("the dataset has no '{}' split to evaluate", split));
-          continue;
+      for (const char* checkpoint : {"best", "last"}) {
+        if (checkpoint == std::string("last"))
+          engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
+        for (const std::string& split : state.spec->eval_splits) {
+          auto samples = state.data->splits.find(split);
+          if (samples == state.data->splits.end() || samples->second.empty()) {
+            if (checkpoint == std::string("best"))
+              state.events->warn("missing-split",
+                                 fmt::format("the dataset has no '{}' split to evaluate", split));
+            continue;
+          }
+          for (const std::string& tta : state.spec->tta)
+            record_evaluation(state, evaluate_checkpoint(*state.network, samples->second, classes,
+                                                         split, tta, checkpoint));
         }
-        storage::Evaluation e = evaluate_split(*state.network, samples->second, classes, split);
-        store_.record_evaluation(state.summary.id, e);
-        if (split == "test") state.summary.test_accuracy = e.metrics[0].second;
-        fmt::print(stderr, "run {}: {} accuracy {:.4f}, macro-F1 {:.4f} (best checkpoint by {})\n",
-                   state.summary.id, split, e.metrics[0].second, e.metrics[1].second,
-                   state.spec->train.select_on);
       }
     } catch (const std::exception& e) {
       fail(state, std::string("evaluation: ") + e.what());
     }
+  }
+
+  void record_evaluation(RunState& state, const SplitEvaluation& result) {
+    const storage::Evaluation& e = result.figures;
+    store_.record_evaluation(state.summary.id, e);
+    store_.record_predictions(state.summary.id, result.predictions);
+    const bool headline = e.tta == "none" && e.checkpoint == "best";
+    if (headline && e.split == "test") state.summary.test_accuracy = e.metrics[0].second;
+    fmt::print(stderr, "run {}: {} accuracy {:.4f}, macro-F1 {:.4f} ({} checkpoint by {}{})\n",
+               state.summary.id, e.split, e.metrics[0].second, e.metrics[2].second, e.checkpoint,
+               state.spec->train.select_on, e.tta == "none" ? "" : ", TTA " + e.tta);
   }
 
   void record(RunState& state) {

@@ -1,0 +1,24 @@
+// The evaluate stage of a run: final metrics, confusion matrix and every prediction of one
+// checkpoint on one split under one test-time augmentation mode.
+#pragma once
+
+#include <ferlab/sample.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/network.hpp"
+#include "storage/run_store.hpp"
+
+namespace ferlab::run {
+
+struct SplitEvaluation {
+  storage::Evaluation figures;
+  storage::PredictionSet predictions;
+};
+
+// Evaluates the network as it is; `checkpoint` ("best" or "last") only labels the result.
+SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<Sample>& samples,
+                                    int classes, const std::string& split, const std::string& tta,
+                                    const std::string& checkpoint);
+
+}  // namespace ferlab::run

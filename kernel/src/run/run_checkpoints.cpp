@@ -1,0 +1,63 @@
+#include "run/run_checkpoints.hpp"
+
+#include <fmt/format.h>
+
+#include "storage/sha256.hpp"
+
+namespace ferlab::run {
+namespace {
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : "\n") + n;
+  return out;
+}
+
+}  // namespace
+
+RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
+                               const std::string& db_path, const spec::RunSpec& spec,
+                               const std::vector<std::string>& classes)
+    : store_(store),
+      run_(run),
+      db_dir_(std::filesystem::path(db_path).parent_path()),
+      select_on_(spec.train.select_on) {
+  info_.metadata = {{"spec", spec.resolved_yaml},
+                    {"classes", joined(classes)},
+                    {"select_on", select_on_},
+                    {"seed", std::to_string(spec.seed)}};
+  std::error_code error;
+  std::filesystem::create_directories(db_dir_ / "checkpoints", error);
+  if (error)
+    throw std::runtime_error(fmt::format("{}: cannot create the checkpoint directory: {}",
+                                         (db_dir_ / "checkpoints").string(), error.message()));
+}
+
+std::filesystem::path RunCheckpoints::file(const std::string& which) const {
+  return db_dir_ / "checkpoints" / fmt::format("run-{}-{}.ferlab", run_, which);
+}
+
+void RunCheckpoints::after_epoch(engine::Network& network, const engine::EpochStats& stats) {
+  write(network, "last", stats.epoch);
+  if (stats.best) write(network, "best", stats.epoch);
+}
+
+void RunCheckpoints::write(engine::Network& network, const std::string& which, int epoch) {
+  const std::filesystem::path path = file(which);
+  info_.epoch = epoch;
+  info_.metadata["checkpoint"] = which;
+  engine::save_checkpoint(path, network, info_);
+  storage::Artifact a;
+  a.kind = "checkpoint";
+  a.name = which;
+  // Relative to the database's directory: the two move together (and survive `db merge`).
+  a.path = std::filesystem::relative(path, db_dir_.empty() ? "." : db_dir_).string();
+  a.sha256 = storage::sha256_file(path);
+  a.bytes = static_cast<std::int64_t>(std::filesystem::file_size(path));
+  a.epoch = epoch;
+  a.best_by = select_on_;
+  a.mime = "application/x-ferlab-checkpoint";
+  store_.record_artifact(run_, a);
+}
+
+}  // namespace ferlab::run
