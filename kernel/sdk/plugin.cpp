@@ -1,6 +1,7 @@
 // Out-of-line pieces of the SDK: key functions (so vtables live here once) and kind names.
 #include <ferlab/augmenter.hpp>
 #include <ferlab/backbone.hpp>
+#include <ferlab/batch_augmenter.hpp>
 #include <ferlab/dataset.hpp>
 #include <ferlab/events.hpp>
 #include <ferlab/layer.hpp>
@@ -13,6 +14,7 @@ Registry::~Registry() = default;
 EventSink::~EventSink() = default;
 
 void Preprocessor::fit(const std::vector<Sample>&) {}
+void BatchAugmenter::apply(cv::Mat&, Rng&) const {}
 
 const char* to_string(Kind kind) {
   switch (kind) {

@@ -1,5 +1,7 @@
 // Loss, optimizers, schedules and the trainer: formulas checked by hand, a tiny network
 // learning a synthetic problem, one-thread determinism, best-weight selection, prediction.
+#include <atomic>
+
 #include "engine/initialize.hpp"
 #include "engine/loss.hpp"
 #include "engine/metrics.hpp"
@@ -296,8 +298,8 @@ TEST(Trainer, SameSeedGivesIdenticalWeightsWithOneThread) {
     initialize_parameters(net.parameters(), "he", seed);
     TrainOptions o = adam_options(3);
     o.optimizer.name = optimizer;
-    o.batch = 10;  // leaves a remainder, skipped
-    int augmented = 0;
+    o.batch = 10;                    // leaves a remainder, skipped
+    std::atomic<int> augmented = 0;  // the loader augments on 2 threads
     Trainer(net, o, 4, seed).fit(train, val, [&](cv::Mat& image, Rng& rng) {
       ++augmented;
       if (rng() % 2) cv::flip(image, image, 1);

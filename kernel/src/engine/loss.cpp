@@ -9,17 +9,31 @@ namespace ferlab::engine {
 
 double softmax_cross_entropy(const float* logits, const int* labels, int batch, int classes,
                              const LossOptions& options, float* grad, float* probabilities) {
-  const double s = options.label_smoothing;
-  std::vector<double> p(classes);
-  double total = 0, weight_sum = 0;
+  std::vector<float> one_hot(static_cast<std::size_t>(batch) * classes, 0.f);
   for (int i = 0; i < batch; ++i) {
     const int y = labels[i];
     if (y < 0 || y >= classes)
       throw std::invalid_argument("label " + std::to_string(y) + " outside 0.." +
                                   std::to_string(classes - 1));
-    const double w = options.class_weights.empty() ? 1.0 : options.class_weights[y];
+    one_hot[static_cast<std::size_t>(i) * classes + y] = 1.f;
+  }
+  return soft_cross_entropy(logits, one_hot.data(), batch, classes, options, grad, probabilities);
+}
+
+double soft_cross_entropy(const float* logits, const float* targets, int batch, int classes,
+                          const LossOptions& options, float* grad, float* probabilities) {
+  const double s = options.label_smoothing;
+  std::vector<double> p(classes), target(classes);
+  double total = 0, weight_sum = 0;
+  for (int i = 0; i < batch; ++i) {
+    const std::size_t row = static_cast<std::size_t>(i) * classes;
+    double w = options.class_weights.empty() ? 1.0 : 0.0;
+    for (int k = 0; k < classes; ++k) {
+      target[k] = (1.0 - s) * targets[row + k] + s / classes;
+      if (!options.class_weights.empty()) w += targets[row + k] * options.class_weights[k];
+    }
     weight_sum += w;
-    const float* z = logits + static_cast<std::size_t>(i) * classes;
+    const float* z = logits + row;
     // Shifting by the maximum keeps exp() finite; log-sum-exp gives log p exactly.
     const double zmax = *std::max_element(z, z + classes);
     double sum = 0;
@@ -28,18 +42,13 @@ double softmax_cross_entropy(const float* logits, const int* labels, int batch, 
     double ce = 0;
     for (int k = 0; k < classes; ++k) {
       p[k] /= sum;
-      const double target = (k == y ? 1.0 - s : 0.0) + s / classes;
-      ce -= target * (z[k] - zmax - log_sum);
+      ce -= target[k] * (z[k] - zmax - log_sum);
     }
     total += w * ce;
     if (probabilities)
-      for (int k = 0; k < classes; ++k)
-        probabilities[static_cast<std::size_t>(i) * classes + k] = static_cast<float>(p[k]);
+      for (int k = 0; k < classes; ++k) probabilities[row + k] = static_cast<float>(p[k]);
     if (grad)  // scaled by 1 / weight_sum below, once the sum is known
-      for (int k = 0; k < classes; ++k) {
-        const double target = (k == y ? 1.0 - s : 0.0) + s / classes;
-        grad[static_cast<std::size_t>(i) * classes + k] = static_cast<float>(w * (p[k] - target));
-      }
+      for (int k = 0; k < classes; ++k) grad[row + k] = static_cast<float>(w * (p[k] - target[k]));
   }
   if (weight_sum <= 0) return 0;  // only zero-weight classes in this batch
   if (grad)

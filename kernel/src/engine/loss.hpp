@@ -1,4 +1,4 @@
-// Softmax cross-entropy on logits, with label smoothing and per-class weights.
+// Softmax cross-entropy on logits, with label smoothing, per-class weights and soft targets.
 #pragma once
 
 #include <vector>
@@ -16,6 +16,12 @@ struct LossOptions {
 double softmax_cross_entropy(const float* logits, const int* labels, int batch, int classes,
                              const LossOptions& options, float* grad,
                              float* probabilities = nullptr);
+
+// The same with soft targets (batch x classes, each row summing to 1), as mixup and cutmix
+// make them: label smoothing applies on top, (1 - s) * t + s / classes, and a row's class
+// weight is sum_k t_k * w[k]. With one-hot rows it equals softmax_cross_entropy.
+double soft_cross_entropy(const float* logits, const float* targets, int batch, int classes,
+                          const LossOptions& options, float* grad, float* probabilities = nullptr);
 
 // Inverse class frequency, n / (classes * n_c), 0 for a class absent from `labels`.
 std::vector<float> balanced_class_weights(const std::vector<int>& labels, int classes);

@@ -39,6 +39,7 @@ struct TrainOptions {
   double label_smoothing = 0.0;
   std::string class_weights = "none";  // none | balanced (inverse class frequency)
   std::string init = "he";             // he | xavier
+  int loader_threads = 2;              // threads preparing (augmenting) the next batches
   std::vector<std::string> freeze;     // layers left untrained (fine-tuning): names, or
                                        // prefixes ending in '*' ("s1*")
 };

@@ -8,22 +8,16 @@
 #include <string>
 
 #include "engine/batch.hpp"
+#include "engine/batch_loader.hpp"
 #include "engine/loss.hpp"
 #include "engine/metrics.hpp"
 #include "engine/optimizer.hpp"
 #include "engine/schedule.hpp"
+#include "engine/seeding.hpp"
 
 namespace ferlab::engine {
 
 namespace {
-
-// splitmix64: independent, reproducible seeds for each use of the run's seed.
-std::uint64_t mix(std::uint64_t a, std::uint64_t b, std::uint64_t c = 0) {
-  std::uint64_t z = a + 0x9e3779b97f4a7c15ull * (b + 1) + 0xbf58476d1ce4e5b9ull * (c + 1);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 std::size_t image_floats(const InputShape& s) {
   return static_cast<std::size_t>(s.channels) * s.height * s.width;
@@ -120,7 +114,7 @@ Trainer::Trainer(Network& network, const TrainOptions& options, int num_classes,
 }
 
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
-                         const Augment& augment, const EpochCallback& on_epoch,
+                         const Augmentation& augment, const EpochCallback& on_epoch,
                          const StepCallback& on_step) {
   if (train.empty()) throw std::invalid_argument("no training samples");
   check_labels(train, classes_, "train");
@@ -143,12 +137,14 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   const bool has_val = !val.empty();
   selection_score(options_.select_on, EpochStats{}, has_val);  // rejects a bad name up front
 
-  const InputShape& shape = network_.input_shape();
-  const std::size_t per_image = image_floats(shape);
+  BatchLoader loader(train, network_.input_shape(), batch, classes_, augment, seed_,
+                     options_.loader_threads);
   const std::size_t steps = train.size() / batch;
   std::vector<std::size_t> order(train.size());
   std::iota(order.begin(), order.end(), 0);
   std::vector<int> labels(batch);
+  // Soft targets only when a batch augmenter mixes them; plain labels otherwise.
+  std::vector<float> targets(augment.batch ? static_cast<std::size_t>(batch) * classes_ : 0);
 
   TrainResult result;
   std::vector<std::vector<float>> best_weights;
@@ -160,26 +156,17 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
     stats.epoch = epoch + 1;
     stats.lr = schedule.lr(epoch);
     std::shuffle(order.begin(), order.end(), shuffle_rng);
+    loader.start_epoch(order, epoch);
     Confusion confusion(classes_);
     double loss_sum = 0;
     for (std::size_t step = 0; step < steps; ++step) {
-      float* input = network_.input();
-      for (int j = 0; j < batch; ++j) {
-        const std::size_t index = order[step * batch + j];
-        const Sample& sample = train[index];
-        labels[j] = sample.label;
-        if (augment) {
-          cv::Mat image = sample.image.clone();
-          Rng rng(mix(seed_, 3 + epoch, index));  // per sample: any thread gives the same
-          augment(image, rng);
-          image_to_tensor(image, shape, input + j * per_image);
-        } else {
-          image_to_tensor(sample.image, shape, input + j * per_image);
-        }
-      }
+      loader.next(network_.input(), labels.data(), targets.empty() ? nullptr : targets.data());
       const float* logits = network_.forward(true);
-      const double loss = softmax_cross_entropy(logits, labels.data(), batch, classes_,
-                                                loss_options, network_.output_grad());
+      const double loss = targets.empty()
+                              ? softmax_cross_entropy(logits, labels.data(), batch, classes_,
+                                                      loss_options, network_.output_grad())
+                              : soft_cross_entropy(logits, targets.data(), batch, classes_,
+                                                   loss_options, network_.output_grad());
       if (!std::isfinite(loss))
         throw std::runtime_error("training diverged: loss is " + std::to_string(loss) +
                                  " in epoch " + std::to_string(epoch + 1) +

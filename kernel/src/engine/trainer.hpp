@@ -6,6 +6,7 @@
 #include <functional>
 #include <vector>
 
+#include "engine/augmentation.hpp"
 #include "engine/network.hpp"
 #include "engine/train_options.hpp"
 
@@ -31,8 +32,6 @@ struct TrainResult {
   bool stopped_early = false;
 };
 
-// Transforms a training image in place (a copy: the dataset is untouched).
-using Augment = std::function<void(cv::Mat&, Rng&)>;
 using EpochCallback = std::function<void(const EpochStats&)>;
 // After each training step: epoch (1-based), steps done and per epoch, that step's loss. May
 // throw to stop training between two steps (Ctrl-C).
@@ -49,7 +48,7 @@ class Trainer {
   // are restored at the end. Layers in options.freeze keep their weights (batchnorm running
   // statistics still follow the data).
   TrainResult fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
-                  const Augment& augment = {}, const EpochCallback& on_epoch = {},
+                  const Augmentation& augment = {}, const EpochCallback& on_epoch = {},
                   const StepCallback& on_step = {});
 
  private:

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <ferlab/augmenter.hpp>
 #include <ferlab/backbone.hpp>
+#include <ferlab/batch_augmenter.hpp>
 
 #include "engine/plugin_layers.hpp"
 
@@ -29,14 +29,26 @@ std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& cata
   return network;
 }
 
-engine::Augment make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run) {
+engine::Augmentation make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run) {
   std::vector<std::shared_ptr<Augmenter>> steps;
-  for (const spec::PluginCall& call : run.augment)
-    steps.push_back(catalog.create<Augmenter>(call.plugin, call.params));
-  if (steps.empty()) return {};
-  return [steps](cv::Mat& image, Rng& rng) {
-    for (const auto& step : steps) step->apply(image, rng);
-  };
+  std::vector<std::shared_ptr<BatchAugmenter>> batch_steps;
+  for (const spec::PluginCall& call : run.augment) {
+    auto step = catalog.create<Augmenter>(call.plugin, call.params);
+    if (auto batch_step = std::dynamic_pointer_cast<BatchAugmenter>(step))
+      batch_steps.push_back(batch_step);
+    else
+      steps.push_back(step);
+  }
+  engine::Augmentation augmentation;
+  if (!steps.empty())
+    augmentation.image = [steps](cv::Mat& image, Rng& rng) {
+      for (const auto& step : steps) step->apply(image, rng);
+    };
+  if (!batch_steps.empty())
+    augmentation.batch = [batch_steps](BatchTensor& batch, Rng& rng) {
+      for (const auto& step : batch_steps) step->apply_batch(batch, rng);
+    };
+  return augmentation;
 }
 
 storage::Evaluation evaluate_split(engine::Network& network, const std::vector<Sample>& samples,

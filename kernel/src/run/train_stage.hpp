@@ -19,8 +19,9 @@ std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& cata
                                                const spec::RunSpec& run,
                                                const DatasetContents& data);
 
-// An augmentation callback applying the run's augmenters in order (empty when there are none).
-engine::Augment make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run);
+// The run's augmenters in order: per-image ones, then batch ones (mixup, cutmix) on the
+// assembled batch. Empty steps when there are none.
+engine::Augmentation make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run);
 
 // Evaluates the network on one split: overall metrics and the confusion matrix.
 storage::Evaluation evaluate_split(engine::Network& network, const std::vector<Sample>& samples,
