@@ -45,7 +45,7 @@ tr.differs th, tr.differs td { background: #fff4d6; }
 pre { background: #f3f4f6; padding: 10px; overflow-x: auto; font-size: 12px; }
 .note { color: #4a525c; font-size: 13px; }
 .missing { color: #8a6d00; }
-.charts { display: flex; flex-wrap: wrap; gap: 14px; }
+.charts { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
 svg text { font-family: system-ui, sans-serif; }
 svg .chart-title { font-size: 13px; font-weight: 600; }
 svg .tick { font-size: 11px; fill: #333; }
@@ -59,7 +59,7 @@ svg .frame { fill: none; stroke: #9aa3ad; }
 .images { display: flex; flex-wrap: wrap; gap: 10px; }
 figure { margin: 0; text-align: center; font-size: 12px; }
 figure.thumb img { width: 96px; height: 96px; image-rendering: pixelated; }
-figure.preview img { max-width: 520px; image-rendering: pixelated; }
+figure.preview img { width: 400px; image-rendering: pixelated; }
 figcaption { max-width: 140px; margin: auto; }
 figure.preview figcaption { max-width: 520px; }
 ul.conclusions li { margin: 4px 0; font-size: 15px; }

@@ -68,7 +68,7 @@ std::string matrices(const Variant& v, size_t index, const EvalKey& key) {
       v.finished.size() == 1 ? "1 run" : fmt::format("{} runs pooled", v.finished.size());
   return fmt::format(
       "<div class=\"confusion\" data-variant=\"{}\" data-split=\"{}\"><h3>{} \u2014 {} split "
-      "({})</h3><div class=\"charts\">{}{}</div>{}</div>",
+      "({})</h3><div class=\"charts\">{}{}{}</div></div>",
       escape(v.label), escape(key.split), escape(v.label), escape(key.split), runs,
       heatmap("counts", names, count_shade, count_text),
       heatmap("row-normalised (recall on the diagonal)", names, row_shade, row_text),

@@ -2,6 +2,8 @@
 // and Grad-CAM heatmaps — PNG blobs the runs stored as artifacts, inlined as data URIs.
 #include <fmt/format.h>
 
+#include <set>
+
 #include "report/html_text.hpp"
 #include "report/sections.hpp"
 
@@ -23,9 +25,14 @@ std::vector<const Artifact*> artifacts_of(const Variant& v, const std::string& k
   return {};
 }
 
-std::string gallery(const Variant& v, const std::string& kind, const std::string& css_class) {
+// The images of one kind of a variant; those already in `shown` (the same bytes: variants with the
+// same preprocessing and augmentation have the same previews) are left out.
+std::string gallery(const Variant& v, const std::string& kind, const std::string& css_class,
+                    std::set<std::string>& shown) {
   const RunData* run = nullptr;
-  std::vector<const Artifact*> images = artifacts_of(v, kind, &run);
+  std::vector<const Artifact*> images;
+  for (const Artifact* a : artifacts_of(v, kind, &run))
+    if (shown.insert(*a->data).second) images.push_back(a);
   if (images.empty()) return "";
   std::string figures;
   for (const Artifact* a : images)
@@ -47,9 +54,10 @@ const char* nothing_stored =
 
 std::string examples_section(const PageContext& page) {
   std::string misclassified, previews;
+  std::set<std::string> shown;
   for (const Variant& v : page.variants) {
-    misclassified += gallery(v, "misclassified", "thumb");
-    previews += gallery(v, "preview", "preview");
+    misclassified += gallery(v, "misclassified", "thumb", shown);
+    previews += gallery(v, "preview", "preview", shown);
   }
   std::string body =
       "<h3>Most confidently misclassified test images</h3><p class=\"note\">Best checkpoint; "
@@ -62,7 +70,8 @@ std::string examples_section(const PageContext& page) {
 
 std::string gradcam_section(const PageContext& page) {
   const Variant* best = best_variant(page.variants);
-  std::string images = best ? gallery(*best, "gradcam", "thumb") : "";
+  std::set<std::string> shown;
+  std::string images = best ? gallery(*best, "gradcam", "thumb", shown) : "";
   std::string body =
       "<p class=\"note\">Grad-CAM of the best variant (chosen on validation): the ReLU of the "
       "last convolutional feature maps weighted by the spatial mean of the gradient of the "

@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "../support/process.hpp"
+#include "report/html_text.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
@@ -103,6 +104,10 @@ TEST_F(ReportBrowserTest, ShowsEverySectionTableAndChart) {
   EXPECT_EQ(count(dom, "<svg id=\"curve-"), 4);         // train / val x loss / accuracy
   EXPECT_EQ(count(dom, "<svg class=\"heatmap\""), 12);  // 3 variants x 2 splits x 2 forms
   EXPECT_EQ(count(dom, "<tr class=\"status-finished\""), 6);
+  // Images: each variant's most confidently misclassified test faces; one preview grid (the
+  // variants share preprocessing and augmentation, so their grids are the same image).
+  EXPECT_EQ(count(dom, "data-kind=\"misclassified\""), 3);
+  EXPECT_EQ(count(dom, "data-kind=\"preview\""), 1);
   std::string comparison = element(dom, "<table class=\"sortable comparison\"", "</table>");
   EXPECT_EQ(count(comparison, "<tr data-variant="), 3);
   EXPECT_GE(count(comparison, "class=\"best\""), 6);  // each figure column (ties: more)
@@ -155,4 +160,13 @@ TEST_F(ReportBrowserTest, ShowsTheNumbersStoredInTheDatabase) {
     ++seen;
   }
   EXPECT_EQ(seen, 7);
+  // The first run's stored images, byte for byte, as data URIs.
+  Statement images(d, "SELECT data FROM artifacts WHERE run_id = 1 AND mime = 'image/png'");
+  seen = 0;
+  while (images.step()) {
+    EXPECT_THAT(dom, HasSubstr("src=\"data:image/png;base64," +
+                               ferlab::report::base64(images.blob(0)) + "\""));
+    ++seen;
+  }
+  EXPECT_EQ(seen, 9);  // 8 misclassified faces and the preview grid
 }

@@ -16,6 +16,7 @@
 #include "run/run_checkpoints.hpp"
 #include "run/run_record.hpp"
 #include "run/train_stage.hpp"
+#include "run/visual_artifacts.hpp"
 
 namespace ferlab::run {
 namespace {
@@ -230,6 +231,9 @@ class Executor {
   void record(RunState& state) {
     if (state.summary.id == 0 || state.recorded) return;
     state.recorded = true;
+    if (state.network && state.summary.status == "running")
+      record_visual_artifacts(store_, state.summary.id, catalog_, *state.spec, *state.network,
+                              *state.data, *state.events);
     if (state.events)
       for (const auto& [code, entry] : state.events->entries())
         store_.record_event(state.summary.id, code, entry.first_message, entry.count);

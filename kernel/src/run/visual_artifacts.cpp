@@ -1,0 +1,127 @@
+#include "run/visual_artifacts.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ferlab/augmenter.hpp>
+#include <map>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "storage/run_outputs.hpp"
+
+namespace ferlab::run {
+namespace {
+
+// Images are kept at the network's resolution; the page scales them up.
+constexpr int misclassified_count = 8, preview_columns = 5;
+
+std::string png(const cv::Mat& image) {
+  std::vector<unsigned char> bytes;
+  if (!cv::imencode(".png", image, bytes)) throw std::runtime_error("cannot encode a PNG");
+  return std::string(bytes.begin(), bytes.end());
+}
+
+// As 8-bit BGR of the given size (preprocessing may leave images of other sizes or channels).
+cv::Mat as_cell(const cv::Mat& image, cv::Size size) {
+  cv::Mat out = image;
+  if (out.size() != size) cv::resize(out, out, size, 0, 0, cv::INTER_AREA);
+  if (out.channels() == 1) cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
+  return out;
+}
+
+storage::Artifact image_artifact(const std::string& kind, const std::string& name,
+                                 const cv::Mat& image, const std::string& caption) {
+  storage::Artifact a;
+  a.kind = kind;
+  a.name = name;
+  a.mime = "image/png";
+  a.data = png(image);
+  a.bytes = static_cast<std::int64_t>(a.data->size());
+  a.caption = caption;
+  return a;
+}
+
+// The wrong test predictions of the best checkpoint, most confident first.
+void record_misclassified(storage::RunStore& store, std::int64_t run, const DatasetContents& data) {
+  auto test = data.splits.find("test");
+  if (test == data.splits.end()) return;
+  std::map<std::string, const Sample*> by_id;
+  for (const Sample& s : test->second) by_id[s.id] = &s;
+  for (const storage::PredictionSet& set : storage::run_predictions(store.database(), run)) {
+    if (set.split != "test" || set.tta != "none" || set.checkpoint != "best") continue;
+    std::vector<const storage::Prediction*> wrong;
+    for (const storage::Prediction& p : set.rows)
+      if (p.true_class != p.predicted_class && by_id.count(p.sample)) wrong.push_back(&p);
+    auto confidence = [](const storage::Prediction* p) {
+      return p->probabilities.at(p->predicted_class);
+    };
+    std::stable_sort(wrong.begin(), wrong.end(),
+                     [&](auto* a, auto* b) { return confidence(a) > confidence(b); });
+    wrong.resize(std::min<size_t>(wrong.size(), misclassified_count));
+    for (size_t i = 0; i < wrong.size(); ++i) {
+      const storage::Prediction& p = *wrong[i];
+      store.record_artifact(
+          run,
+          image_artifact(
+              "misclassified", fmt::format("{:02} {}", i + 1, p.sample), by_id.at(p.sample)->image,
+              fmt::format("true {}, predicted {} ({:.2f})", data.classes.at(p.true_class),
+                          data.classes.at(p.predicted_class), confidence(&p))));
+    }
+  }
+}
+
+// One training image per class (rows): as preprocessed, then preview_columns augmentations.
+void record_preview(storage::RunStore& store, std::int64_t run,
+                    const kernel::PluginCatalog& catalog, const spec::RunSpec& spec,
+                    const DatasetContents& data) {
+  auto train = data.splits.find("train");
+  if (train == data.splits.end()) return;
+  std::vector<std::shared_ptr<Augmenter>> augmenters;
+  for (const spec::PluginCall& call : spec.augment)
+    augmenters.push_back(catalog.create<Augmenter>(call.plugin, call.params));
+  std::vector<const Sample*> rows;
+  for (size_t c = 0; c < data.classes.size(); ++c) {
+    auto found = std::find_if(train->second.begin(), train->second.end(),
+                              [c](const Sample& s) { return s.label == static_cast<int>(c); });
+    if (found != train->second.end()) rows.push_back(&*found);
+  }
+  if (rows.empty()) return;
+  int columns = augmenters.empty() ? 1 : 1 + preview_columns, gap = 1;
+  cv::Size cell = rows.front()->image.size();
+  cv::Mat grid(static_cast<int>(rows.size()) * (cell.height + gap), columns * (cell.width + gap),
+               CV_8UC3, cv::Scalar(255, 255, 255));
+  Rng rng(static_cast<std::uint64_t>(spec.seed));
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (int c = 0; c < columns; ++c) {
+      cv::Mat image = rows[r]->image.clone();
+      if (c > 0)
+        for (const auto& augmenter : augmenters) augmenter->apply(image, rng);
+      as_cell(image, cell)
+          .copyTo(grid(cv::Rect(c * (cell.width + gap), static_cast<int>(r) * (cell.height + gap),
+                                cell.width, cell.height)));
+    }
+  std::string caption =
+      "one training image per class (rows, in class order): first column "
+      "after preprocessing";
+  if (!augmenters.empty())
+    caption += fmt::format(", then {} random draws of the augmentation", preview_columns);
+  store.record_artifact(run, image_artifact("preview", "train", grid, caption));
+}
+
+}  // namespace
+
+void record_visual_artifacts(storage::RunStore& store, std::int64_t run,
+                             const kernel::PluginCatalog& catalog, const spec::RunSpec& spec,
+                             engine::Network& network, const DatasetContents& data,
+                             EventLog& events) {
+  (void)network;  // for Grad-CAM
+  try {
+    record_misclassified(store, run, data);
+    record_preview(store, run, catalog, spec, data);
+  } catch (const std::exception& e) {
+    events.warn("report-images", fmt::format("images for the report: {}", e.what()));
+  }
+}
+
+}  // namespace ferlab::run
