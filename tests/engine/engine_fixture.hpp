@@ -70,21 +70,41 @@ inline std::vector<float> spaced_values(std::size_t n, Rng& rng) {
   return v;
 }
 
-// One layer set up on given input shapes, with random inputs and parameters.
+// How the harness hands 4-D inputs to the layer: plain NCHW, or blocked by 8 channels
+// (nChw8c, a layout oneDNN primitives produce) — layers must accept any layout.
+enum class Layout { plain, blocked };
+
+inline memory::desc layout_desc(const memory::dims& d, Layout layout) {
+  if (layout == Layout::blocked && d.size() == 4)
+    return memory::desc(d, memory::data_type::f32, memory::format_tag::nChw8c);
+  return plain(d);
+}
+
+// Copies between layouts with a oneDNN reorder (the layouts are not under test here).
+inline void reorder_into(const memory& from, const memory& to, dnnl::stream& stream) {
+  memory src = from, dst = to;
+  dnnl::reorder(src, dst).execute(stream, src, dst);
+  stream.wait();
+}
+
+// One layer set up on given input shapes, with random inputs and parameters. Tests read and
+// write inputs, outputs and gradients in plain order whatever layouts the layer works in.
 class LayerHarness {
  public:
   LayerHarness(const std::string& type, const Overrides& overrides,
-               const std::vector<memory::dims>& shapes, std::uint64_t seed = 7)
+               const std::vector<memory::dims>& shapes, std::uint64_t seed = 7,
+               Layout layout = Layout::plain)
       : layer_(make_layer(type, overrides)), engine_(dnnl::engine::kind::cpu, 0), stream_(engine_) {
     context_.engine = engine_;
     context_.stream = stream_;
     Rng rng(seed);
     std::vector<memory::desc> descs;
     for (const auto& s : shapes) {
-      descs.push_back(plain(s));
+      descs.push_back(layout_desc(s, layout));
       inputs_.emplace_back(descs.back(), engine_);
+      plain_inputs_.emplace_back(plain(s), engine_);
       const auto values = spaced_values(static_cast<std::size_t>(volume(s)), rng);
-      std::copy(values.begin(), values.end(), data(inputs_.back()));
+      std::copy(values.begin(), values.end(), data(plain_inputs_.back()));
     }
     output_desc_ = layer_->setup(descs, context_);
     output_ = memory(output_desc_, engine_);
@@ -100,8 +120,9 @@ class LayerHarness {
   Layer& layer() { return *layer_; }
   memory::dims output_dims() const { return output_desc_.dims(); }
   std::vector<float> input(std::size_t i) const {
-    return {data(inputs_[i]), data(inputs_[i]) + size(inputs_[i])};
+    return {data(plain_inputs_[i]), data(plain_inputs_[i]) + size(plain_inputs_[i])};
   }
+  memory::desc output_desc() const { return output_desc_; }
   Parameter& parameter(const std::string& name) {
     for (Parameter* p : layer_->parameters())
       if (p->name == name) return *p;
@@ -113,13 +134,18 @@ class LayerHarness {
   }
 
   // Each training-mode forward draws the same random numbers (dropout masks).
+  // Tests change inputs and parameters between passes, so every pass counts as new weights.
   std::vector<float> forward(bool training) {
     rng_.seed(12345);
     context_.training = training;
+    context_.gradients = training;
     context_.rng = training ? &rng_ : nullptr;
+    ++context_.parameters_version;
+    for (std::size_t i = 0; i < inputs_.size(); ++i)
+      reorder_into(plain_inputs_[i], inputs_[i], stream_);
     layer_->forward(inputs_, output_, context_);
     stream_.wait();
-    return {data(output_), data(output_) + size(output_)};
+    return plain_values(output_);
   }
 
   // Σ output · weights, in double: the scalar whose gradient is checked.
@@ -132,8 +158,9 @@ class LayerHarness {
 
   // Input gradients for output gradient `output_grad` (after a training forward).
   std::vector<std::vector<float>> backward(const std::vector<float>& output_grad) {
-    memory grad(output_desc_, engine_);
-    std::copy(output_grad.begin(), output_grad.end(), data(grad));
+    memory plain_grad(plain(output_desc_.dims()), engine_), grad(output_desc_, engine_);
+    std::copy(output_grad.begin(), output_grad.end(), data(plain_grad));
+    reorder_into(plain_grad, grad, stream_);
     std::vector<memory> input_grads;
     for (const auto& in : inputs_) {
       input_grads.emplace_back(in.get_desc(), engine_);
@@ -142,7 +169,7 @@ class LayerHarness {
     layer_->backward(inputs_, output_, grad, input_grads, context_);
     stream_.wait();
     std::vector<std::vector<float>> result;
-    for (const auto& g : input_grads) result.emplace_back(data(g), data(g) + size(g));
+    for (const auto& g : input_grads) result.push_back(plain_values(g));
     return result;
   }
 
@@ -156,7 +183,7 @@ class LayerHarness {
     forward(true);
     const auto input_grads = backward(weights);
     for (std::size_t i = 0; i < inputs_.size(); ++i)
-      compare(data(inputs_[i]), input_grads[i], weights, eps, "input " + std::to_string(i));
+      compare(data(plain_inputs_[i]), input_grads[i], weights, eps, "input " + std::to_string(i));
     for (Parameter* p : layer_->parameters()) {
       if (!p->trainable()) continue;
       const std::vector<float> analytic(data(p->grad), data(p->grad) + size(p->grad));
@@ -170,6 +197,12 @@ class LayerHarness {
   }
 
  private:
+  std::vector<float> plain_values(const memory& m) {
+    memory p(plain(m.get_desc().dims()), engine_);
+    reorder_into(m, p, stream_);
+    return {data(p), data(p) + size(p)};
+  }
+
   void compare(float* x, const std::vector<float>& analytic, const std::vector<float>& weights,
                double eps, const std::string& what) {
     double worst = 0;
@@ -199,7 +232,7 @@ class LayerHarness {
   dnnl::stream stream_;
   LayerContext context_;
   Rng rng_;
-  std::vector<memory> inputs_;
+  std::vector<memory> inputs_, plain_inputs_;  // as the layer sees them; as tests see them
   memory::desc output_desc_;
   memory output_;
 };

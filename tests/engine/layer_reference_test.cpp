@@ -1,6 +1,6 @@
 // Every layer plugin: forward against a plain-loop implementation (naive_layers.hpp) and
 // backward against central finite differences, on odd shapes (batch 1, 3 channels, 7x5 maps,
-// stride 2, padding).
+// stride 2, padding), with inputs in plain and in blocked (nChw8c) layout.
 #include "engine_fixture.hpp"
 #include "naive_layers.hpp"
 
@@ -16,10 +16,19 @@ struct ConvCase {
   bool depthwise, bias;
 };
 
-class ConvolutionTest : public ::testing::TestWithParam<ConvCase> {};
+class ConvolutionTest : public ::testing::TestWithParam<std::tuple<ConvCase, Layout>> {};
+
+std::string case_name(std::size_t index, Layout layout) {
+  return "case" + std::to_string(index) + (layout == Layout::blocked ? "_blocked" : "_plain");
+}
+template <class Info>
+std::string indexed_name(const Info& info) {
+  return case_name(info.index / 2, std::get<1>(info.param));
+}
+const auto both_layouts = ::testing::Values(Layout::plain, Layout::blocked);
 
 TEST_P(ConvolutionTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
-  const ConvCase& c = GetParam();
+  const auto& [c, layout] = GetParam();
   Overrides o{{"filters", std::int64_t{c.g.filters}},   {"kernel", std::int64_t{c.g.kernel}},
               {"stride", std::int64_t{c.g.stride}},     {"padding", std::int64_t{c.g.padding}},
               {"dilation", std::int64_t{c.g.dilation}}, {"bias", c.bias}};
@@ -27,7 +36,7 @@ TEST_P(ConvolutionTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) 
     o["depthwise"] = true;
   else
     o["groups"] = std::int64_t{c.g.groups};
-  LayerHarness h("convolution", o, {{c.in.n, c.in.c, c.in.h, c.in.w}});
+  LayerHarness h("convolution", o, {{c.in.n, c.in.c, c.in.h, c.in.w}}, 7, layout);
   const int oh = naive::out_size(c.in.h, c.g.kernel, c.g.stride, c.g.padding, c.g.dilation);
   const int ow = naive::out_size(c.in.w, c.g.kernel, c.g.stride, c.g.padding, c.g.dilation);
   EXPECT_EQ(h.output_dims(), (memory::dims{c.in.n, c.g.filters, oh, ow}));
@@ -45,15 +54,18 @@ TEST_P(ConvolutionTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) 
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, ConvolutionTest,
-    ::testing::Values(
-        ConvCase{"3x3 pad1 batch1 3ch 7x5", {1, 3, 7, 5}, {4, 3, 1, 1, 1, 1}, false, true},
-        ConvCase{"3x3 stride2 pad1", {2, 3, 7, 5}, {2, 3, 2, 1, 1, 1}, false, true},
-        ConvCase{"dilation2 pad2", {1, 3, 7, 5}, {2, 3, 1, 2, 2, 1}, false, true},
-        ConvCase{"groups2 no pad", {2, 4, 7, 5}, {6, 3, 1, 0, 1, 2}, false, true},
-        ConvCase{"depthwise stride2 no bias", {1, 3, 7, 5}, {3, 3, 2, 1, 1, 1}, true, false},
-        ConvCase{"1x1", {2, 3, 7, 5}, {5, 1, 1, 0, 1, 1}, false, true},
-        ConvCase{"5x5 stride2 pad2 1ch", {1, 1, 7, 5}, {2, 5, 2, 2, 1, 1}, false, true}),
-    [](const auto& info) { return "case" + std::to_string(info.index); });
+    ::testing::Combine(
+        ::testing::Values(
+            ConvCase{"3x3 pad1 batch1 3ch 7x5", {1, 3, 7, 5}, {4, 3, 1, 1, 1, 1}, false, true},
+            ConvCase{"3x3 stride2 pad1", {2, 3, 7, 5}, {2, 3, 2, 1, 1, 1}, false, true},
+            ConvCase{"dilation2 pad2", {1, 3, 7, 5}, {2, 3, 1, 2, 2, 1}, false, true},
+            ConvCase{"groups2 no pad", {2, 4, 7, 5}, {6, 3, 1, 0, 1, 2}, false, true},
+            ConvCase{"depthwise stride2 no bias", {1, 3, 7, 5}, {3, 3, 2, 1, 1, 1}, true, false},
+            ConvCase{"1x1", {2, 3, 7, 5}, {5, 1, 1, 0, 1, 1}, false, true},
+            ConvCase{"5x5 stride2 pad2 1ch", {1, 1, 7, 5}, {2, 5, 2, 2, 1, 1}, false, true},
+            ConvCase{"16 filters", {2, 16, 6, 5}, {16, 3, 1, 1, 1, 1}, false, true}),
+        both_layouts),
+    [](const auto& info) { return indexed_name(info); });
 
 struct PoolCase {
   const char* type;
@@ -61,10 +73,10 @@ struct PoolCase {
   int kernel, stride, padding;
 };
 
-class PoolingTest : public ::testing::TestWithParam<PoolCase> {};
+class PoolingTest : public ::testing::TestWithParam<std::tuple<PoolCase, Layout>> {};
 
 TEST_P(PoolingTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
-  const PoolCase& c = GetParam();
+  const auto& [c, layout] = GetParam();
   const std::string type = c.type;
   const Shape s = c.in;
   const bool global = type == "global-avg-pool";
@@ -73,7 +85,7 @@ TEST_P(PoolingTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
     o = {{"kernel", std::int64_t{c.kernel}},
          {"stride", std::int64_t{c.stride}},
          {"padding", std::int64_t{c.padding}}};
-  LayerHarness h(type, o, {{s.n, s.c, s.h, s.w}});
+  LayerHarness h(type, o, {{s.n, s.c, s.h, s.w}}, 7, layout);
   const auto expected =
       global ? naive::pool2d(h.input(0), s, s.h, s.w, 1, 0, false)
              : naive::pool2d(h.input(0), s, c.kernel, c.kernel, c.stride == 0 ? c.kernel : c.stride,
@@ -86,26 +98,29 @@ TEST_P(PoolingTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
   h.expect_gradients_match_finite_differences();
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, PoolingTest,
-                         ::testing::Values(PoolCase{"max-pool", {1, 3, 7, 5}, 2, 0, 0},
-                                           PoolCase{"max-pool", {2, 3, 7, 5}, 3, 2, 1},
-                                           PoolCase{"avg-pool", {1, 3, 7, 5}, 2, 2, 0},
-                                           PoolCase{"avg-pool", {2, 3, 7, 5}, 3, 2, 1},
-                                           PoolCase{"global-avg-pool", {2, 3, 7, 5}, 0, 0, 0},
-                                           PoolCase{"global-avg-pool", {1, 1, 1, 1}, 0, 0, 0}),
-                         [](const auto& info) { return "case" + std::to_string(info.index); });
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, PoolingTest,
+    ::testing::Combine(::testing::Values(PoolCase{"max-pool", {1, 3, 7, 5}, 2, 0, 0},
+                                         PoolCase{"max-pool", {2, 3, 7, 5}, 3, 2, 1},
+                                         PoolCase{"avg-pool", {1, 3, 7, 5}, 2, 2, 0},
+                                         PoolCase{"avg-pool", {2, 3, 7, 5}, 3, 2, 1},
+                                         PoolCase{"global-avg-pool", {2, 3, 7, 5}, 0, 0, 0},
+                                         PoolCase{"global-avg-pool", {1, 1, 1, 1}, 0, 0, 0}),
+                       both_layouts),
+    [](const auto& info) { return indexed_name(info); });
 
 class ActivationTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(ActivationTest, ForwardMatchesFormulaAndBackwardMatchesFiniteDifferences) {
   const std::string name = GetParam();
-  for (const memory::dims& shape : {memory::dims{1, 3, 7, 5}, memory::dims{3, 5}}) {
-    LayerHarness h(name, {}, {shape});
-    std::vector<float> expected;
-    for (float x : h.input(0)) expected.push_back(static_cast<float>(naive::activation(name, x)));
-    expect_close(h.forward(false), expected, 1e-5, name);
-    h.expect_gradients_match_finite_differences();
-  }
+  for (const memory::dims& shape : {memory::dims{1, 3, 7, 5}, memory::dims{3, 5}})
+    for (Layout layout : {Layout::plain, Layout::blocked}) {
+      LayerHarness h(name, {}, {shape}, 7, layout);
+      std::vector<float> expected;
+      for (float x : h.input(0)) expected.push_back(static_cast<float>(naive::activation(name, x)));
+      expect_close(h.forward(false), expected, 1e-5, name);
+      h.expect_gradients_match_finite_differences();
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ActivationTest,
@@ -131,9 +146,12 @@ TEST(Activation, ParametersChangeTheFunction) {
   expect_close(gelu.forward(false), want_gelu, 1e-5, "gelu tanh");
 }
 
-TEST(BatchNorm, TrainingUsesBatchStatisticsAndUpdatesRunningOnes) {
+class BatchNormTest : public ::testing::TestWithParam<Layout> {};
+INSTANTIATE_TEST_SUITE_P(Layouts, BatchNormTest, both_layouts);
+
+TEST_P(BatchNormTest, TrainingUsesBatchStatisticsAndUpdatesRunningOnes) {
   const Shape s{2, 3, 7, 5};
-  LayerHarness h("batchnorm", {{"momentum", 0.8}}, {{s.n, s.c, s.h, s.w}});
+  LayerHarness h("batchnorm", {{"momentum", 0.8}}, {{s.n, s.c, s.h, s.w}}, 7, GetParam());
   std::vector<double> mean, var;
   naive::channel_statistics(h.input(0), s, mean, var);
   const auto scale = h.values("scale"), shift = h.values("shift");
@@ -155,10 +173,10 @@ TEST(BatchNorm, TrainingUsesBatchStatisticsAndUpdatesRunningOnes) {
                1e-5, "inference forward");
 }
 
-TEST(BatchNorm, BackwardMatchesFiniteDifferences) {
-  LayerHarness image("batchnorm", {}, {{2, 3, 7, 5}});
+TEST_P(BatchNormTest, BackwardMatchesFiniteDifferences) {
+  LayerHarness image("batchnorm", {}, {{2, 3, 7, 5}}, 7, GetParam());
   image.expect_gradients_match_finite_differences();
-  LayerHarness single("batchnorm", {}, {{1, 3, 7, 5}});
+  LayerHarness single("batchnorm", {}, {{1, 3, 7, 5}}, 7, GetParam());
   single.expect_gradients_match_finite_differences();
   LayerHarness features("batchnorm", {}, {{5, 4}});  // after a dense layer
   features.expect_gradients_match_finite_differences();
@@ -173,8 +191,11 @@ TEST(BatchNorm, RunningStatisticsAreStateNotTrained) {
   EXPECT_FALSE(h.parameter("scale").weight_decay);
 }
 
-TEST(Dense, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
-  LayerHarness image("dense", {{"units", std::int64_t{4}}}, {{2, 3, 7, 5}});
+class DenseTest : public ::testing::TestWithParam<Layout> {};
+INSTANTIATE_TEST_SUITE_P(Layouts, DenseTest, both_layouts);
+
+TEST_P(DenseTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
+  LayerHarness image("dense", {{"units", std::int64_t{4}}}, {{2, 3, 7, 5}}, 7, GetParam());
   EXPECT_EQ(image.output_dims(), (memory::dims{2, 4}));
   expect_close(
       image.forward(false),
@@ -212,17 +233,23 @@ TEST(Dropout, InferenceIsIdentityAndTrainingDropsAtTheRate) {
     ASSERT_FLOAT_EQ(grad[i], out[i] == 0.f ? 0.f : 1 / 0.7f);
   LayerHarness small("dropout", {{"rate", 0.5}}, {{1, 3, 7, 5}});
   small.expect_gradients_match_finite_differences();
+  LayerHarness blocked("dropout", {{"rate", 0.5}}, {{1, 3, 7, 5}}, 7, Layout::blocked);
+  blocked.expect_gradients_match_finite_differences();
+  expect_close(blocked.forward(false), blocked.input(0), 0, "inference on nChw8c");
 }
 
-TEST(Flatten, KeepsOrderAndShape) {
-  LayerHarness h("flatten", {}, {{2, 3, 7, 5}});
+class StructureTest : public ::testing::TestWithParam<Layout> {};
+INSTANTIATE_TEST_SUITE_P(Layouts, StructureTest, both_layouts);
+
+TEST_P(StructureTest, FlattenKeepsPlainOrderAndShape) {
+  LayerHarness h("flatten", {}, {{2, 3, 7, 5}}, 7, GetParam());
   EXPECT_EQ(h.output_dims(), (memory::dims{2, 105}));
   expect_close(h.forward(false), h.input(0), 0, "flatten");
   h.expect_gradients_match_finite_differences();
 }
 
-TEST(Add, SumsInputs) {
-  LayerHarness h("add", {}, {{1, 3, 7, 5}, {1, 3, 7, 5}, {1, 3, 7, 5}});
+TEST_P(StructureTest, AddSumsInputs) {
+  LayerHarness h("add", {}, {{1, 3, 7, 5}, {1, 3, 7, 5}, {1, 3, 7, 5}}, 7, GetParam());
   const auto a = h.input(0), b = h.input(1), c = h.input(2);
   std::vector<float> expected;
   for (std::size_t i = 0; i < a.size(); ++i) expected.push_back(a[i] + b[i] + c[i]);
@@ -234,9 +261,9 @@ TEST(Add, RejectsDifferentShapes) {
   EXPECT_THROW(LayerHarness("add", {}, {{1, 3, 7, 5}, {1, 2, 7, 5}}), std::invalid_argument);
 }
 
-TEST(Concat, JoinsChannels) {
+TEST_P(StructureTest, ConcatJoinsChannels) {
   const Shape a{2, 3, 7, 5}, b{2, 2, 7, 5};
-  LayerHarness h("concat", {}, {{a.n, a.c, a.h, a.w}, {b.n, b.c, b.h, b.w}});
+  LayerHarness h("concat", {}, {{a.n, a.c, a.h, a.w}, {b.n, b.c, b.h, b.w}}, 7, GetParam());
   EXPECT_EQ(h.output_dims(), (memory::dims{2, 5, 7, 5}));
   const auto x = h.input(0), y = h.input(1);
   std::vector<float> expected;

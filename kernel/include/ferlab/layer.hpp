@@ -4,7 +4,11 @@
 // primitives and internal buffers) and then only computes. The network calls setup again only
 // when the shape changes (another batch size); parameters survive that.
 //
-// Tensors between layers are dense f32 in plain layout (nchw, nc), so layers compose freely.
+// Tensors between layers are f32 in whatever oneDNN layout their producer chose (plain nchw
+// or blocked such as nChw16c): keeping the layouts primitives prefer through the network avoids
+// a reorder at every layer. So a layer accepts inputs in any layout (reordering itself when it
+// needs another), returns its output descriptor, receives its output gradient in that same
+// descriptor and writes each input gradient in that input's descriptor. Parameters are plain.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +28,13 @@ struct LayerContext {
   // Set by the network before each forward pass: true while training (batch statistics,
   // dropout active), false for evaluation and inference.
   bool training = false;
+  // True when backward() follows this forward pass (training, or explaining a prediction with
+  // inference behaviour): keep what backward needs. False allows inference-only primitives.
+  bool gradients = false;
+  // Changes whenever parameter values may have changed (an optimizer step, loading weights).
+  // Layers may keep derived copies of their weights (reordered, folded) for forward passes
+  // without gradients and rebuild them when this differs from the value they were built at.
+  std::uint64_t parameters_version = 0;
   // The only source of randomness for training-mode forward passes (dropout masks). Owned and
   // seeded by the network, so one seed gives one result. Null outside training.
   Rng* rng = nullptr;
@@ -60,6 +71,22 @@ class FERLAB_API Layer : public PluginObject {
                         const dnnl::memory& output_grad,
                         const std::vector<dnnl::memory>& input_grads, LayerContext& context) = 0;
   virtual std::vector<Parameter*> parameters() { return {}; }
+  // Whether backward() reads `output`. A layer that does not lets a following in-place layer
+  // overwrite its output (saves one tensor of memory per activation while training).
+  virtual bool backward_reads_output() const { return true; }
+  // Whether forward() may be given the same memory as its single input and output, and
+  // backward() then still works (e.g. relu differentiated through its output).
+  virtual bool computes_in_place() const { return false; }
+
+  // Inference fusion. A per-element layer (an activation) that can be expressed as a oneDNN
+  // post-op appends itself to `ops` and returns true. A layer that can apply post-ops to its
+  // own output (convolution, dense) builds an inference primitive with them and returns true;
+  // the network then skips the fused layer in inference passes and hands the producer that
+  // layer's output memory. Called after every setup(); training passes are unaffected.
+  virtual bool append_as_post_op(dnnl::post_ops& /*ops*/) const { return false; }
+  virtual bool accept_post_ops(const dnnl::post_ops& /*ops*/, LayerContext& /*context*/) {
+    return false;
+  }
   // Multiply-accumulates per image for the shapes given to setup() (0 for layers that only
   // compare, add or move values: pooling, activations, batchnorm).
   virtual std::int64_t macs() const { return 0; }

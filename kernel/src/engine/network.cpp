@@ -1,6 +1,7 @@
 #include "engine/network.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <stdexcept>
 
@@ -17,20 +18,32 @@ dnnl::memory::desc plain(const dnnl::memory::dims& d) {
 
 float* floats(const dnnl::memory& m) { return static_cast<float*>(m.get_data_handle()); }
 
-std::int64_t elements(const dnnl::memory::desc& d) {
-  std::int64_t n = 1;
-  for (auto x : d.dims()) n *= x;
-  return n;
+// Floats in a buffer of this descriptor (blocked layouts include their padding).
+std::int64_t buffer_floats(const dnnl::memory::desc& d) {
+  return static_cast<std::int64_t>(d.get_size() / sizeof(float));
+}
+
+// 64-byte aligned, as oneDNN's kernels prefer.
+std::shared_ptr<void> allocate(std::size_t bytes) {
+  void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+  if (!p) throw std::bad_alloc();
+  return std::shared_ptr<void>(p, std::free);
 }
 
 }  // namespace
 
-// One layer, where its inputs come from and the buffers it writes.
+// One layer, where its inputs come from and the buffers it reads and writes.
 struct Network::Node {
   LayerDef def;
   std::shared_ptr<Layer> layer;
   std::vector<int> sources;  // producer node per input; -1 = the network input
   int edges_out = 0;         // how many inputs of later layers read this output
+  bool in_place = false;     // the output is the (single) input's memory
+  bool retain_grad = false;
+  // Inference fusion: this layer runs inside its producer (skipped in inference passes), or
+  // this layer applies its consumer as a post-op and writes the consumer's output.
+  bool fused_into_producer = false;
+  Node* fused_consumer = nullptr;
   dnnl::memory::desc output_desc;
   dnnl::memory output, grad;
   // An input whose producer feeds several inputs gets a gradient buffer of its own; the
@@ -77,8 +90,20 @@ Network::Network(const NetworkDef& def, const LayerFactory& make, const InputSha
 Network::~Network() = default;
 
 void Network::prepare(int batch) {
+  parameters_changed();  // callers prepare before a series of passes: pick up any new weights
   if (batch == batch_) return;
   if (batch < 1) throw std::invalid_argument("batch size must be positive");
+  blocks_.clear();
+  activation_bytes_ = 0;
+  setup_layers(batch);
+  allocate_gradients();
+  batch_ = batch;
+}
+
+// Sets every layer up for this batch in the layouts its producers chose, and gives each
+// output memory: its own, or its input's when it computes in place over a producer that no
+// longer needs that output.
+void Network::setup_layers(int batch) {
   const dnnl::memory::desc input_desc =
       plain({batch, input_shape_.channels, input_shape_.height, input_shape_.width});
   input_ = dnnl::memory(input_desc, engine_);
@@ -95,63 +120,206 @@ void Network::prepare(int batch) {
       throw std::invalid_argument("layer '" + node->def.name + "' (" + node->def.type +
                                   "): " + e.what());
     }
-    node->output = dnnl::memory(node->output_desc, engine_);
-    node->grad = dnnl::memory(node->output_desc, engine_);
-    std::fill_n(floats(node->grad), elements(node->output_desc), 0.f);  // dead ends stay 0
-  }
-  // Input gradient buffers, once every output exists.
-  for (auto& node : nodes_) {
-    node->input_grads.clear();
-    for (int s : node->sources) {
-      if (s < 0) {
-        node->input_grads.emplace_back();  // the network input needs no gradient
-      } else if (nodes_[s]->edges_out == 1) {
-        node->input_grads.push_back(nodes_[s]->grad);
-      } else {
-        node->input_grads.emplace_back(nodes_[s]->output_desc, engine_);
-      }
+    const int s = node->sources.size() == 1 ? node->sources[0] : -1;
+    node->in_place = s >= 0 && node->layer->computes_in_place() && nodes_[s]->edges_out == 1 &&
+                     !nodes_[s]->layer->backward_reads_output() &&
+                     node->output_desc == nodes_[s]->output_desc;
+    if (node->in_place) {
+      node->output = nodes_[s]->output;
+    } else {
+      const std::size_t bytes = node->output_desc.get_size();
+      blocks_.push_back(allocate(bytes));
+      activation_bytes_ += static_cast<std::int64_t>(bytes);
+      node->output = dnnl::memory(node->output_desc, engine_, blocks_.back().get());
     }
   }
-  batch_ = batch;
+  fuse_for_inference();
+  const dnnl::memory::desc last = nodes_.back()->output_desc;
+  const dnnl::memory::desc last_plain = plain(last.dims());
+  plain_output_ = last == last_plain ? dnnl::memory() : dnnl::memory(last_plain, engine_);
+  plain_output_grad_ = last == last_plain ? dnnl::memory() : dnnl::memory(last_plain, engine_);
+}
+
+// Lets a producer apply its only consumer as a post-op in inference passes (conv + relu in one
+// primitive: one pass over memory and one thread wake-up fewer, which matters most at batch 1).
+void Network::fuse_for_inference() {
+  std::vector<int> consumer_of(nodes_.size(), -1);
+  for (std::size_t c = 0; c < nodes_.size(); ++c) {
+    nodes_[c]->fused_into_producer = false;
+    nodes_[c]->fused_consumer = nullptr;
+    if (nodes_[c]->sources.size() == 1 && nodes_[c]->sources[0] >= 0)
+      consumer_of[nodes_[c]->sources[0]] = static_cast<int>(c);
+  }
+  for (std::size_t p = 0; p < nodes_.size(); ++p) {
+    Node& producer = *nodes_[p];
+    if (producer.edges_out != 1 || consumer_of[p] < 0 || producer.fused_into_producer) continue;
+    Node& consumer = *nodes_[consumer_of[p]];
+    if (consumer.output_desc != producer.output_desc) continue;
+    dnnl::post_ops ops;
+    if (!consumer.layer->append_as_post_op(ops)) continue;
+    if (!producer.layer->accept_post_ops(ops, context_)) continue;
+    consumer.fused_into_producer = true;
+    producer.fused_consumer = &consumer;
+  }
+}
+
+// Gradient buffers by liveness. Backward runs the layers from last to first; the gradient
+// flowing from consumer c into producer p is written at step c and last read at step p, so
+// two gradients may share memory when one is done before the other starts. That keeps about
+// two layers' worth of gradients alive instead of one per layer.
+void Network::allocate_gradients() {
+  struct Slot {
+    int first_read;  // the producer's step (lowest step index that reads it)
+    int written;     // the consumer's step
+    dnnl::memory::desc desc;
+    dnnl::memory* target;  // where the memory goes
+    bool own;              // never shared (retained, or a dead end that must stay zero)
+  };
+  const int n = static_cast<int>(nodes_.size());
+  std::vector<Slot> slots;
+  std::vector<dnnl::memory> partial_first(n);
+  for (auto& node : nodes_) {
+    node->input_grads.assign(node->sources.size(), dnnl::memory());
+    node->grad = dnnl::memory();
+  }
+  for (int i = 0; i < n; ++i) {
+    Node& node = *nodes_[i];
+    if (i == n - 1) {
+      slots.push_back({i, n, node.output_desc, &node.grad, node.retain_grad});
+    } else if (node.edges_out == 0) {
+      slots.push_back({i, n, node.output_desc, &node.grad, true});  // a dead end: stays 0
+    } else if (node.edges_out == 1) {
+      for (int c = i + 1; c < n; ++c)
+        for (std::size_t k = 0; k < nodes_[c]->sources.size(); ++k)
+          if (nodes_[c]->sources[k] == i)
+            slots.push_back({i, c, node.output_desc, &nodes_[c]->input_grads[k], node.retain_grad});
+    } else {
+      bool first = true;
+      for (int c = i + 1; c < n; ++c)
+        for (std::size_t k = 0; k < nodes_[c]->sources.size(); ++k)
+          if (nodes_[c]->sources[k] == i) {
+            slots.push_back(
+                {i, c, node.output_desc, &nodes_[c]->input_grads[k], first && node.retain_grad});
+            first = false;
+          }
+    }
+  }
+  // Allocate in the order backward first writes them; reuse the smallest free block that fits.
+  std::stable_sort(slots.begin(), slots.end(),
+                   [](const Slot& a, const Slot& b) { return a.written > b.written; });
+  struct Block {
+    std::shared_ptr<void> memory;
+    std::size_t bytes;
+    int free_before;  // free at every step below this one (its last reader's step)
+  };
+  std::vector<Block> pool;
+  for (const Slot& slot : slots) {
+    const std::size_t bytes = slot.desc.get_size();
+    Block* best = nullptr;
+    if (!slot.own)
+      for (Block& b : pool)
+        if (b.free_before > slot.written && b.bytes >= bytes && (!best || b.bytes < best->bytes))
+          best = &b;
+    if (!best) {
+      pool.push_back({allocate(bytes), bytes, 0});
+      activation_bytes_ += static_cast<std::int64_t>(bytes);
+      best = &pool.back();
+      if (slot.own) std::fill_n(static_cast<float*>(best->memory.get()), bytes / 4, 0.f);
+    }
+    best->free_before = slot.own ? -1 : slot.first_read;
+    *slot.target = dnnl::memory(slot.desc, engine_, best->memory.get());
+  }
+  for (auto& block : pool) blocks_.push_back(std::move(block.memory));
+  // The producer of a single consumer reads that consumer's input gradient; the producer of
+  // several sums theirs into the first.
+  for (int c = 0; c < n; ++c)
+    for (std::size_t k = 0; k < nodes_[c]->sources.size(); ++k) {
+      const int p = nodes_[c]->sources[k];
+      if (p >= 0 && !nodes_[p]->grad) nodes_[p]->grad = nodes_[c]->input_grads[k];
+    }
 }
 
 float* Network::input() { return floats(input_); }
 
-const float* Network::forward(bool training) {
-  context_.training = training;
-  context_.rng = training ? &rng_ : nullptr;
-  for (auto& node : nodes_) node->layer->forward(node->inputs, node->output, context_);
+const float* Network::forward(Pass pass) {
+  context_.training = pass == Pass::training;
+  context_.gradients = pass != Pass::inference;
+  context_.rng = pass == Pass::training ? &rng_ : nullptr;
+  const bool inference = pass == Pass::inference;
+  for (auto& node : nodes_) {
+    if (inference && node->fused_into_producer) continue;
+    const dnnl::memory& output =
+        inference && node->fused_consumer ? node->fused_consumer->output : node->output;
+    node->layer->forward(node->inputs, output, context_);
+  }
+  if (plain_output_)
+    dnnl::reorder(nodes_.back()->output, plain_output_)
+        .execute(stream_, nodes_.back()->output, plain_output_);
   stream_.wait();
-  return floats(nodes_.back()->output);
+  return floats(plain_output_ ? plain_output_ : nodes_.back()->output);
 }
 
 int Network::output_size() const {
-  return static_cast<int>(elements(nodes_.back()->output_desc) / batch_);
+  std::int64_t n = 1;
+  for (auto d : nodes_.back()->output_desc.dims()) n *= d;
+  return static_cast<int>(n / batch_);
 }
 
-const float* Network::output_of(const std::string& layer) const {
+Network::Node& Network::node_named(const std::string& layer) const {
   for (const auto& node : nodes_)
-    if (node->def.name == layer) return floats(node->output);
+    if (node->def.name == layer) return *node;
   throw std::invalid_argument("no layer named '" + layer + "'");
 }
 
-float* Network::output_grad() { return floats(nodes_.back()->grad); }
+std::vector<float> Network::plain_copy(const dnnl::memory& m) const {
+  dnnl::memory src = m;
+  dnnl::memory dst(plain(m.get_desc().dims()), engine_);
+  dnnl::stream stream(engine_);
+  dnnl::reorder(src, dst).execute(stream, src, dst);
+  stream.wait();
+  return std::vector<float>(floats(dst), floats(dst) + buffer_floats(dst.get_desc()));
+}
+
+std::vector<float> Network::output_of(const std::string& layer) const {
+  return plain_copy(node_named(layer).output);
+}
+
+void Network::retain_grad(const std::string& layer) {
+  Node& node = node_named(layer);
+  if (node.retain_grad) return;
+  node.retain_grad = true;
+  allocate_gradients();  // the old buffers stay in blocks_ until the next prepare()
+}
+
+std::vector<float> Network::grad_of(const std::string& layer) const {
+  const Node& node = node_named(layer);
+  if (!node.retain_grad && &node != nodes_.back().get())
+    throw std::logic_error("grad_of('" + layer + "'): call retain_grad('" + layer +
+                           "') before backward()");
+  return plain_copy(node.grad);
+}
+
+float* Network::output_grad() {
+  return floats(plain_output_grad_ ? plain_output_grad_ : nodes_.back()->grad);
+}
 
 void Network::backward() {
-  context_.training = true;
+  if (plain_output_grad_)
+    dnnl::reorder(plain_output_grad_, nodes_.back()->grad)
+        .execute(stream_, plain_output_grad_, nodes_.back()->grad);
   for (int i = static_cast<int>(nodes_.size()) - 1; i >= 0; --i) {
     Node& node = *nodes_[i];
     if (node.edges_out > 1) {
-      // Sum the partial gradients every consumer wrote for this output.
+      // Sum the partial gradients the other consumers wrote into the first one's.
       stream_.wait();
       float* total = floats(node.grad);
-      const std::int64_t n = elements(node.output_desc);
-      std::fill_n(total, n, 0.f);
+      const std::int64_t n = buffer_floats(node.output_desc);
       for (std::size_t j = i + 1; j < nodes_.size(); ++j) {
         const Node& consumer = *nodes_[j];
         for (std::size_t k = 0; k < consumer.sources.size(); ++k) {
           if (consumer.sources[k] != i) continue;
           const float* part = floats(consumer.input_grads[k]);
+          if (part == total) continue;
           for (std::int64_t e = 0; e < n; ++e) total[e] += part[e];
         }
       }
@@ -159,9 +327,11 @@ void Network::backward() {
     node.layer->backward(node.inputs, node.output, node.grad, node.input_grads, context_);
   }
   stream_.wait();
+  parameters_changed();  // an optimizer step follows
 }
 
 std::vector<Parameter*> Network::parameters() {
+  parameters_changed();  // the caller may write them
   std::vector<Parameter*> all;
   for (auto& node : nodes_)
     for (Parameter* p : node->layer->parameters()) all.push_back(p);
@@ -169,6 +339,7 @@ std::vector<Parameter*> Network::parameters() {
 }
 
 std::vector<std::pair<std::string, Parameter*>> Network::named_parameters() {
+  parameters_changed();
   std::vector<std::pair<std::string, Parameter*>> all;
   for (auto& node : nodes_)
     for (Parameter* p : node->layer->parameters())
@@ -195,7 +366,8 @@ std::vector<LayerSummary> Network::summary() const {
     auto dims = node->output_desc.dims();
     row.output.assign(dims.begin() + 1, dims.end());
     for (const Parameter* p : node->layer->parameters())
-      if (p->trainable()) row.parameters += elements(p->value.get_desc());
+      if (p->trainable())
+        row.parameters += static_cast<std::int64_t>(p->value.get_desc().get_size() / sizeof(float));
     rows.push_back(std::move(row));
   }
   return rows;

@@ -24,6 +24,11 @@ struct LayerSummary {
   std::int64_t parameters = 0, macs = 0;
 };
 
+// What a forward pass is for. Training: batch statistics, dropout, backward follows.
+// Inference: running statistics, no dropout, no backward (lean primitives, cached weights).
+// Explain: inference behaviour, but backward may follow (gradients of a prediction, Grad-CAM).
+enum class Pass { training, inference, explain };
+
 class Network {
  public:
   // Creates every layer and prepares them for batch 1, so parameters exist at once. Throws
@@ -33,7 +38,8 @@ class Network {
   Network(const Network&) = delete;
   Network& operator=(const Network&) = delete;
 
-  // Prepares primitives and buffers for this batch size; cheap when it is unchanged.
+  // Prepares primitives and buffers for this batch size; cheap when it is unchanged. Also
+  // counts as parameters_changed(): call it before a series of passes.
   void prepare(int batch);
   int batch() const { return batch_; }
   const InputShape& input_shape() const { return input_shape_; }
@@ -41,15 +47,34 @@ class Network {
   // batch x channels x height x width floats, written by the caller before forward().
   float* input();
   // Runs every layer; returns the last layer's output, batch x output_size() floats.
-  const float* forward(bool training);
+  const float* forward(Pass pass);
+  const float* forward(bool training) {
+    return forward(training ? Pass::training : Pass::inference);
+  }
   int output_size() const;
-  // A layer's output from the last forward pass (batch x its per-image shape in summary());
-  // throws std::invalid_argument for an unknown name. For inspecting features.
-  const float* output_of(const std::string& layer) const;
+  // A layer's output from the last forward pass, in plain (batch, channels, height, width)
+  // order; throws std::invalid_argument for an unknown name. An activation computed in place
+  // shares its memory with the layer before it, which then shows the activated values; an
+  // inference pass skips activations fused into their producer (an explain pass runs every
+  // layer on its own: use it to inspect features).
+  std::vector<float> output_of(const std::string& layer) const;
   // Where the caller writes dLoss/dOutput (batch x output_size()) before backward().
   float* output_grad();
-  // Backpropagates through the DAG after a training-mode forward; sets every parameter grad.
+  // Backpropagates through the DAG after a training or explain pass; sets every parameter
+  // grad. Gradient buffers are shared between layers whose gradients are never alive at the
+  // same time, so only retained ones can be read afterwards.
   void backward();
+  // Keeps this layer's output gradient readable with grad_of() after backward() (as
+  // PyTorch's retain_grad): it gets a buffer of its own.
+  void retain_grad(const std::string& layer);
+  // dLoss/d(layer output) from the last backward, plain order like output_of().
+  std::vector<float> grad_of(const std::string& layer) const;
+  // Call after writing parameter values directly (not through the trainer), so layers
+  // rebuild the reordered copies of their weights that inference passes reuse.
+  void parameters_changed() { ++context_.parameters_version; }
+  // Bytes held in layer outputs and gradient buffers at the current batch size (parameters
+  // and the layers' own scratch memory excluded).
+  std::int64_t activation_bytes() const { return activation_bytes_; }
 
   // Every persistent tensor (trained parameters and state such as running statistics), in
   // layer order.
@@ -66,7 +91,17 @@ class Network {
 
  private:
   struct Node;
+  void setup_layers(int batch);
+  void allocate_gradients();
+  void fuse_for_inference();
+  Node& node_named(const std::string& layer) const;
+  std::vector<float> plain_copy(const dnnl::memory& m) const;
+
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::shared_ptr<void>> blocks_;  // memory behind outputs and gradients
+  std::int64_t activation_bytes_ = 0;
+  // The last layer's output and gradient in plain layout, when the layer's own is not.
+  dnnl::memory plain_output_, plain_output_grad_;
   InputShape input_shape_;
   int batch_ = 0;
   dnnl::engine engine_;

@@ -16,7 +16,7 @@ class Activation final : public Layer {
 
   memory::desc setup(const std::vector<memory::desc>& inputs, LayerContext& ctx) override {
     require_inputs("activation", inputs, 1, 1, 5);
-    const memory::desc data = plain_desc(inputs[0].dims());
+    const memory::desc data = inputs[0];  // any layout; the output keeps it
     auto fwd_pd = eltwise_forward::primitive_desc(
         eltwise_forward::desc(prop_kind::forward_training, alg_, data, alpha_, beta_), ctx.engine);
     forward_ = eltwise_forward(fwd_pd);
@@ -30,12 +30,23 @@ class Activation final : public Layer {
     forward_.execute(ctx.stream, {{DNNL_ARG_SRC, inputs[0]}, {DNNL_ARG_DST, output}});
   }
 
-  void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
+  void backward(const std::vector<memory>& inputs, const memory& output, const memory& output_grad,
                 const std::vector<memory>& input_grads, LayerContext& ctx) override {
     if (!input_grads[0]) return;
-    backward_.execute(ctx.stream, {{DNNL_ARG_SRC, inputs[0]},
+    backward_.execute(ctx.stream, {{uses_output() ? DNNL_ARG_DST : DNNL_ARG_SRC,
+                                    uses_output() ? output : inputs[0]},
                                    {DNNL_ARG_DIFF_DST, output_grad},
                                    {DNNL_ARG_DIFF_SRC, input_grads[0]}});
+  }
+
+  // Functions differentiated through their output need not keep their input: they can
+  // overwrite it.
+  bool backward_reads_output() const override { return uses_output(); }
+  bool computes_in_place() const override { return uses_output(); }
+
+  bool append_as_post_op(post_ops& ops) const override {
+    ops.append_eltwise(1.f, forward_algorithm(), alpha_, beta_);
+    return true;
   }
 
  private:
@@ -43,6 +54,34 @@ class Activation final : public Layer {
   float alpha_, beta_;
   eltwise_forward forward_;
   eltwise_backward backward_;
+
+  // The same function without the backward variant's choice (what post-ops accept).
+  algorithm forward_algorithm() const {
+    switch (alg_) {
+      case algorithm::eltwise_relu_use_dst_for_bwd:
+        return algorithm::eltwise_relu;
+      case algorithm::eltwise_elu_use_dst_for_bwd:
+        return algorithm::eltwise_elu;
+      case algorithm::eltwise_tanh_use_dst_for_bwd:
+        return algorithm::eltwise_tanh;
+      case algorithm::eltwise_logistic_use_dst_for_bwd:
+        return algorithm::eltwise_logistic;
+      default:
+        return alg_;
+    }
+  }
+
+  bool uses_output() const {
+    switch (alg_) {
+      case algorithm::eltwise_relu_use_dst_for_bwd:
+      case algorithm::eltwise_elu_use_dst_for_bwd:
+      case algorithm::eltwise_tanh_use_dst_for_bwd:
+      case algorithm::eltwise_logistic_use_dst_for_bwd:
+        return true;
+      default:
+        return false;
+    }
+  }
 };
 
 template <class Make>
@@ -57,17 +96,19 @@ using Choice = std::pair<algorithm, float>;
 
 void register_all(Registry& registry) {
   add(registry, "relu", "max(x, 0)", {}, [](const Params&) {
-    return Choice{algorithm::eltwise_relu, 0.f};
+    return Choice{algorithm::eltwise_relu_use_dst_for_bwd, 0.f};
   });
   add(registry, "leaky-relu", "x if x > 0 else slope * x",
       {param::number("slope", 0.01, 0.0, 1.0, "gradient for negative inputs")},
       [](const Params& p) {
-        return Choice{algorithm::eltwise_relu, static_cast<float>(p.number("slope"))};
+        return Choice{algorithm::eltwise_relu_use_dst_for_bwd,
+                      static_cast<float>(p.number("slope"))};
       });
   add(registry, "elu", "x if x > 0 else alpha * (exp(x) - 1)",
       {param::number("alpha", 1.0, 0.0, {}, "saturation value for negative inputs")},
       [](const Params& p) {
-        return Choice{algorithm::eltwise_elu, static_cast<float>(p.number("alpha"))};
+        return Choice{algorithm::eltwise_elu_use_dst_for_bwd,
+                      static_cast<float>(p.number("alpha"))};
       });
   add(registry, "gelu", "x * Phi(x), Gaussian error linear unit",
       {param::choice("approximation", "erf", {"erf", "tanh"},
@@ -82,10 +123,10 @@ void register_all(Registry& registry) {
         return Choice{algorithm::eltwise_swish, static_cast<float>(p.number("beta"))};
       });
   add(registry, "tanh", "hyperbolic tangent", {}, [](const Params&) {
-    return Choice{algorithm::eltwise_tanh, 0.f};
+    return Choice{algorithm::eltwise_tanh_use_dst_for_bwd, 0.f};
   });
   add(registry, "sigmoid", "logistic 1 / (1 + exp(-x))", {}, [](const Params&) {
-    return Choice{algorithm::eltwise_logistic, 0.f};
+    return Choice{algorithm::eltwise_logistic_use_dst_for_bwd, 0.f};
   });
 }
 

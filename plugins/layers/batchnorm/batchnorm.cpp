@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "../layer_support.hpp"
+#include "channel_loops.hpp"
 
 namespace ferlab::layers {
 namespace {
@@ -32,20 +33,29 @@ class BatchNorm final : public Layer {
     }
     per_channel_ = volume(in) / c;
 
-    const memory::desc data = plain_desc(in);
+    const memory::desc data = inputs[0];  // any layout; the output keeps it
     const auto affine = normalization_flags::use_scale | normalization_flags::use_shift;
+    const auto global = affine | normalization_flags::use_global_stats;
     auto train_pd = batch_normalization_forward::primitive_desc(
         batch_normalization_forward::desc(prop_kind::forward_training, data, epsilon_, affine),
         ctx.engine);
     train_ = batch_normalization_forward(train_pd);
     infer_ = batch_normalization_forward(batch_normalization_forward::primitive_desc(
-        batch_normalization_forward::desc(prop_kind::forward_inference, data, epsilon_,
-                                          affine | normalization_flags::use_global_stats),
+        batch_normalization_forward::desc(prop_kind::forward_inference, data, epsilon_, global),
         ctx.engine));
     backward_ = batch_normalization_backward(batch_normalization_backward::primitive_desc(
         batch_normalization_backward::desc(prop_kind::backward, data, data, epsilon_, affine),
         ctx.engine, train_pd));
-    scratch_grad_ = memory(data, ctx.engine);
+    // Explaining a prediction differentiates the inference function: running statistics are
+    // constants there.
+    auto global_pd = batch_normalization_forward::primitive_desc(
+        batch_normalization_forward::desc(prop_kind::forward_training, data, epsilon_, global),
+        ctx.engine);
+    backward_global_ = batch_normalization_backward(batch_normalization_backward::primitive_desc(
+        batch_normalization_backward::desc(prop_kind::backward, data, data, epsilon_, global),
+        ctx.engine, global_pd));
+    loops_ = channel_layout(data);
+    scratch_grad_ = memory();  // made on first need: only when the input takes no gradient
     return data;
   }
 
@@ -59,7 +69,14 @@ class BatchNorm final : public Layer {
         {DNNL_ARG_SHIFT, shift_.value},
         {DNNL_ARG_MEAN, training ? batch_mean_ : running_mean_.value},
         {DNNL_ARG_VARIANCE, training ? batch_var_ : running_var_.value}};
-    (training ? train_ : infer_).execute(ctx.stream, args);
+    trained_last_ = training;
+    if (training && loops_) {
+      ctx.stream.wait();
+      batchnorm_training_forward(*loops_, data(inputs[0]), data(output), data(scale_.value),
+                                 data(shift_.value), epsilon_, data(batch_mean_), data(batch_var_));
+    } else {
+      (training ? train_ : infer_).execute(ctx.stream, args);
+    }
     if (training) {
       ctx.stream.wait();  // the statistics are read on this thread next
       update_running_statistics();
@@ -68,17 +85,20 @@ class BatchNorm final : public Layer {
 
   void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
                 const std::vector<memory>& input_grads, LayerContext& ctx) override {
-    backward_.execute(ctx.stream,
-                      {{DNNL_ARG_SRC, inputs[0]},
-                       {DNNL_ARG_MEAN, batch_mean_},
-                       {DNNL_ARG_VARIANCE, batch_var_},
-                       {DNNL_ARG_DIFF_DST, output_grad},
-                       {DNNL_ARG_SCALE, scale_.value},
-                       {DNNL_ARG_SHIFT, shift_.value},
-                       {DNNL_ARG_DIFF_SRC, input_grads[0] ? input_grads[0] : scratch_grad_},
-                       {DNNL_ARG_DIFF_SCALE, scale_.grad},
-                       {DNNL_ARG_DIFF_SHIFT, shift_.grad}});
+    if (!input_grads[0] && !scratch_grad_) scratch_grad_ = memory(inputs[0].get_desc(), ctx.engine);
+    (trained_last_ ? backward_ : backward_global_)
+        .execute(ctx.stream, {{DNNL_ARG_SRC, inputs[0]},
+                              {DNNL_ARG_MEAN, trained_last_ ? batch_mean_ : running_mean_.value},
+                              {DNNL_ARG_VARIANCE, trained_last_ ? batch_var_ : running_var_.value},
+                              {DNNL_ARG_DIFF_DST, output_grad},
+                              {DNNL_ARG_SCALE, scale_.value},
+                              {DNNL_ARG_SHIFT, shift_.value},
+                              {DNNL_ARG_DIFF_SRC, input_grads[0] ? input_grads[0] : scratch_grad_},
+                              {DNNL_ARG_DIFF_SCALE, scale_.grad},
+                              {DNNL_ARG_DIFF_SHIFT, shift_.grad}});
   }
+
+  bool backward_reads_output() const override { return false; }
 
   std::vector<Parameter*> parameters() override {
     return {&scale_, &shift_, &running_mean_, &running_var_};
@@ -113,7 +133,10 @@ class BatchNorm final : public Layer {
   Parameter scale_, shift_, running_mean_, running_var_;
   memory batch_mean_, batch_var_, scratch_grad_;
   batch_normalization_forward train_, infer_;
-  batch_normalization_backward backward_;
+  batch_normalization_backward backward_, backward_global_;
+  bool trained_last_ = true;  // the last forward used batch statistics
+  // Training passes use plain loops when the layout allows (see channel_loops.hpp).
+  std::optional<ChannelLayout> loops_;
   std::int64_t per_channel_ = 1;  // values averaged per channel
 };
 

@@ -1,10 +1,11 @@
 // 2-D convolution (grouped and depthwise included) with oneDNN convolution primitives.
 //
 // The primitives choose their own layouts (format_tag::any, blocked on AVX-512 machines, where
-// oneDNN's direct kernels are several times faster than on plain NCHW); Staged reorders
-// between them and the plain tensors the network passes, reusing a reordered tensor when the
-// next primitive wants the same layout.
+// oneDNN's direct kernels are several times faster than on plain NCHW); the output keeps the
+// forward primitive's layout, and Staged reorders only where a primitive wants another one
+// (the network input, a backward primitive preferring a different layout).
 #include <ferlab/abi.hpp>
+#include <functional>
 #include <memory>
 
 #include "../layer_support.hpp"
@@ -57,10 +58,11 @@ class Convolution final : public Layer {
       throw std::invalid_argument("convolution: input channels changed after the first setup");
     }
 
-    const memory::desc src = plain_desc(in), dst = plain_desc({n, filters_, oh, ow});
+    // The input arrives in its producer's layout; the output leaves in the layout the forward
+    // primitive prefers, so consecutive primitives agree and reorders stay at the edges.
+    const memory::desc src = inputs[0], dst(dims{n, filters_, oh, ow}, dt::f32, tag::any);
     const memory::desc wd = weights_.value.get_desc();
     const memory::desc bd = bias_ ? bias_p_.value.get_desc() : memory::desc();
-    auto any = [](const memory::desc& d) { return memory::desc(d.dims(), dt::f32, tag::any); };
     const dims strides{stride_, stride_}, dil{dilation_ - 1, dilation_ - 1},
         pad{padding_, padding_};
 
@@ -68,44 +70,67 @@ class Convolution final : public Layer {
     // satisfies also when the stride skips the last columns.
     auto fwd_pd = convolution_forward::primitive_desc(
         convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
-                                  any(src), any(wd), bd, any(dst), strides, dil, pad, pad),
+                                  any_layout(src), any_layout(wd), bd, dst, strides, dil, pad, pad),
         ctx.engine);
     forward_ = convolution_forward(fwd_pd);
+    fused_ = false;
+    const memory::desc out = fwd_pd.dst_desc();
+    out_ = out;
+    // What accept_post_ops() needs to build the same convolution for inference.
+    make_inference_ = [=, src_any = any_layout(src), wd_any = any_layout(wd),
+                       engine = ctx.engine](const post_ops& ops) {
+      primitive_attr attr;
+      attr.set_post_ops(ops);
+      return convolution_forward::primitive_desc(
+          convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct,
+                                    src_any, wd_any, bd, out, strides, dil, pad, pad),
+          attr, engine);
+    };
     src_.setup(src, fwd_pd.src_desc(), Staged::into_primitive, ctx.engine);
-    weights_in_.setup(wd, fwd_pd.weights_desc(), Staged::into_primitive, ctx.engine);
-    dst_.setup(dst, fwd_pd.dst_desc(), Staged::out_of_primitive, ctx.engine);
+    weights_in_.setup(wd, fwd_pd.weights_desc(), ctx.engine);
 
     auto data_pd = convolution_backward_data::primitive_desc(
-        convolution_backward_data::desc(algorithm::convolution_direct, any(src), any(wd), any(dst),
-                                        strides, dil, pad, pad),
+        convolution_backward_data::desc(algorithm::convolution_direct, any_layout(src),
+                                        any_layout(wd), any_layout(out), strides, dil, pad, pad),
         ctx.engine, fwd_pd);
     backward_data_ = convolution_backward_data(data_pd);
-    data_diff_dst_.setup(dst, data_pd.diff_dst_desc(), Staged::into_primitive, ctx.engine);
+    data_diff_dst_.setup(out, data_pd.diff_dst_desc(), Staged::into_primitive, ctx.engine);
     data_weights_.setup(wd, data_pd.weights_desc(), Staged::into_primitive, ctx.engine);
     diff_src_.setup(src, data_pd.diff_src_desc(), Staged::out_of_primitive, ctx.engine);
 
     auto weights_pd = convolution_backward_weights::primitive_desc(
-        convolution_backward_weights::desc(algorithm::convolution_direct, any(src), any(wd), bd,
-                                           any(dst), strides, dil, pad, pad),
+        convolution_backward_weights::desc(algorithm::convolution_direct, any_layout(src),
+                                           any_layout(wd), bd, any_layout(out), strides, dil, pad,
+                                           pad),
         ctx.engine, fwd_pd);
     backward_weights_ = convolution_backward_weights(weights_pd);
     weights_src_.setup(src, weights_pd.src_desc(), Staged::into_primitive, ctx.engine);
-    weights_diff_dst_.setup(dst, weights_pd.diff_dst_desc(), Staged::into_primitive, ctx.engine);
+    weights_diff_dst_.setup(out, weights_pd.diff_dst_desc(), Staged::into_primitive, ctx.engine);
     diff_weights_.setup(wd, weights_pd.diff_weights_desc(), Staged::out_of_primitive, ctx.engine);
 
     macs_ = filters_ * oh * ow * (c / groups) * kernel_ * kernel_;
-    return dst;
+    return out;
   }
 
   void forward(const std::vector<memory>& inputs, const memory& output,
                LayerContext& ctx) override {
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, src_.in(inputs[0], ctx.stream)},
-        {DNNL_ARG_WEIGHTS, weights_in_.in(weights_.value, ctx.stream)},
-        {DNNL_ARG_DST, dst_.target(output)}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src_.in(inputs[0], ctx.stream)},
+                                         {DNNL_ARG_WEIGHTS, weights_in_.in(weights_.value, ctx)},
+                                         {DNNL_ARG_DST, output}};
     if (bias_) args[DNNL_ARG_BIAS] = bias_p_.value;
-    forward_.execute(ctx.stream, args);
-    dst_.out(output, ctx.stream);
+    (fused_ && !ctx.gradients ? fused_forward_ : forward_).execute(ctx.stream, args);
+  }
+
+  // Only when the fused primitive wants the same layouts as the training one, so the staged
+  // input and weights serve both.
+  bool accept_post_ops(const post_ops& ops, LayerContext&) override {
+    auto pd = make_inference_(ops);
+    if (pd.src_desc() != src_.desc() || pd.weights_desc() != weights_in_.desc() ||
+        pd.dst_desc() != out_)
+      return false;
+    fused_forward_ = convolution_forward(pd);
+    fused_ = true;
+    return true;
   }
 
   void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
@@ -134,6 +159,8 @@ class Convolution final : public Layer {
     diff_src_.out(input_grads[0], ctx.stream);
   }
 
+  bool backward_reads_output() const override { return false; }
+
   std::vector<Parameter*> parameters() override {
     if (bias_) return {&weights_, &bias_p_};
     return {&weights_};
@@ -144,11 +171,15 @@ class Convolution final : public Layer {
   std::int64_t filters_, kernel_, stride_, padding_, dilation_, groups_;
   bool depthwise_, bias_;
   Parameter weights_, bias_p_;
-  convolution_forward forward_;
+  convolution_forward forward_, fused_forward_;
+  bool fused_ = false;
+  memory::desc out_;
+  std::function<convolution_forward::primitive_desc(const post_ops&)> make_inference_;
   convolution_backward_data backward_data_;
   convolution_backward_weights backward_weights_;
   // Layout adapters, named after the primitive argument they feed or take.
-  Staged src_, weights_in_, dst_;                         // forward
+  Staged src_;  // forward
+  StagedWeights weights_in_;
   Staged data_diff_dst_, data_weights_, diff_src_;        // backward data
   Staged weights_src_, weights_diff_dst_, diff_weights_;  // backward weights
   std::int64_t macs_ = 0;

@@ -1,6 +1,7 @@
 // Fully connected layer with oneDNN inner product. Accepts N x C or N x C x H x W input (the
 // latter is read as flattened), gives N x units.
 #include <ferlab/abi.hpp>
+#include <functional>
 #include <memory>
 
 #include "../layer_support.hpp"
@@ -29,42 +30,73 @@ class Dense final : public Layer {
       throw std::invalid_argument("dense: input shape changed after the first setup");
     }
 
-    const memory::desc src = plain_desc(in), dst = plain_desc({in[0], units_});
+    // The input comes in any layout (a blocked 4-D map reads as flattened in plain order, like
+    // the plain weights); the weights are staged into the layout the primitive prefers for it.
+    const memory::desc src = inputs[0], dst = plain_desc({in[0], units_});
     const memory::desc wd = weights_.value.get_desc();
     const memory::desc bd = bias_ ? bias_p_.value.get_desc() : memory::desc();
     auto fwd_pd = inner_product_forward::primitive_desc(
-        inner_product_forward::desc(prop_kind::forward_training, src, wd, bd, dst), ctx.engine);
+        inner_product_forward::desc(prop_kind::forward_training, src, any_layout(wd), bd, dst),
+        ctx.engine);
     forward_ = inner_product_forward(fwd_pd);
-    backward_data_ = inner_product_backward_data(inner_product_backward_data::primitive_desc(
-        inner_product_backward_data::desc(src, wd, dst), ctx.engine, fwd_pd));
-    backward_weights_ =
-        inner_product_backward_weights(inner_product_backward_weights::primitive_desc(
-            inner_product_backward_weights::desc(src, wd, bd, dst), ctx.engine, fwd_pd));
+    fused_ = false;
+    make_inference_ = [=, wd_any = any_layout(wd), engine = ctx.engine](const post_ops& ops) {
+      primitive_attr attr;
+      attr.set_post_ops(ops);
+      return inner_product_forward::primitive_desc(
+          inner_product_forward::desc(prop_kind::forward_inference, src, wd_any, bd, dst), attr,
+          engine);
+    };
+    weights_in_.setup(wd, fwd_pd.weights_desc(), ctx.engine);
+    auto data_pd = inner_product_backward_data::primitive_desc(
+        inner_product_backward_data::desc(src, any_layout(wd), dst), ctx.engine, fwd_pd);
+    backward_data_ = inner_product_backward_data(data_pd);
+    data_weights_.setup(wd, data_pd.weights_desc(), Staged::into_primitive, ctx.engine);
+    auto weights_pd = inner_product_backward_weights::primitive_desc(
+        inner_product_backward_weights::desc(src, any_layout(wd), bd, dst), ctx.engine, fwd_pd);
+    backward_weights_ = inner_product_backward_weights(weights_pd);
+    diff_weights_.setup(wd, weights_pd.diff_weights_desc(), Staged::out_of_primitive, ctx.engine);
     macs_ = weights_.fan_in * units_;
     return dst;
   }
 
   void forward(const std::vector<memory>& inputs, const memory& output,
                LayerContext& ctx) override {
-    std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, inputs[0]}, {DNNL_ARG_WEIGHTS, weights_.value}, {DNNL_ARG_DST, output}};
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, inputs[0]},
+                                         {DNNL_ARG_WEIGHTS, weights_in_.in(weights_.value, ctx)},
+                                         {DNNL_ARG_DST, output}};
     if (bias_) args[DNNL_ARG_BIAS] = bias_p_.value;
-    forward_.execute(ctx.stream, args);
+    (fused_ && !ctx.gradients ? fused_forward_ : forward_).execute(ctx.stream, args);
+  }
+
+  // Only when the fused primitive wants the same weights layout (the staged copy serves both).
+  bool accept_post_ops(const post_ops& ops, LayerContext&) override {
+    auto pd = make_inference_(ops);
+    if (pd.weights_desc() != weights_in_.desc()) return false;
+    fused_forward_ = inner_product_forward(pd);
+    fused_ = true;
+    return true;
   }
 
   void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
                 const std::vector<memory>& input_grads, LayerContext& ctx) override {
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, inputs[0]},
-                                         {DNNL_ARG_DIFF_DST, output_grad},
-                                         {DNNL_ARG_DIFF_WEIGHTS, weights_.grad}};
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, inputs[0]},
+        {DNNL_ARG_DIFF_DST, output_grad},
+        {DNNL_ARG_DIFF_WEIGHTS, diff_weights_.target(weights_.grad)}};
     if (bias_) args[DNNL_ARG_DIFF_BIAS] = bias_p_.grad;
     backward_weights_.execute(ctx.stream, args);
-    if (input_grads[0]) {
-      backward_data_.execute(ctx.stream, {{DNNL_ARG_DIFF_DST, output_grad},
-                                          {DNNL_ARG_WEIGHTS, weights_.value},
-                                          {DNNL_ARG_DIFF_SRC, input_grads[0]}});
-    }
+    diff_weights_.out(weights_.grad, ctx.stream);
+    if (!input_grads[0]) return;
+    const memory weights = data_weights_.desc() == weights_in_.desc()
+                               ? weights_in_.last(weights_.value)
+                               : data_weights_.in(weights_.value, ctx.stream);
+    backward_data_.execute(ctx.stream, {{DNNL_ARG_DIFF_DST, output_grad},
+                                        {DNNL_ARG_WEIGHTS, weights},
+                                        {DNNL_ARG_DIFF_SRC, input_grads[0]}});
   }
+
+  bool backward_reads_output() const override { return false; }
 
   std::vector<Parameter*> parameters() override {
     if (bias_) return {&weights_, &bias_p_};
@@ -76,9 +108,13 @@ class Dense final : public Layer {
   std::int64_t units_;
   bool bias_;
   Parameter weights_, bias_p_;
-  inner_product_forward forward_;
+  inner_product_forward forward_, fused_forward_;
+  bool fused_ = false;
+  std::function<inner_product_forward::primitive_desc(const post_ops&)> make_inference_;
   inner_product_backward_data backward_data_;
   inner_product_backward_weights backward_weights_;
+  StagedWeights weights_in_;
+  Staged data_weights_, diff_weights_;
   std::int64_t macs_ = 0;
 };
 

@@ -16,8 +16,10 @@ class Dropout final : public Layer {
 
   memory::desc setup(const std::vector<memory::desc>& inputs, LayerContext&) override {
     require_inputs("dropout", inputs, 1, 1, 5);
-    mask_.assign(static_cast<std::size_t>(volume(inputs[0].dims())), 1.f);
-    return plain_desc(inputs[0].dims());
+    // Element-wise, so any layout works: the mask covers the whole buffer (blocked layouts pad
+    // channels with zeros, which stay zero).
+    mask_.assign(inputs[0].get_size() / sizeof(float), 1.f);
+    return inputs[0];
   }
 
   void forward(const std::vector<memory>& inputs, const memory& output,
@@ -25,6 +27,7 @@ class Dropout final : public Layer {
     const float* in = data(inputs[0]);
     float* out = data(output);
     const std::size_t n = mask_.size();
+    // Without training (also when explaining a prediction) dropout is the identity.
     if (!ctx.training || rate_ == 0.f) {
       std::copy(in, in + n, out);
       std::fill(mask_.begin(), mask_.end(), 1.f);
@@ -47,6 +50,8 @@ class Dropout final : public Layer {
     float* gi = data(input_grads[0]);
     for (std::size_t i = 0; i < mask_.size(); ++i) gi[i] = g[i] * mask_[i];
   }
+
+  bool backward_reads_output() const override { return false; }
 
  private:
   float rate_;

@@ -35,24 +35,35 @@ class Pooling final : public Layer {
     if (pad[0] >= kernel[0])
       throw std::invalid_argument(std::string(name_) + ": padding must be smaller than kernel");
 
-    const memory::desc src = plain_desc(in), dst = plain_desc({in[0], in[1], oh, ow});
-    // forward_training for both modes: it only adds the max workspace, which backward needs.
+    // Any input layout; the output takes the layout the primitive picks for it (the same
+    // blocking as the input).
+    const memory::desc src = inputs[0];
+    const memory::desc dst(dims{in[0], in[1], oh, ow}, dt::f32, tag::any);
+    // Training keeps where each maximum came from (the workspace backward needs); inference
+    // does without.
     auto fwd_pd =
         pooling_forward::primitive_desc(pooling_forward::desc(prop_kind::forward_training, alg_,
                                                               src, dst, strides, kernel, pad, pad),
                                         ctx.engine);
     forward_ = pooling_forward(fwd_pd);
+    const memory::desc out = fwd_pd.dst_desc();
+    infer_ = pooling_forward(
+        pooling_forward::primitive_desc(pooling_forward::desc(prop_kind::forward_inference, alg_,
+                                                              src, out, strides, kernel, pad, pad),
+                                        ctx.engine));
+    workspace_ = memory();
     if (fwd_pd.workspace_desc().get_size() > 0)
       workspace_ = memory(fwd_pd.workspace_desc(), ctx.engine);
     auto bwd_pd = pooling_backward::primitive_desc(
-        pooling_backward::desc(alg_, src, dst, strides, kernel, pad, pad), ctx.engine, fwd_pd);
+        pooling_backward::desc(alg_, src, out, strides, kernel, pad, pad), ctx.engine, fwd_pd);
     backward_ = pooling_backward(bwd_pd);
-    return dst;
+    return out;
   }
 
   void forward(const std::vector<memory>& inputs, const memory& output,
                LayerContext& ctx) override {
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, inputs[0]}, {DNNL_ARG_DST, output}};
+    if (!ctx.gradients) return infer_.execute(ctx.stream, args);
     if (workspace_) args[DNNL_ARG_WORKSPACE] = workspace_;
     forward_.execute(ctx.stream, args);
   }
@@ -66,11 +77,13 @@ class Pooling final : public Layer {
     backward_.execute(ctx.stream, args);
   }
 
+  bool backward_reads_output() const override { return false; }
+
  private:
   const char* name_;
   algorithm alg_;
   Window window_;
-  pooling_forward forward_;
+  pooling_forward forward_, infer_;
   pooling_backward backward_;
   memory workspace_;  // where each max came from, for backward
 };

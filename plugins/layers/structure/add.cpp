@@ -1,5 +1,6 @@
 // Add: element-wise sum of two or more inputs of the same shape (oneDNN sum); the gradient
-// reaches every input unchanged.
+// reaches every input unchanged. Inputs may come in different layouts; the output takes the
+// first input's.
 #include <algorithm>
 
 #include "../layer_support.hpp"
@@ -15,12 +16,10 @@ class Add final : public Layer {
     if (inputs.size() < 2) throw std::invalid_argument("add takes two or more inputs");
     require_inputs("add", inputs, 0, 1, 5);
     const dims shape = inputs[0].dims();
-    std::vector<dnnl::memory::desc> srcs;
-    for (const auto& d : inputs) {
+    for (const auto& d : inputs)
       if (d.dims() != shape) throw std::invalid_argument("add: inputs differ in shape");
-      srcs.push_back(plain_desc(shape));
-    }
-    const dnnl::memory::desc dst = plain_desc(shape);
+    const std::vector<dnnl::memory::desc> srcs = inputs;
+    const dnnl::memory::desc dst = inputs[0];
     sum_ = dnnl::sum(
         dnnl::sum::primitive_desc(dst, std::vector<float>(inputs.size(), 1.f), srcs, ctx.engine));
     return dst;
@@ -36,10 +35,12 @@ class Add final : public Layer {
 
   void backward(const std::vector<dnnl::memory>&, const dnnl::memory&,
                 const dnnl::memory& output_grad, const std::vector<dnnl::memory>& input_grads,
-                LayerContext&) override {
+                LayerContext& ctx) override {
     for (const auto& g : input_grads)
-      if (g) std::copy_n(data(output_grad), elements(output_grad), data(g));
+      if (g) copy_between_layouts(output_grad, g, ctx.stream);
   }
+
+  bool backward_reads_output() const override { return false; }
 
  private:
   dnnl::sum sum_;
