@@ -39,6 +39,10 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--shard", o->shard, "Run only every N-th run starting at I (0-based)")
       ->type_name("I/N");
   cmd->add_option("--threads", o->run.threads, "Threads (0 = one per core)")->capture_default_str();
+  cmd->add_option("--cache", o->run.cache,
+                  "Cache of decoded and preprocessed images: a folder, or 'off' (default: "
+                  "$FERLAB_CACHE, else ferlab-cache/ beside the database)")
+      ->type_name("DIR");
   cmd->callback([&global, o] {
     if (!o->shard.empty()) parse_shard(o->shard, o->run);
     kernel::PluginCatalog catalog;

@@ -33,12 +33,27 @@ DatasetContents preprocess(const kernel::PluginCatalog& catalog, const spec::Plu
   step->fit(train == input.splits.end() ? std::vector<Sample>{} : train->second);
   DatasetContents output{input.classes, {}};
   for (const auto& [split, samples] : input.splits) {
-    std::vector<Sample>& out = output.splits[split];
-    out.resize(samples.size());
+    std::vector<Sample> out(samples.size());
+    std::vector<char> failed(samples.size(), 0);
     cv::parallel_for_(cv::Range(0, static_cast<int>(samples.size())), [&](const cv::Range& r) {
-      for (int i = r.start; i < r.end; ++i)
-        out[i] = {step->apply(samples[i].image, events), samples[i].label, samples[i].id};
+      for (int i = r.start; i < r.end; ++i) {
+        // One image the step cannot handle is skipped and counted, not the end of the run.
+        try {
+          out[i] = {step->apply(samples[i].image, events), samples[i].label, samples[i].id};
+          if (out[i].image.empty()) throw std::runtime_error("it returned no pixels");
+        } catch (const std::exception& e) {
+          failed[i] = 1;
+          events.warn("preprocess-failed",
+                      fmt::format("preprocessor '{}' failed on sample '{}' ({}); skipped",
+                                  call.plugin, samples[i].id, e.what()));
+        }
+      }
     });
+    std::vector<Sample>& kept = output.splits[split];
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (!failed[i]) kept.push_back(std::move(out[i]));
+    if (kept.empty() && !samples.empty())
+      throw std::runtime_error(fmt::format("it failed on every image of split '{}'", split));
   }
   return output;
 }

@@ -14,7 +14,9 @@ namespace ferlab::run {
 DatasetContents load_dataset(const kernel::PluginCatalog& catalog, const spec::PluginCall& call,
                              EventLog& events);
 
-// Fits the preprocessor on the train split only, then applies it to every split's images.
+// Fits the preprocessor on the train split only, then applies it to every split's images. An
+// image on which it throws is skipped with a "preprocess-failed" warning naming the sample;
+// failing on a whole split throws.
 DatasetContents preprocess(const kernel::PluginCatalog& catalog, const spec::PluginCall& call,
                            const DatasetContents& input, EventLog& events);
 

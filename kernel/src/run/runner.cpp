@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 
 #include "engine/checkpoint.hpp"
 #include "engine/initialize.hpp"
 #include "graph/experiment_graph.hpp"
+#include "run/data_cache.hpp"
 #include "run/data_stages.hpp"
 #include "run/environment.hpp"
 #include "run/evaluation_stage.hpp"
@@ -29,6 +31,7 @@ struct DataResult {
   std::shared_ptr<const DatasetContents> contents;
   std::shared_ptr<EventLog> events;  // this stage's and everything upstream
   std::string error;
+  std::uint64_t files_hash = 0;  // content hash of the dataset's files, for cache keys
 };
 
 struct RunState {
@@ -45,12 +48,14 @@ struct RunState {
 class Executor {
  public:
   Executor(const std::vector<spec::RunSpec>& runs, const std::string& spec_text,
-           const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env)
+           const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env,
+           DataCache cache)
       : runs_(runs),
         spec_text_(spec_text),
         catalog_(catalog),
         store_(store),
         env_(std::move(env)),
+        cache_(std::move(cache)),
         graph_(graph::ExperimentGraph::build(runs)),
         states_(runs.size()) {
     for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
@@ -61,10 +66,10 @@ class Executor {
       const graph::Stage& stage = graph_.stage(v);
       switch (stage.kind) {
         case StageKind::dataset:
-          data_[v] = load(stage);
+          data_[v] = load(stage, v);
           break;
         case StageKind::preprocess:
-          data_[v] = transform(stage, data_.at(input(v)));
+          data_[v] = transform(stage, data_.at(input(v)), v);
           break;
         case StageKind::train:
           train(states_[stage.runs.front()], data_.at(input(v)));
@@ -100,34 +105,66 @@ class Executor {
       if (++consumed_[in] == boost::out_degree(in, graph_.graph())) data_.erase(in);
   }
 
-  DataResult load(const graph::Stage& stage) {
+  DataResult load(const graph::Stage& stage, Vertex v) {
     const spec::PluginCall& call = runs_[stage.runs.front()].dataset;
     DataResult result{nullptr, std::make_shared<EventLog>(), ""};
     fmt::print(stderr, "loading dataset {}\n", stage.label);
     try {
-      result.contents =
-          std::make_shared<const DatasetContents>(load_dataset(catalog_, call, *result.events));
-      for (const auto& [split, samples] : result.contents->splits)
-        fmt::print(stderr, "  {}: {} images\n", split, samples.size());
+      if (cache_.enabled()) result.files_hash = dataset_files_hash(call);
+      produce(v, result, [&] { return load_dataset(catalog_, call, *result.events); });
+      if (result.contents)
+        for (const auto& [split, samples] : result.contents->splits)
+          fmt::print(stderr, "  {}: {} images\n", split, samples.size());
     } catch (const std::exception& e) {
       result.error = e.what();
     }
     return result;
   }
 
-  DataResult transform(const graph::Stage& stage, const DataResult& input) {
+  DataResult transform(const graph::Stage& stage, const DataResult& input, Vertex v) {
     if (!input.error.empty()) return input;
     const spec::PluginCall& call = runs_[stage.runs.front()].preprocess[stage.preprocess_index];
-    DataResult result{nullptr, std::make_shared<EventLog>(), ""};
+    DataResult result{nullptr, std::make_shared<EventLog>(), "", input.files_hash};
     result.events->merge(*input.events);
     fmt::print(stderr, "preprocessing: {}\n", stage.label);
     try {
-      result.contents = std::make_shared<const DatasetContents>(
-          preprocess(catalog_, call, *input.contents, *result.events));
+      produce(v, result, [&] {
+        if (!input.contents) throw std::runtime_error("its input images, in the cache, are gone");
+        return preprocess(catalog_, call, *input.contents, *result.events);
+      });
     } catch (const std::exception& e) {
       result.error = fmt::format("preprocessor '{}': {}", call.plugin, e.what());
     }
     return result;
+  }
+
+  // A data stage's images: none when every later stage reads its own from the cache, else
+  // those in the cache (with the events recorded when they were made), else computed and cached.
+  void produce(Vertex v, DataResult& result, const std::function<DatasetContents()>& compute) {
+    if (cache_.enabled() && !needed(v, result.files_hash)) {
+      fmt::print(stderr, "  skipped: the next stages are in the cache\n");
+      return;
+    }
+    const std::uint64_t key = cache_key(graph_.stage(v).key, result.files_hash);
+    auto cached_events = std::make_shared<EventLog>();
+    if ((result.contents = cache_.load(key, *cached_events))) {
+      result.events = cached_events;
+      fmt::print(stderr, "  read from the cache: {}\n", cache_.file(key).string());
+      return;
+    }
+    result.contents = std::make_shared<const DatasetContents>(compute());
+    cache_.store(key, *result.contents, *result.events);
+  }
+
+  // Whether a later stage needs this data stage's images: training does, and so does a
+  // preprocessing stage that is not in the cache.
+  bool needed(Vertex v, std::uint64_t files_hash) const {
+    for (auto edge : boost::make_iterator_range(boost::out_edges(v, graph_.graph()))) {
+      const graph::Stage& next = graph_.stage(boost::target(edge, graph_.graph()));
+      if (next.kind != StageKind::preprocess || !cache_.contains(cache_key(next.key, files_hash)))
+        return true;
+    }
+    return false;
   }
 
   void train(RunState& state, const DataResult& input) {
@@ -250,6 +287,7 @@ class Executor {
   const kernel::PluginCatalog& catalog_;
   storage::RunStore& store_;
   Environment env_;
+  DataCache cache_;
   graph::ExperimentGraph graph_;
   std::vector<RunState> states_;
   std::map<Vertex, DataResult> data_;
@@ -273,7 +311,8 @@ std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string&
   storage::RunStore store(options.db);  // before any work: an unwritable database fails here
   int threads = use_threads(options.threads);
   install_interrupt_handler();
-  Executor executor(runs, spec_text, catalog, store, describe_environment(threads));
+  Executor executor(runs, spec_text, catalog, store, describe_environment(threads),
+                    DataCache(cache_location(options.cache, options.db)));
   return executor.execute();
 }
 

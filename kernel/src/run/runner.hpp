@@ -15,6 +15,7 @@ struct RunOptions {
   std::string db = "ferlab.db";
   int threads = 0;  // 0 = one per core
   int shard_index = 0, shard_count = 1;
+  std::string cache;  // image cache folder; "off" = none; empty = the default (data_cache.hpp)
 };
 
 struct RunSummary {
