@@ -7,6 +7,7 @@
 
 #include "storage/probability_blob.hpp"
 #include "storage/schema.hpp"
+#include "storage/stale_runs.hpp"
 
 namespace ferlab::storage {
 namespace {
@@ -20,9 +21,8 @@ std::string now_utc() {
 
 RunStore::RunStore(const std::string& path) : db_(path, true) {
   migrate(db_);
-  // Take the write lock once now: a read-only database fails here, not after hours of training.
-  Transaction probe(db_);
-  probe.commit();
+  // Takes the write lock: a read-only database fails here, not after hours of training.
+  mark_stale_runs(db_, host_name(), stale_after, process_alive);
 }
 
 std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::string>& classes) {
@@ -32,9 +32,9 @@ std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::str
   Statement add_run(db_, R"sql(
     INSERT INTO runs(experiment_id, variant, seed, status, started, heartbeat, host, cpu, threads,
                      spec_file, spec_text, resolved_spec, ferlab_version, git_revision,
-                     onednn_version, opencv_version)
+                     onednn_version, opencv_version, pid)
     VALUES ((SELECT id FROM experiments WHERE name = ?), ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?))sql");
+            ?, ?, ?, ?, ?))sql");
   std::string now = now_utc();
   add_run.bind(1, info.experiment)
       .bind(2, info.variant)
@@ -51,6 +51,7 @@ std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::str
       .bind(13, info.git_revision)
       .bind(14, info.onednn_version)
       .bind(15, info.opencv_version)
+      .bind(16, info.pid)
       .run();
   std::int64_t run = db_.last_insert_id();
   Statement add_plugin(db_, "INSERT OR IGNORE INTO run_plugins VALUES (?, ?, ?, ?)");

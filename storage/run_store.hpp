@@ -22,6 +22,7 @@ struct RunInfo {
   std::string spec_file, spec_text, resolved_spec;
   std::string host, cpu;
   int threads = 0;
+  std::int64_t pid = 0;  // with host: tells a dead run from a slow one
   std::string ferlab_version, git_revision, onednn_version, opencv_version;
   std::vector<PluginVersion> plugins;
   std::vector<std::pair<std::string, std::string>> params;  // the resolved spec, flattened

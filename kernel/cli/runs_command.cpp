@@ -5,8 +5,24 @@
 
 #include "commands.hpp"
 #include "runs_table.hpp"
+#include "storage/stale_runs.hpp"
 
 namespace ferlab::cli {
+namespace {
+
+// Opens the database for reading, first marking runs whose process died as interrupted. A
+// database this user cannot write is still listed, as it is.
+std::unique_ptr<storage::Database> open_noticing_stale_runs(const std::string& path) {
+  auto db = std::make_unique<storage::Database>(path, false);
+  try {
+    storage::mark_stale_runs(*db, storage::host_name(), storage::stale_after,
+                             storage::process_alive);
+  } catch (const storage::StorageError&) {
+  }
+  return db;
+}
+
+}  // namespace
 
 void add_runs_command(CLI::App& app, GlobalOptions&) {
   auto* cmd = app.add_subcommand("runs", "List the recorded runs");
@@ -17,10 +33,10 @@ void add_runs_command(CLI::App& app, GlobalOptions&) {
   cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
   cmd->add_option("--experiment", o->experiment, "Only this experiment");
   cmd->callback([o] {
-    storage::Database db(o->db, false);
+    auto db = open_noticing_stale_runs(o->db);
     std::optional<std::string> experiment;
     if (!o->experiment.empty()) experiment = o->experiment;
-    print_runs_table(storage::list_runs(db, experiment));
+    print_runs_table(storage::list_runs(*db, experiment));
   });
 }
 
@@ -34,8 +50,8 @@ void add_show_command(CLI::App& app, GlobalOptions&) {
   cmd->add_option("run", o->run, "Run id (see ferlab runs)")->required();
   cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
   cmd->callback([o] {
-    storage::Database db(o->db, false);
-    storage::RunDetails d = storage::run_details(db, o->run);
+    auto db = open_noticing_stale_runs(o->db);
+    storage::RunDetails d = storage::run_details(*db, o->run);
     print_runs_table({d.row});
     fmt::print("\nenvironment\n");
     for (const auto& [name, value] : d.fields) fmt::print("  {:<14} {}\n", name, value);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "engine/threads.hpp"
+#include "storage/stale_runs.hpp"
 
 namespace ferlab::run {
 namespace {
@@ -36,9 +37,7 @@ int use_threads(int threads) {
 
 Environment describe_environment(int threads) {
   Environment e;
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  e.host = host;
+  e.host = storage::host_name();
   e.cpu = cpu_model();
   e.threads = threads;
   e.ferlab_version = FERLAB_VERSION;

@@ -1,5 +1,6 @@
 #include "run/run_record.hpp"
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 namespace ferlab::run {
@@ -49,6 +50,7 @@ storage::RunInfo run_info(const spec::RunSpec& run, const std::string& spec_text
   info.host = env.host;
   info.cpu = env.cpu;
   info.threads = env.threads;
+  info.pid = getpid();
   info.ferlab_version = env.ferlab_version;
   info.git_revision = env.git_revision;
   info.onednn_version = env.onednn_version;

@@ -13,6 +13,7 @@
 #include "run/data_stages.hpp"
 #include "run/environment.hpp"
 #include "run/evaluation_stage.hpp"
+#include "run/heartbeat.hpp"
 #include "run/interrupt.hpp"
 #include "run/progress.hpp"
 #include "run/run_checkpoints.hpp"
@@ -201,8 +202,10 @@ class Executor {
         if (s.best) state.summary.best_val_accuracy = s.val_accuracy;
         check_interrupt();
       };
+      Heartbeat heartbeat(store_, state.summary.id);
       auto on_step = [&](int epoch, int step, int steps, double loss) {
         progress.step(epoch, step, steps, loss, run.train.batch);
+        heartbeat.maybe_beat();
         check_interrupt();
       };
       const auto& splits = state.data->splits;
