@@ -27,6 +27,24 @@ inline std::pair<double, double> normal_pair(ferlab::Rng& rng) {
   return {radius * std::cos(angle), radius * std::sin(angle)};
 }
 
+// Gamma(shape, 1) by Marsaglia and Tsang (2000); shape < 1 through Gamma(shape + 1) * U^(1/shape).
+inline double gamma(ferlab::Rng& rng, double shape) {
+  if (shape < 1) return gamma(rng, shape + 1) * std::pow(1.0 - uniform(rng), 1.0 / shape);
+  const double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
+  for (;;) {
+    const double x = normal_pair(rng).first, v = std::pow(1 + c * x, 3);
+    if (v <= 0) continue;
+    const double u = 1.0 - uniform(rng);
+    if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
+  }
+}
+
+// Beta(a, b) as X / (X + Y) of two gamma draws: the mixing weight of mixup and cutmix.
+inline double beta(ferlab::Rng& rng, double a, double b) {
+  const double x = gamma(rng, a), y = gamma(rng, b);
+  return x / (x + y);
+}
+
 // The `border` choice shared by geometric augmenters.
 inline int border_mode(const std::string& name) {
   if (name == "reflect") return cv::BORDER_REFLECT_101;
