@@ -16,6 +16,7 @@ void add_model_command(CLI::App& app, GlobalOptions& global);
 void add_runs_command(CLI::App& app, GlobalOptions& global);
 void add_show_command(CLI::App& app, GlobalOptions& global);
 void add_export_command(CLI::App& app, GlobalOptions& global);
+void add_db_command(CLI::App& app, GlobalOptions& global);
 void add_report_command(CLI::App& app, GlobalOptions& global);
 
 // Loads the catalog and a spec, printing every problem; throws CLI::RuntimeError with the

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   ferlab::cli::add_runs_command(app, global);
   ferlab::cli::add_show_command(app, global);
   ferlab::cli::add_export_command(app, global);
+  ferlab::cli::add_db_command(app, global);
   ferlab::cli::add_report_command(app, global);
   try {
     app.parse(argc, argv);
