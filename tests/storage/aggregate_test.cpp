@@ -1,0 +1,61 @@
+// Per-variant aggregation over seeds: mean, sample standard deviation and pooled confusion,
+// against figures worked out by hand.
+#include "storage/aggregate.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "storage/run_store.hpp"
+
+namespace fs = std::filesystem;
+using namespace ferlab::storage;
+
+TEST(AggregateVariants, MeanSdAndPooledConfusionOfTheFinishedRuns) {
+  const fs::path dir = fs::temp_directory_path() / ("ferlab-aggregate-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  RunStore store((dir / "runs.db").string());
+  auto add = [&](const std::string& variant, const std::string& status, double accuracy,
+                 std::vector<std::vector<std::int64_t>> confusion) {
+    RunInfo info;
+    info.experiment = "exp";
+    info.variant = variant;
+    std::int64_t run = store.begin_run(info, {"a", "b"});
+    store.record_evaluation(
+        run, {"test", "none", "best", {{"accuracy", accuracy}}, {}, std::move(confusion)});
+    // Another checkpoint's figures must not mix in.
+    store.record_evaluation(run,
+                            {"test", "none", "last", {{"accuracy", 0.0}}, {}, {{9, 9}, {9, 9}}});
+    store.finish_run(run, status);
+  };
+  add("A", "finished", 0.5, {{1, 1}, {0, 2}});
+  add("A", "finished", 0.7, {{2, 0}, {1, 1}});
+  add("A", "finished", 0.9, {{2, 0}, {0, 2}});
+  add("A", "failed", 0.1, {{0, 2}, {2, 0}});  // not finished: left out
+  add("B", "finished", 0.4, {{0, 1}, {0, 1}});
+
+  std::vector<VariantAggregate> all = aggregate_variants(store.database(), "exp");
+  ASSERT_EQ(all.size(), 2u);
+  const VariantAggregate& a = all[0];
+  EXPECT_EQ(a.variant, "A");
+  EXPECT_EQ(a.runs, 3);
+  ASSERT_EQ(a.metrics.size(), 1u);
+  EXPECT_EQ(a.metrics[0].name, "accuracy");
+  EXPECT_EQ(a.metrics[0].n, 3);
+  EXPECT_NEAR(a.metrics[0].mean, 0.7, 1e-12);
+  // sqrt(((0.5-0.7)^2 + 0 + (0.9-0.7)^2) / (3 - 1)) = sqrt(0.04) = 0.2
+  EXPECT_NEAR(a.metrics[0].sd, 0.2, 1e-12);
+  EXPECT_EQ(a.confusion, (std::vector<std::vector<std::int64_t>>{{5, 1}, {1, 5}}));
+  const VariantAggregate& b = all[1];
+  EXPECT_EQ(b.runs, 1);
+  EXPECT_NEAR(b.metrics[0].mean, 0.4, 1e-12);
+  EXPECT_EQ(b.metrics[0].sd, 0.0);
+  EXPECT_EQ(b.confusion, (std::vector<std::vector<std::int64_t>>{{0, 1}, {0, 1}}));
+  EXPECT_TRUE(aggregate_variants(store.database(), std::string("other")).empty());
+  EXPECT_EQ(
+      aggregate_variants(store.database(), std::nullopt, "test", "none", "last")[0].metrics[0].mean,
+      0.0);
+  fs::remove_all(dir);
+}
