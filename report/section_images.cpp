@@ -73,9 +73,10 @@ std::string gradcam_section(const PageContext& page) {
   std::set<std::string> shown;
   std::string images = best ? gallery(*best, "gradcam", "thumb", shown) : "";
   std::string body =
-      "<p class=\"note\">Grad-CAM of the best variant (chosen on validation): the ReLU of the "
-      "last convolutional feature maps weighted by the spatial mean of the gradient of the "
-      "class logit, overlaid on correctly and incorrectly classified test faces.</p>" +
+      "<p class=\"note\">Grad-CAM of the best variant (chosen on validation), best checkpoint: "
+      "the ReLU of the last spatial feature map (layer named in each caption) weighted by the "
+      "spatial mean of the gradient of the predicted class's logit, overlaid on a correctly and "
+      "an incorrectly classified test face per class.</p>" +
       (images.empty() ? nothing_stored : images);
   return section("gradcam", "What the model looks at", body);
 }

@@ -108,6 +108,10 @@ TEST_F(ReportBrowserTest, ShowsEverySectionTableAndChart) {
   // variants share preprocessing and augmentation, so their grids are the same image).
   EXPECT_EQ(count(dom, "data-kind=\"misclassified\""), 3);
   EXPECT_EQ(count(dom, "data-kind=\"preview\""), 1);
+  // Grad-CAM over right and wrong test faces of the best variant (at most 2 per class).
+  int heatmaps = count(element(dom, "<section id=\"gradcam\">", "</section>"), "<img ");
+  EXPECT_GE(heatmaps, 2);
+  EXPECT_LE(heatmaps, 14);
   std::string comparison = element(dom, "<table class=\"sortable comparison\"", "</table>");
   EXPECT_EQ(count(comparison, "<tr data-variant="), 3);
   EXPECT_GE(count(comparison, "class=\"best\""), 6);  // each figure column (ties: more)
@@ -161,7 +165,8 @@ TEST_F(ReportBrowserTest, ShowsTheNumbersStoredInTheDatabase) {
   }
   EXPECT_EQ(seen, 7);
   // The first run's stored images, byte for byte, as data URIs.
-  Statement images(d, "SELECT data FROM artifacts WHERE run_id = 1 AND mime = 'image/png'");
+  Statement images(
+      d, "SELECT data FROM artifacts WHERE run_id = 1 AND kind IN ('misclassified', 'preview')");
   seen = 0;
   while (images.step()) {
     EXPECT_THAT(dom, HasSubstr("src=\"data:image/png;base64," +

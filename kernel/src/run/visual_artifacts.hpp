@@ -1,6 +1,7 @@
 // The run-end step that keeps images for the report, which reads only the run database: the
-// most confidently misclassified test faces and a preview grid of the training images as the
-// network sees them (preprocessed, then randomly augmented), stored as PNG artifacts.
+// most confidently misclassified test faces, a preview grid of the training images as the
+// network sees them (preprocessed, then randomly augmented) and Grad-CAM heatmaps over right and
+// wrong test faces, stored as PNG artifacts.
 #pragma once
 
 #include <ferlab/sample.hpp>
