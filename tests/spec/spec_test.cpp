@@ -207,10 +207,11 @@ INSTANTIATE_TEST_SUITE_P(
                 {},
                 {"spec.yaml:12:21: train.optimizer.name: expected one of: sgd, adam, adamw, got "
                  "'sgdd'"}},
-        BadSpec{"unsupported test-time augmentation",
-                std::string(valid) + "evaluate: {tta: [none, ten-crop]}\n",
+        BadSpec{"unknown test-time augmentation",
+                std::string(valid) + "evaluate: {tta: [none, five-crop]}\n",
                 {},
-                {"spec.yaml:13:17: evaluate.tta: expected a list of: none, got a list"}},
+                {"spec.yaml:13:17: evaluate.tta: expected a list of: none, hflip, ten-crop, got "
+                 "a list"}},
         BadSpec{"missing dataset",
                 with("dataset: {plugin: fixture-dataset, per_class: 2}\n", ""),
                 {},

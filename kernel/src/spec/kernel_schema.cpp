@@ -108,10 +108,11 @@ const Section& evaluate_schema() {
   static const Section s{{
       param_field(with_choices(string_list("splits", {"val", "test"}, "splits to evaluate"),
                                {"train", "val", "test"})),
-      // Test-time augmentation (hflip, ten-crop) comes with the data loader; until then only
-      // "none" is accepted rather than silently ignoring a requested mode.
-      param_field(
-          with_choices(string_list("tta", {"none"}, "test-time augmentation modes"), {"none"})),
+      // Each mode is evaluated and recorded separately (run/tta.hpp).
+      param_field(with_choices(string_list("tta", {"none"},
+                                           "test-time augmentation modes: none, hflip (average "
+                                           "with the mirror), ten-crop (corners, centre, mirrors)"),
+                               {"none", "hflip", "ten-crop"})),
   }};
   return s;
 }
