@@ -280,6 +280,8 @@ std::vector<float> Network::plain_copy(const dnnl::memory& m) const {
   return std::vector<float>(floats(dst), floats(dst) + buffer_floats(dst.get_desc()));
 }
 
+int Network::stage_of(const std::string& layer) const { return node_named(layer).def.stage; }
+
 std::vector<float> Network::output_of(const std::string& layer) const {
   return plain_copy(node_named(layer).output);
 }

@@ -84,6 +84,8 @@ class Network {
   std::int64_t parameter_count() const;  // trainable elements
   std::int64_t macs() const;             // per image
   std::vector<LayerSummary> summary() const;
+  // The LayerDef::stage of a layer (0 = head); throws std::invalid_argument for an unknown name.
+  int stage_of(const std::string& layer) const;
 
   // The generator training-mode layers draw from (dropout).
   Rng& rng() { return rng_; }
