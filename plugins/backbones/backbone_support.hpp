@@ -18,13 +18,16 @@ class NetworkWriter {
  public:
   std::string add(std::string name, std::string type, Params params = {},
                   std::vector<std::string> inputs = {}) {
-    def_.layers.push_back({name, std::move(type), std::move(inputs), std::move(params)});
+    def_.layers.push_back({name, std::move(type), std::move(inputs), std::move(params), stage_});
     return name;
   }
+  // Layers added from now on belong to this stage (LayerDef::stage; 0 = classifier head).
+  void stage(int s) { stage_ = s; }
   NetworkDef take() { return std::move(def_); }
 
  private:
   NetworkDef def_;
+  int stage_ = 0;
 };
 
 // Concatenates strings and integers into a layer name: name_of("s", 1, "b", 2, "_").

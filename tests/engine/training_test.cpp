@@ -380,6 +380,34 @@ TEST(Trainer, FrozenLayersKeepTheirWeights) {
   EXPECT_THROW(Trainer(net, o, 4, 4).fit(quadrant_samples(32, 1), {}), std::invalid_argument);
 }
 
+TEST(Trainer, FreezingTheFirstStagesKeepsExactlyTheirWeights) {
+  const InputShape shape{1, 8, 8};
+  Overrides small{{"widths", std::vector<std::int64_t>{4, 4, 4}}, {"dense", std::int64_t{8}}};
+  engine::Network net(backbone_def("seed-cnn", small, shape, 4), catalog_layer_factory(catalog()),
+                      shape);
+  initialize_parameters(net.parameters(), "he", 4);
+  auto weights = [&](const std::string& layer) {
+    for (const auto& [n, p] : net.named_parameters())
+      if (n == layer + "/weights") {
+        const float* w = static_cast<const float*>(p->value.get_data_handle());
+        return std::vector<float>(w, w + p->value.get_desc().get_size() / sizeof(float));
+      }
+    return std::vector<float>{};
+  };
+  EXPECT_EQ(net.stage_of("conv1"), 1);
+  EXPECT_EQ(net.stage_of("pool3"), 3);
+  EXPECT_EQ(net.stage_of("logits"), 0) << "the head is never a stage";
+  const auto conv1 = weights("conv1"), conv2 = weights("conv2"), conv3 = weights("conv3"),
+             fc = weights("fc");
+  TrainOptions o = adam_options(2);
+  o.freeze_stages = 2;
+  Trainer(net, o, 4, 4).fit(quadrant_samples(32, 1), {});
+  EXPECT_EQ(weights("conv1"), conv1);
+  EXPECT_EQ(weights("conv2"), conv2);
+  EXPECT_NE(weights("conv3"), conv3);
+  EXPECT_NE(weights("fc"), fc);
+}
+
 TEST(Trainer, RejectsBadLabelsAndMismatchedClasses) {
   engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
   EXPECT_THROW(Trainer(net, adam_options(1), 7, 1), std::invalid_argument);

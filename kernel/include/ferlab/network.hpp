@@ -12,6 +12,10 @@ struct LayerDef {
   std::string type;                 // a layer plugin name: "convolution", "relu", ...
   std::vector<std::string> inputs;  // names of earlier layers; empty = the previous layer
   Params params;                    // unresolved: the kernel checks them against the schema
+  // Feature stage, counted from the input end from 1 (a backbone's resolution stages; the
+  // stem is stage 1 where there is one); 0 = the classifier head. Fine-tuning freezes the
+  // first N stages (train.freeze_stages).
+  int stage = 0;
 };
 
 struct NetworkDef {

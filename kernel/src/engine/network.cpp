@@ -5,6 +5,8 @@
 #include <map>
 #include <stdexcept>
 
+#include "engine/threads.hpp"
+
 namespace ferlab::engine {
 
 namespace {
@@ -95,6 +97,9 @@ void Network::prepare(int batch) {
   if (batch < 1) throw std::invalid_argument("batch size must be positive");
   blocks_.clear();
   activation_bytes_ = 0;
+  // Primitives split their work by the thread count at creation: create them as they will run.
+  single_thread_ = batch * macs() < single_thread_macs;
+  SingleThreadScope scope(single_thread_);
   setup_layers(batch);
   allocate_gradients();
   batch_ = batch;
@@ -245,6 +250,7 @@ const float* Network::forward(Pass pass) {
   context_.training = pass == Pass::training;
   context_.gradients = pass != Pass::inference;
   context_.rng = pass == Pass::training ? &rng_ : nullptr;
+  SingleThreadScope scope(single_thread_);
   const bool inference = pass == Pass::inference;
   for (auto& node : nodes_) {
     if (inference && node->fused_into_producer) continue;
@@ -280,6 +286,8 @@ std::vector<float> Network::plain_copy(const dnnl::memory& m) const {
   return std::vector<float>(floats(dst), floats(dst) + buffer_floats(dst.get_desc()));
 }
 
+int Network::stage_of(const std::string& layer) const { return node_named(layer).def.stage; }
+
 std::vector<float> Network::output_of(const std::string& layer) const {
   return plain_copy(node_named(layer).output);
 }
@@ -304,6 +312,7 @@ float* Network::output_grad() {
 }
 
 void Network::backward() {
+  SingleThreadScope scope(single_thread_);
   if (plain_output_grad_)
     dnnl::reorder(plain_output_grad_, nodes_.back()->grad)
         .execute(stream_, plain_output_grad_, nodes_.back()->grad);

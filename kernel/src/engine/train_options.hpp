@@ -40,6 +40,7 @@ struct TrainOptions {
   std::string class_weights = "none";  // none | balanced (inverse class frequency)
   std::string init = "he";             // he | xavier
   int loader_threads = 2;              // threads preparing (augmenting) the next batches
+  int freeze_stages = 0;               // layers of stages 1..N left untrained (LayerDef::stage)
   std::vector<std::string> freeze;     // layers left untrained (fine-tuning): names, or
                                        // prefixes ending in '*' ("s1*")
 };

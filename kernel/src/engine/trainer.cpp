@@ -46,14 +46,17 @@ bool matches(const std::string& pattern, const std::string& layer) {
   return layer == pattern;
 }
 
-// The parameters the optimizer updates: all but those of frozen layers. A pattern matching
-// no layer is an error (a typo would silently train everything).
-std::vector<Parameter*> unfrozen(Network& network, const std::vector<std::string>& freeze) {
+// The parameters the optimizer updates: all but those of frozen layers (named, or in the
+// first `stages` stages). A pattern matching no layer is an error (a typo would silently
+// train everything).
+std::vector<Parameter*> unfrozen(Network& network, const std::vector<std::string>& freeze,
+                                 int stages) {
   std::vector<Parameter*> kept;
   std::vector<bool> used(freeze.size(), false);
   for (const auto& [name, p] : network.named_parameters()) {
     const std::string layer = name.substr(0, name.rfind('/'));
-    bool frozen = false;
+    const int stage = network.stage_of(layer);
+    bool frozen = stage >= 1 && stage <= stages;
     for (std::size_t i = 0; i < freeze.size(); ++i)
       if (matches(freeze[i], layer)) frozen = used[i] = true;
     if (!frozen) kept.push_back(p);
@@ -131,7 +134,8 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
     loss_options.class_weights = balanced_class_weights(labels, classes_);
   }
   const std::vector<Parameter*> parameters = network_.parameters();
-  const std::vector<Parameter*> trained = unfrozen(network_, options_.freeze);
+  const std::vector<Parameter*> trained =
+      unfrozen(network_, options_.freeze, options_.freeze_stages);
   Optimizer optimizer(options_.optimizer, trained);
   LrSchedule schedule(options_.schedule, options_.optimizer.lr, options_.epochs);
   const bool has_val = !val.empty();

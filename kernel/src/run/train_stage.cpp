@@ -1,10 +1,13 @@
 #include "run/train_stage.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <ferlab/backbone.hpp>
 #include <ferlab/batch_augmenter.hpp>
 
+#include "engine/checkpoint.hpp"
+#include "engine/initialize.hpp"
 #include "engine/plugin_layers.hpp"
 
 namespace ferlab::run {
@@ -27,6 +30,23 @@ std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& cata
         "give one output per class",
         network->output_size(), classes));
   return network;
+}
+
+std::string initialize_network(engine::Network& network, const spec::RunSpec& run) {
+  engine::initialize_parameters(network.parameters(), run.train.init,
+                                static_cast<std::uint64_t>(run.seed));
+  if (run.init_from.empty()) return {};
+  const engine::LoadReport report = engine::load_checkpoint(run.init_from, network, true);
+  if (report.loaded.empty())
+    throw std::runtime_error(run.init_from +
+                             ": model.init_from shares no tensor (same name and "
+                             "shape) with this network");
+  std::string message = fmt::format("fine-tuning from {} (epoch {}): {} tensors loaded",
+                                    run.init_from, report.info.epoch, report.loaded.size());
+  if (!report.skipped.empty())
+    message += fmt::format(", {} kept their initialisation ({})", report.skipped.size(),
+                           fmt::join(report.skipped, ", "));
+  return message;
 }
 
 engine::Augmentation make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run) {

@@ -19,6 +19,12 @@ std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& cata
                                                const spec::RunSpec& run,
                                                const DatasetContents& data);
 
+// Initial weights for the run's seed (train.init), then, when model.init_from names a
+// checkpoint, every tensor of it whose name and shape match (fine-tuning). Returns a line for
+// the run's events saying what was loaded; empty without init_from. Throws std::runtime_error
+// naming the file when it cannot be read or shares no tensor with the network.
+std::string initialize_network(engine::Network& network, const spec::RunSpec& run);
+
 // The run's augmenters in order: per-image ones, then batch ones (mixup, cutmix) on the
 // assembled batch. Empty steps when there are none.
 engine::Augmentation make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run);

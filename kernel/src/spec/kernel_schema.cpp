@@ -90,6 +90,11 @@ const Section& train_schema() {
       param_field(choice("class_weights", "none", {"none", "balanced"},
                          "loss weights: none, or inverse class frequency")),
       param_field(choice("init", "he", {"he", "xavier"}, "weight initialisation")),
+      param_field(string_list("freeze", {},
+                              "layers left untrained (fine-tuning): names, or prefixes ending "
+                              "in '*'")),
+      param_field(integer("freeze_stages", 0, 0, 1000,
+                          "leave the backbone's first N stages untrained (fine-tuning)")),
   }};
   return s;
 }
@@ -100,6 +105,10 @@ const Section& model_schema() {
                    "a backbone plugin and its parameters"),
       plugin_field("layers", Field::Type::layer_list, Kind::layer, false,
                    "an inline network: a list of layers (instead of a backbone)"),
+      param_field(text("init_from", "",
+                       "a checkpoint to start from (fine-tuning): its tensors replace the "
+                       "initial weights where name and shape match; others, such as a new "
+                       "classifier head, keep their initialisation")),
   }};
   return s;
 }

@@ -33,6 +33,7 @@ struct RunSpec {
   std::vector<PluginCall> augment;
   std::optional<PluginCall> backbone;  // either a backbone ...
   NetworkDef layers;                   // ... or an inline network (params resolved)
+  std::string init_from;               // checkpoint to fine-tune from; empty = none
   engine::TrainOptions train;
   std::vector<std::string> eval_splits;
   std::vector<std::string> tta;

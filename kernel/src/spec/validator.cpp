@@ -323,6 +323,9 @@ class Validator {
     t.label_smoothing = num("train", "label_smoothing", 0);
     t.class_weights = text("train", "class_weights");
     t.init = text("train", "init");
+    t.freeze = strings("train", "freeze");
+    t.freeze_stages = int(num("train", "freeze_stages", 0));
+    run.init_from = text("model", "init_from");
     engine::OptimizerOptions& o = t.optimizer;
     o.name = text("train.optimizer", "name");
     o.lr = num("train.optimizer", "lr", o.lr);

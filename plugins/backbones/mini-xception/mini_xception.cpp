@@ -22,6 +22,7 @@ class MiniXception final : public Backbone {
       p.set("bias", false);  // batchnorm follows
       return p;
     };
+    net.stage(1);
     net.add("stem1", "convolution", conv(stem_, 3, 0), {"input"});
     net.add("stem1_bn", "batchnorm");
     net.add("stem1_act", activation_);
@@ -30,6 +31,7 @@ class MiniXception final : public Backbone {
     std::string trunk = net.add("stem2_act", activation_);
     std::int64_t channels = stem_;
     for (std::size_t m = 0; m < widths_.size(); ++m) {
+      net.stage(static_cast<int>(m) + 2);
       const std::string n = name_of("m", m + 1, "_");
       const std::int64_t f = widths_[m];
       Params projection = conv(f, 1, 0);
@@ -46,6 +48,7 @@ class MiniXception final : public Backbone {
       trunk = net.add(n + "add", "add", {}, {pooled, shortcut});
       channels = f;
     }
+    net.stage(0);
     net.add("classes", "convolution", conv_params(num_classes, 3, 1));
     net.add("pool", "global-avg-pool");
     net.add("logits", "flatten");

@@ -39,10 +39,12 @@ class MobileNet final : public Backbone {
   NetworkDef build(const InputShape&, int num_classes) const override {
     NetworkWriter net;
     std::int64_t channels = scaled(32, width_);
+    net.stage(1);
     conv_bn(net, "stem", channels, 3, 1, {"input"}, true);
     std::string trunk = "stem_act";
-    int block = 0;
+    int block = 0, stage_number = 1;
     for (const Stage& stage : stages) {
+      net.stage(++stage_number);  // one per bottleneck group
       const std::int64_t out = scaled(stage.c, width_);
       for (int i = 0; i < stage.n; ++i) {
         const std::string n = name_of("b", ++block, "_");
@@ -66,6 +68,7 @@ class MobileNet final : public Backbone {
         channels = out;
       }
     }
+    net.stage(0);
     conv_bn(net, "head", width_ > 1 ? scaled(static_cast<int>(head_), width_) : head_, 1, 1,
             {trunk}, true);
     net.add("pool", "global-avg-pool");

@@ -22,11 +22,13 @@ class ResNet final : public Backbone {
                                     : depth_ == 18 ? std::vector<int>{2, 2, 2, 2}
                                                    : std::vector<int>{3, 4, 6, 3};
     NetworkWriter net;
+    net.stage(1);
     net.add("stem", "convolution", conv(width_, 3, 1, 1), {"input"});
     net.add("stem_bn", "batchnorm");
     std::string trunk = net.add("stem_act", activation_);
     std::int64_t channels = width_;
     for (std::size_t s = 0; s < blocks.size(); ++s) {
+      net.stage(static_cast<int>(s) + 2);
       const std::int64_t filters = width_ << s;
       for (int b = 0; b < blocks[s]; ++b) {
         const std::string n = name_of("s", s + 1, "b", b + 1, "_");
@@ -46,6 +48,7 @@ class ResNet final : public Backbone {
         channels = filters;
       }
     }
+    net.stage(0);
     net.add("pool", "global-avg-pool");
     net.add("logits", "dense", one_int("units", num_classes));
     return net.take();

@@ -20,12 +20,14 @@ class SeedCnn final : public Backbone {
   NetworkDef build(const InputShape&, int num_classes) const override {
     NetworkWriter net;
     for (std::size_t i = 0; i < widths_.size(); ++i) {
+      net.stage(static_cast<int>(i) + 1);
       const std::string n = std::to_string(i + 1);
       net.add("conv" + n, "convolution", conv_params(widths_[i], 3, 1),
               i == 0 ? std::vector<std::string>{"input"} : std::vector<std::string>{});
       net.add("act" + n, activation_);
       net.add("pool" + n, "max-pool", one_int("kernel", 2));
     }
+    net.stage(0);
     net.add("flatten", "flatten");
     net.add("fc", "dense", one_int("units", dense_));
     net.add("fc_act", activation_);

@@ -22,6 +22,7 @@ class Vgg final : public Backbone {
     NetworkWriter net;
     bool first = true;
     for (std::size_t s = 0; s < widths_.size(); ++s) {
+      net.stage(static_cast<int>(s) + 1);
       for (std::int64_t c = 0; c < convs_; ++c) {
         const std::string n = name_of(s + 1, "_", c + 1);
         net.add("conv" + n, "convolution", conv_params(widths_[s], 3, 1),
@@ -32,6 +33,7 @@ class Vgg final : public Backbone {
       }
       net.add(name_of("pool", s + 1), "max-pool", one_int("kernel", 2));
     }
+    net.stage(0);
     net.add("flatten", "flatten");
     for (std::size_t d = 0; d < dense_.size(); ++d) {
       const std::string n = name_of(d + 1);
