@@ -73,6 +73,10 @@ class ReportBrowserTest : public testing::Test {
   static bool chromium_present() { return run_command("command -v chromium").status == 0; }
   static std::string db() { return (dir_ / "runs.db").string(); }
 
+  void loads_without_console_messages_and_runs_its_script();
+  void shows_every_section_table_and_chart();
+  void shows_the_numbers_stored_in_the_database();
+
   static fs::path dir_;
   static ferlab::testing_support::CommandOutput run_, report_, browser_;
 };
@@ -83,7 +87,7 @@ ferlab::testing_support::CommandOutput ReportBrowserTest::run_, ReportBrowserTes
 
 }  // namespace
 
-TEST_F(ReportBrowserTest, LoadsWithoutConsoleMessagesAndRunsItsScript) {
+void ReportBrowserTest::loads_without_console_messages_and_runs_its_script() {
   std::regex console(".*CONSOLE.*");
   std::string lines;
   for (std::sregex_iterator m(browser_.err.begin(), browser_.err.end(), console), end; m != end;
@@ -96,7 +100,7 @@ TEST_F(ReportBrowserTest, LoadsWithoutConsoleMessagesAndRunsItsScript) {
   EXPECT_THAT(read(dir_ / "report.html"), testing::Not(HasSubstr("src=\"http")));
 }
 
-TEST_F(ReportBrowserTest, ShowsEverySectionTableAndChart) {
+void ReportBrowserTest::shows_every_section_table_and_chart() {
   const std::string& dom = browser_.out;
   for (const char* id :
        {"summary", "comparison", "significance", "curves", "confusion", "examples", "gradcam"})
@@ -117,7 +121,7 @@ TEST_F(ReportBrowserTest, ShowsEverySectionTableAndChart) {
   EXPECT_GE(count(comparison, "class=\"best\""), 6);  // each figure column (ties: more)
 }
 
-TEST_F(ReportBrowserTest, ShowsTheNumbersStoredInTheDatabase) {
+void ReportBrowserTest::shows_the_numbers_stored_in_the_database() {
   const std::string& dom = browser_.out;
   Database d(db(), false);
   // Every run's test accuracy in its row of the runs table.
@@ -174,4 +178,21 @@ TEST_F(ReportBrowserTest, ShowsTheNumbersStoredInTheDatabase) {
     ++seen;
   }
   EXPECT_EQ(seen, 9);  // 8 misclassified faces and the preview grid
+}
+
+// One test: the sweep, the report and the browser run once (a ctest process per test would
+// repeat them).
+TEST_F(ReportBrowserTest, ASweepReportLooksRightInChromium) {
+  {
+    SCOPED_TRACE("console and script");
+    loads_without_console_messages_and_runs_its_script();
+  }
+  {
+    SCOPED_TRACE("sections, tables, charts, images");
+    shows_every_section_table_and_chart();
+  }
+  {
+    SCOPED_TRACE("numbers against SQLite");
+    shows_the_numbers_stored_in_the_database();
+  }
 }
