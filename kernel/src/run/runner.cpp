@@ -183,8 +183,17 @@ class Executor {
     fmt::print(stderr, "{}: training, seed {}\n", who, run.seed);
     try {
       state.network = build_network(catalog_, run, *state.data);
-      engine::initialize_parameters(state.network->parameters(), run.train.init,
-                                    static_cast<std::uint64_t>(run.seed));
+      const std::string fine_tuning = initialize_network(*state.network, run);
+      if (!fine_tuning.empty()) {
+        fmt::print(stderr, "{}: {}\n", who, fine_tuning);
+        store_.record_event(state.summary.id, "fine-tuning", fine_tuning, 1);
+      }
+      // The model's size, under split "model", for the report's comparison table.
+      storage::Evaluation size;
+      size.split = "model";
+      size.metrics = {{"parameters", static_cast<double>(state.network->parameter_count())},
+                      {"macs", static_cast<double>(state.network->macs())}};
+      store_.record_evaluation(state.summary.id, size);
       int num_classes = static_cast<int>(classes.size());
       engine::Trainer trainer(*state.network, run.train, num_classes,
                               static_cast<std::uint64_t>(run.seed));
