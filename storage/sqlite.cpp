@@ -13,9 +13,15 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     throw StorageError(fmt::format("{}: cannot open the run database: {}", path, message));
   }
   sqlite3_busy_timeout(db_, 30000);
-  exec("PRAGMA foreign_keys = ON");
-  exec("PRAGMA journal_mode = WAL");
-  exec("PRAGMA synchronous = NORMAL");
+  try {
+    exec("PRAGMA foreign_keys = ON");
+    exec("PRAGMA journal_mode = WAL");  // fails first on a read-only file
+    exec("PRAGMA synchronous = NORMAL");
+  } catch (...) {
+    sqlite3_close(db_);  // the destructor does not run when the constructor throws
+    db_ = nullptr;
+    throw;
+  }
 }
 
 Database::~Database() { sqlite3_close(db_); }
