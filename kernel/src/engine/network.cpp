@@ -141,8 +141,13 @@ void Network::setup_layers(int batch) {
   fuse_for_inference();
   const dnnl::memory::desc last = nodes_.back()->output_desc;
   const dnnl::memory::desc last_plain = plain(last.dims());
-  plain_output_ = last == last_plain ? dnnl::memory() : dnnl::memory(last_plain, engine_);
-  plain_output_grad_ = last == last_plain ? dnnl::memory() : dnnl::memory(last_plain, engine_);
+  plain_output_ = plain_output_grad_ = dnnl::memory();
+  if (last != last_plain) {
+    plain_output_ = dnnl::memory(last_plain, engine_);
+    plain_output_grad_ = dnnl::memory(last_plain, engine_);
+    to_plain_output_ = dnnl::reorder(nodes_.back()->output, plain_output_);
+    from_plain_output_grad_ = dnnl::reorder(plain_output_grad_, nodes_.back()->output);
+  }
 }
 
 // Lets a producer apply its only consumer as a post-op in inference passes (conv + relu in one
@@ -182,7 +187,6 @@ void Network::allocate_gradients() {
   };
   const int n = static_cast<int>(nodes_.size());
   std::vector<Slot> slots;
-  std::vector<dnnl::memory> partial_first(n);
   for (auto& node : nodes_) {
     node->input_grads.assign(node->sources.size(), dnnl::memory());
     node->grad = dnnl::memory();
@@ -258,9 +262,7 @@ const float* Network::forward(Pass pass) {
         inference && node->fused_consumer ? node->fused_consumer->output : node->output;
     node->layer->forward(node->inputs, output, context_);
   }
-  if (plain_output_)
-    dnnl::reorder(nodes_.back()->output, plain_output_)
-        .execute(stream_, nodes_.back()->output, plain_output_);
+  if (plain_output_) to_plain_output_.execute(stream_, nodes_.back()->output, plain_output_);
   stream_.wait();
   return floats(plain_output_ ? plain_output_ : nodes_.back()->output);
 }
@@ -314,8 +316,7 @@ float* Network::output_grad() {
 void Network::backward() {
   SingleThreadScope scope(single_thread_);
   if (plain_output_grad_)
-    dnnl::reorder(plain_output_grad_, nodes_.back()->grad)
-        .execute(stream_, plain_output_grad_, nodes_.back()->grad);
+    from_plain_output_grad_.execute(stream_, plain_output_grad_, nodes_.back()->grad);
   for (int i = static_cast<int>(nodes_.size()) - 1; i >= 0; --i) {
     Node& node = *nodes_[i];
     if (node.edges_out > 1) {

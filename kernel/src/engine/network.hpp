@@ -109,6 +109,7 @@ class Network {
   std::int64_t activation_bytes_ = 0;
   // The last layer's output and gradient in plain layout, when the layer's own is not.
   dnnl::memory plain_output_, plain_output_grad_;
+  dnnl::reorder to_plain_output_, from_plain_output_grad_;  // created once per batch size
   InputShape input_shape_;
   int batch_ = 0;
   // Batches this small run on one thread, where waking a second costs more than it saves.

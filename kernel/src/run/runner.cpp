@@ -7,7 +7,6 @@
 #include <map>
 
 #include "engine/checkpoint.hpp"
-#include "engine/initialize.hpp"
 #include "graph/experiment_graph.hpp"
 #include "run/data_cache.hpp"
 #include "run/data_stages.hpp"
