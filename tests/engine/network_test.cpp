@@ -34,6 +34,33 @@ NetworkDef branching_network() {
 
 float* floats(const dnnl::memory& m) { return static_cast<float*>(m.get_data_handle()); }
 
+// Σ out · w over the first w.size() outputs, in double: the scalar whose gradient is checked.
+double weighted_sum(const float* out, const std::vector<float>& w) {
+  double sum = 0;
+  for (std::size_t i = 0; i < w.size(); ++i) sum += static_cast<double>(out[i]) * w[i];
+  return sum;
+}
+
+// Checks the gradient the last backward() left in `p` against central differences of
+// `objective` over each of its elements.
+template <class Objective>
+void expect_gradient_matches_finite_differences(Parameter& p, Objective objective,
+                                                const std::string& what) {
+  const std::vector<float> analytic(floats(p.grad), floats(p.grad) + LayerHarness::size(p.grad));
+  float* x = floats(p.value);
+  for (std::size_t e = 0; e < analytic.size(); ++e) {
+    const float saved = x[e];
+    const double eps = 1e-3;
+    x[e] = static_cast<float>(saved + eps);
+    const double plus = objective();
+    x[e] = static_cast<float>(saved - eps);
+    const double minus = objective();
+    x[e] = saved;
+    const double numeric = (plus - minus) / (2 * eps);
+    ASSERT_NEAR(analytic[e], numeric, 5e-3 * (1 + std::abs(numeric))) << what << " element " << e;
+  }
+}
+
 TEST(Network, SeedCnnMatchesTheReferenceSize) {
   const InputShape shape{1, 48, 48};
   Network net(backbone_def("seed-cnn", {}, shape, 7), factory(), shape);
@@ -153,34 +180,14 @@ TEST(Network, BranchingNetworkShapesAndGradientsMatchFiniteDifferences) {
   const std::int64_t n_input = 2 * 3 * 7 * 5;
   for (std::int64_t i = 0; i < n_input; ++i) net.input()[i] = u(rng);
   const std::vector<float> weights{0.3f, -0.7f, 0.5f, 0.9f, -0.2f, 0.4f};
-  auto objective = [&] {
-    const float* out = net.forward(true);
-    double sum = 0;
-    for (int i = 0; i < 6; ++i) sum += static_cast<double>(out[i]) * weights[i];
-    return sum;
-  };
+  auto objective = [&] { return weighted_sum(net.forward(true), weights); };
   objective();
   std::copy(weights.begin(), weights.end(), net.output_grad());
   net.backward();
   // Every weight of both convolutions: their gradients pass through add, concat and the
   // fan-out of "relu" to two consumers.
-  for (Parameter* p : net.parameters()) {
-    const std::vector<float> analytic(floats(p->grad),
-                                      floats(p->grad) + LayerHarness::size(p->grad));
-    float* x = floats(p->value);
-    for (std::size_t e = 0; e < analytic.size(); ++e) {
-      const float saved = x[e];
-      const double eps = 1e-3;
-      x[e] = static_cast<float>(saved + eps);
-      const double plus = objective();
-      x[e] = static_cast<float>(saved - eps);
-      const double minus = objective();
-      x[e] = saved;
-      const double numeric = (plus - minus) / (2 * eps);
-      ASSERT_NEAR(analytic[e], numeric, 5e-3 * (1 + std::abs(numeric)))
-          << p->name << " element " << e;
-    }
-  }
+  for (Parameter* p : net.parameters())
+    expect_gradient_matches_finite_differences(*p, objective, p->name);
 }
 
 TEST(Network, DeadEndBranchesGetZeroGradient) {
@@ -264,27 +271,23 @@ TEST(Network, ExplainPassDifferentiatesTheInferenceFunction) {
   net.prepare(2);
   randomize(net, 3);
   const std::vector<float> w{0.3f, -0.7f, 0.5f, 0.9f, -0.2f, 0.4f};
+  // Inference reuses reordered weights: say they changed (the finite differences write them).
   auto objective = [&] {
-    const float* out = net.forward(engine::Pass::inference);
-    double sum = 0;
-    for (int i = 0; i < 6; ++i) sum += static_cast<double>(out[i]) * w[i];
-    return sum;
+    net.parameters_changed();
+    return weighted_sum(net.forward(engine::Pass::inference), w);
   };
   const double before = objective();
   net.retain_grad("pool");
   EXPECT_NEAR(objective(), before, 1e-9) << "explain and inference compute the same function";
-  const float* explained = net.forward(engine::Pass::explain);
-  double explained_sum = 0;
-  for (int i = 0; i < 6; ++i) explained_sum += static_cast<double>(explained[i]) * w[i];
-  EXPECT_NEAR(explained_sum, before, 1e-6);
+  EXPECT_NEAR(weighted_sum(net.forward(engine::Pass::explain), w), before, 1e-6);
   std::copy(w.begin(), w.end(), net.output_grad());
   net.backward();
 
   // d objective / d pool = logits weights^T w, per image.
   const auto pool_grad = net.grad_of("pool");
-  Parameter* dense = net.named_parameters().back().second->name == "bias"
-                         ? net.named_parameters()[net.named_parameters().size() - 2].second
-                         : nullptr;
+  Parameter* dense = nullptr;
+  for (auto& [name, p] : net.named_parameters())
+    if (name == "logits/weights") dense = p;
   ASSERT_NE(dense, nullptr);
   const float* W = floats(dense->value);  // 3 x 16
   for (int n = 0; n < 2; ++n)
@@ -298,22 +301,33 @@ TEST(Network, ExplainPassDifferentiatesTheInferenceFunction) {
   // The first convolution's weights: their gradient passes batchnorm with running statistics,
   // the in-place relu and dropout as identity.
   Parameter* conv1 = net.named_parameters().front().second;
-  const std::vector<float> analytic(floats(conv1->grad),
-                                    floats(conv1->grad) + LayerHarness::size(conv1->grad));
-  float* x = floats(conv1->value);
-  for (std::size_t e = 0; e < analytic.size(); ++e) {
-    const float saved = x[e];
-    const double eps = 1e-3;
-    x[e] = static_cast<float>(saved + eps);
-    net.parameters_changed();
-    const double plus = objective();
-    x[e] = static_cast<float>(saved - eps);
-    net.parameters_changed();
-    const double minus = objective();
-    x[e] = saved;
-    const double numeric = (plus - minus) / (2 * eps);
-    ASSERT_NEAR(analytic[e], numeric, 5e-3 * (1 + std::abs(numeric))) << "conv1 weight " << e;
+  expect_gradient_matches_finite_differences(*conv1, objective, "conv1 weights");
+}
+
+// A network ending in a blocked layout (16 channels after pooling): its output and output
+// gradient still travel in plain order.
+TEST(Network, OutputAndOutputGradientArePlainWhateverTheLastLayout) {
+  NetworkDef def;
+  def.layers = {
+      layer("conv", "convolution", {{"filters", std::int64_t{16}}, {"kernel", std::int64_t{1}}}),
+      layer("pool", "global-avg-pool")};
+  Network net(def, factory(), InputShape{1, 2, 3});
+  net.prepare(2);
+  auto named = net.named_parameters();  // conv/weights (16 x 1 x 1 x 1), conv/bias
+  for (int c = 0; c < 16; ++c) {
+    floats(named[0].second->value)[c] = 0.5f * c;
+    floats(named[1].second->value)[c] = -1.f * c;
   }
+  for (int i = 0; i < 12; ++i) net.input()[i] = static_cast<float>(i);  // means 2.5 and 8.5
+  const float* out = net.forward(true);
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 16; ++c)
+      ASSERT_NEAR(out[n * 16 + c], 0.5f * c * (n == 0 ? 2.5f : 8.5f) - c, 1e-4)
+          << "image " << n << " channel " << c;
+  for (int i = 0; i < 32; ++i) net.output_grad()[i] = static_cast<float>(i);
+  net.backward();
+  // d/d bias[c] = the output gradients of channel c summed over the batch: c + (16 + c).
+  for (int c = 0; c < 16; ++c) EXPECT_NEAR(floats(named[1].second->grad)[c], 16 + 2 * c, 1e-4);
 }
 
 TEST(Network, InferenceSeesWeightsWrittenAfterParametersChanged) {
