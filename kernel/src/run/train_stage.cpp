@@ -71,15 +71,4 @@ engine::Augmentation make_augment(const kernel::PluginCatalog& catalog, const sp
   return augmentation;
 }
 
-storage::Evaluation evaluate_split(engine::Network& network, const std::vector<Sample>& samples,
-                                   int classes, const std::string& split) {
-  engine::Evaluation e = engine::evaluate(network, samples, classes);
-  storage::Evaluation out;
-  out.split = split;
-  out.metrics = {{"accuracy", e.accuracy}, {"macro_f1", e.macro_f1}, {"loss", e.loss}};
-  out.confusion.assign(classes, std::vector<std::int64_t>(classes, 0));
-  for (size_t i = 0; i < samples.size(); ++i) ++out.confusion[samples[i].label][e.predictions[i]];
-  return out;
-}
-
 }  // namespace ferlab::run

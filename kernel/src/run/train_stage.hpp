@@ -29,8 +29,4 @@ std::string initialize_network(engine::Network& network, const spec::RunSpec& ru
 // assembled batch. Empty steps when there are none.
 engine::Augmentation make_augment(const kernel::PluginCatalog& catalog, const spec::RunSpec& run);
 
-// Evaluates the network on one split: overall metrics and the confusion matrix.
-storage::Evaluation evaluate_split(engine::Network& network, const std::vector<Sample>& samples,
-                                   int classes, const std::string& split);
-
 }  // namespace ferlab::run
