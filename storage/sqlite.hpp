@@ -58,6 +58,7 @@ class Statement {
   double real(int column) const { return sqlite3_column_double(stmt_, column); }
   std::string text(int column) const;
   std::string blob(int column) const;
+  int columns() const { return sqlite3_column_count(stmt_); }
   bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
  private:

@@ -9,6 +9,7 @@
 #include "engine/schedule.hpp"
 #include "engine/trainer.hpp"
 #include "engine_fixture.hpp"
+#include "tiny_problem.hpp"
 
 namespace ferlab::test {
 namespace {
@@ -199,52 +200,6 @@ TEST(Initialize, HeAndXavierHaveTheirSpreadAndAreSeeded) {
   EXPECT_THROW(initialize_parameters(net.parameters(), "lecun", 3), std::invalid_argument);
 }
 
-// Four classes of 8x8 grayscale images: one bright quadrant each, on noise.
-std::vector<Sample> quadrant_samples(int count, std::uint64_t seed) {
-  Rng rng(seed);
-  std::uniform_int_distribution<int> noise(0, 60);
-  std::vector<Sample> samples;
-  for (int i = 0; i < count; ++i) {
-    Sample s;
-    s.label = i % 4;
-    s.id = "synthetic:" + std::to_string(i);
-    s.image = cv::Mat(8, 8, CV_8UC1);
-    for (int y = 0; y < 8; ++y)
-      for (int x = 0; x < 8; ++x) {
-        const bool bright = (y / 4) * 2 + (x / 4) == s.label;
-        s.image.at<std::uint8_t>(y, x) = static_cast<std::uint8_t>(noise(rng) + (bright ? 150 : 0));
-      }
-    samples.push_back(std::move(s));
-  }
-  return samples;
-}
-
-NetworkDef tiny_cnn(bool batchnorm = true) {
-  auto l = [](std::string name, std::string type, Overrides p = {}) {
-    return LayerDef{std::move(name), std::move(type), {}, Params(std::move(p))};
-  };
-  NetworkDef def;
-  def.layers = {
-      l("conv", "convolution", {{"filters", std::int64_t{4}}, {"padding", std::int64_t{1}}}),
-      l("bn", "batchnorm"),
-      l("act", "relu"),
-      l("pool", "max-pool", {{"kernel", std::int64_t{2}}}),
-      l("flat", "flatten"),
-      l("drop", "dropout", {{"rate", 0.1}}),
-      l("logits", "dense", {{"units", std::int64_t{4}}})};
-  if (!batchnorm) def.layers.erase(def.layers.begin() + 1);
-  return def;
-}
-
-TrainOptions adam_options(int epochs) {
-  TrainOptions o;
-  o.epochs = epochs;
-  o.batch = 16;
-  o.optimizer.name = "adam";
-  o.optimizer.lr = 0.01;
-  return o;
-}
-
 TEST(Trainer, TinyNetworkLearnsTheSyntheticProblem) {
   const InputShape shape{1, 8, 8};
   engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), shape);
@@ -279,15 +234,6 @@ TEST(Trainer, TinyNetworkLearnsTheSyntheticProblem) {
     EXPECT_NEAR(sum, 1.f, 1e-5);
     EXPECT_EQ(argmax(probabilities[i].data(), 4), e.predictions[i]);
   }
-}
-
-std::vector<float> all_weights(engine::Network& net) {
-  std::vector<float> all;
-  for (Parameter* p : net.parameters()) {
-    const float* w = static_cast<const float*>(p->value.get_data_handle());
-    all.insert(all.end(), w, w + p->value.get_desc().get_size() / sizeof(float));
-  }
-  return all;
 }
 
 TEST(Trainer, SameSeedGivesIdenticalWeightsWithOneThread) {

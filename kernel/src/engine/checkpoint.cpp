@@ -81,6 +81,12 @@ void save_checkpoint(const std::filesystem::path& file, Network& network,
     payload.append(static_cast<const char*>(p->value.get_data_handle()),
                    p->value.get_desc().get_size());
   }
+  put<std::uint32_t>(payload, static_cast<std::uint32_t>(info.state.size()));
+  for (const auto& [name, values] : info.state) {
+    put_string(payload, name);
+    put<std::uint64_t>(payload, values.size());
+    payload.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+  }
   std::string header(magic, sizeof(magic));
   put<std::uint32_t>(header, checkpoint_format_version);
   put<std::uint64_t>(header, payload.size());
@@ -99,21 +105,39 @@ void save_checkpoint(const std::filesystem::path& file, Network& network,
     throw std::runtime_error(file.string() + ": cannot write checkpoint: " + error.message());
 }
 
-LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
-                           bool allow_partial) {
+namespace {
+
+struct StoredTensor {
+  std::string name;
+  std::vector<std::int64_t> dims;
+  const char* data;  // into Contents::bytes
+};
+
+// A whole checkpoint file, checked (header, size, checksum) and parsed.
+struct Contents {
+  std::string bytes;
+  CheckpointInfo info;
+  std::vector<StoredTensor> tensors;
+};
+
+Contents read_contents(const std::filesystem::path& file) {
   const std::string where = file.string();
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error(where + ": cannot open checkpoint");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Contents c;
+  {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::runtime_error(where + ": cannot open checkpoint");
+    c.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string& bytes = c.bytes;
   if (bytes.size() < sizeof(magic) || std::memcmp(bytes.data(), magic, sizeof(magic)) != 0)
     throw std::runtime_error(where + ": not a ferlab checkpoint");
   if (bytes.size() < header_bytes)
     throw std::runtime_error(where + ": truncated checkpoint (header incomplete)");
   Reader header(bytes, sizeof(magic), where);
   const auto version = header.get<std::uint32_t>();
-  if (version != checkpoint_format_version)
+  if (version < 1 || version > checkpoint_format_version)
     throw std::runtime_error(where + ": checkpoint format version " + std::to_string(version) +
-                             ", this build reads version " +
+                             ", this build reads versions 1 to " +
                              std::to_string(checkpoint_format_version));
   const auto size = header.get<std::uint64_t>();
   const auto hash = header.get<std::uint64_t>();
@@ -127,33 +151,60 @@ LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
     throw std::runtime_error(where + ": corrupt checkpoint (checksum mismatch)");
 
   Reader r(bytes, header_bytes, where);
-  LoadReport report;
-  report.info.epoch = static_cast<int>(r.get<std::uint32_t>());
+  c.info.epoch = static_cast<int>(r.get<std::uint32_t>());
   for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
     std::string key = r.get_string();
-    report.info.metadata[key] = r.get_string();
+    c.info.metadata[key] = r.get_string();
   }
+  for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
+    StoredTensor t{r.get_string(), std::vector<std::int64_t>(r.get<std::uint32_t>()), nullptr};
+    std::size_t count = 1;
+    for (auto& d : t.dims) count *= static_cast<std::size_t>(d = r.get<std::int64_t>());
+    t.data = r.take(count * sizeof(float));
+    c.tensors.push_back(std::move(t));
+  }
+  if (version >= 2)
+    for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
+      const std::string name = r.get_string();
+      const auto count = r.get<std::uint64_t>();
+      if (count > bytes.size() / sizeof(float))
+        throw std::runtime_error(where + ": malformed checkpoint payload");
+      const char* data = r.take(count * sizeof(float));
+      std::vector<float>& values = c.info.state[name];
+      values.resize(count);
+      std::memcpy(values.data(), data, count * sizeof(float));
+    }
+  return c;
+}
+
+}  // namespace
+
+CheckpointInfo read_checkpoint_info(const std::filesystem::path& file) {
+  return read_contents(file).info;
+}
+
+LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
+                           bool allow_partial) {
+  Contents contents = read_contents(file);
+  LoadReport report;
+  report.info = std::move(contents.info);
   auto targets = network.named_parameters();
   std::map<std::string, Parameter*> by_name(targets.begin(), targets.end());
   std::vector<std::pair<std::string, std::string>> problems;  // tensor, what is wrong
-  for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
-    const std::string name = r.get_string();
-    std::vector<std::int64_t> dims(r.get<std::uint32_t>());
-    std::size_t count = 1;
-    for (auto& d : dims) count *= static_cast<std::size_t>(d = r.get<std::int64_t>());
-    const char* data = r.take(count * sizeof(float));
-    auto it = by_name.find(name);
+  for (const StoredTensor& t : contents.tensors) {
+    auto it = by_name.find(t.name);
     if (it == by_name.end()) {
-      problems.emplace_back(name, "is in the file but not in this network");
+      problems.emplace_back(t.name, "is in the file but not in this network");
       continue;
     }
-    if (dims_of(*it->second) != dims) {
-      problems.emplace_back(name, "has another shape in the file");
+    if (dims_of(*it->second) != t.dims) {
+      problems.emplace_back(t.name, "has another shape in the file");
       by_name.erase(it);
       continue;
     }
-    std::memcpy(it->second->value.get_data_handle(), data, count * sizeof(float));
-    report.loaded.push_back(name);
+    std::memcpy(it->second->value.get_data_handle(), t.data,
+                it->second->value.get_desc().get_size());
+    report.loaded.push_back(t.name);
     by_name.erase(it);
   }
   for (const auto& [name, p] : by_name) problems.emplace_back(name, "is not in the file");
@@ -161,7 +212,7 @@ LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
     std::string text;
     for (const auto& [name, what] : problems)
       text += (text.empty() ? "" : "; ") + name + " " + what;
-    throw std::runtime_error(where + ": checkpoint does not fit this network: " + text);
+    throw std::runtime_error(file.string() + ": checkpoint does not fit this network: " + text);
   }
   for (const auto& [name, what] : problems)
     if (what != "is in the file but not in this network") report.skipped.push_back(name);

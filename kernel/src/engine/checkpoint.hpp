@@ -1,10 +1,11 @@
-// Checkpoint files: a network's weights (and running statistics) with metadata, in a
-// versioned binary format with a checksum.
+// Checkpoint files: a network's weights (and running statistics) with metadata and, for
+// resuming, the training state, in a versioned binary format with a checksum.
 //
 // Layout (little-endian): "FERLABCK", u32 format version, u64 payload bytes, u64 FNV-1a hash
 // of the payload; payload = u32 epoch, u32 metadata count, (string key, string value)...,
-// u32 tensor count, (string "<layer>/<parameter>", u32 rank, i64 dims[rank], f32 data)...;
-// a string is u32 length + bytes.
+// u32 tensor count, (string "<layer>/<parameter>", u32 rank, i64 dims[rank], f32 data)...,
+// then (version 2) u32 state count, (string name, u64 count, f32 data[count])...;
+// a string is u32 length + bytes. Version 1 files (no state section) still load.
 #pragma once
 
 #include <filesystem>
@@ -16,11 +17,14 @@
 
 namespace ferlab::engine {
 
-inline constexpr std::uint32_t checkpoint_format_version = 1;
+inline constexpr std::uint32_t checkpoint_format_version = 2;
 
 struct CheckpointInfo {
   int epoch = 0;
   std::map<std::string, std::string> metadata;  // e.g. "spec": the resolved spec, "classes"
+  // Float arrays beside the weights that only resuming needs (optimizer moments, the best
+  // epoch's weights); empty in a weights-only checkpoint.
+  std::map<std::string, std::vector<float>> state;
 };
 
 struct LoadReport {
@@ -38,6 +42,10 @@ void save_checkpoint(const std::filesystem::path& file, Network& network,
 // Reads weights into `network`, matching tensors by name. Throws std::runtime_error naming
 // the file for a missing, foreign, newer-format, truncated or corrupt file, and (unless
 // allow_partial) for any tensor missing, extra or of another shape.
+// The epoch, metadata and training state of a checkpoint, without loading its weights. Throws
+// like load_checkpoint for a missing, foreign, newer-format, truncated or corrupt file.
+CheckpointInfo read_checkpoint_info(const std::filesystem::path& file);
+
 LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
                            bool allow_partial = false);
 

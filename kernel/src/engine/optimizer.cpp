@@ -65,6 +65,33 @@ void Optimizer::step(double lr) {
   }
 }
 
+Optimizer::Moments Optimizer::moments(const std::map<const Parameter*, std::string>& names) const {
+  Moments out;
+  for (const Slot& slot : slots_) {
+    const std::string& name = names.at(slot.parameter);
+    out[name + "/m"] = slot.m;
+    if (!slot.v.empty()) out[name + "/v"] = slot.v;
+  }
+  return out;
+}
+
+void Optimizer::restore(long steps, const Moments& moments,
+                        const std::map<const Parameter*, std::string>& names) {
+  auto take = [&](const std::string& key, std::vector<float>& into) {
+    auto it = moments.find(key);
+    if (it == moments.end() || it->second.size() != into.size())
+      throw std::runtime_error("optimizer state for '" + key +
+                               (it == moments.end() ? "' is missing" : "' has another size"));
+    into = it->second;
+  };
+  for (Slot& slot : slots_) {
+    const std::string& name = names.at(slot.parameter);
+    take(name + "/m", slot.m);
+    if (!slot.v.empty()) take(name + "/v", slot.v);
+  }
+  t_ = steps;
+}
+
 double clip_gradients(const std::vector<Parameter*>& parameters, double max_norm) {
   double sum = 0;
   for (const Parameter* p : parameters) {

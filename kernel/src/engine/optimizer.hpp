@@ -2,6 +2,8 @@
 #pragma once
 
 #include <ferlab/layer.hpp>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "engine/train_options.hpp"
@@ -16,6 +18,15 @@ class Optimizer {
   // One update from the current gradients at learning rate lr.
   void step(double lr);
   long steps() const { return t_; }
+
+  // The moments, for checkpoints: "<name>/m" and, for Adam(W), "<name>/v" per updated
+  // parameter, named by `names`.
+  using Moments = std::map<std::string, std::vector<float>>;
+  Moments moments(const std::map<const Parameter*, std::string>& names) const;
+  // Continues from saved moments after `steps` updates. Throws std::runtime_error naming the
+  // first moment missing or of another size (the checkpoint belongs to another network).
+  void restore(long steps, const Moments& moments,
+               const std::map<const Parameter*, std::string>& names);
 
  private:
   struct Slot {

@@ -15,6 +15,14 @@ class LrSchedule {
   // Reports whether the selection metric improved in the epoch just ended (plateau only).
   void observe(bool improved);
 
+  // Reduce-on-plateau's progress, for checkpoints (constant for the other schedules).
+  double plateau_scale() const { return plateau_scale_; }
+  int plateau_wait() const { return epochs_without_improvement_; }
+  void restore(double plateau_scale, int plateau_wait) {
+    plateau_scale_ = plateau_scale;
+    epochs_without_improvement_ = plateau_wait;
+  }
+
  private:
   ScheduleOptions options_;
   double base_lr_;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -67,20 +68,39 @@ std::vector<Parameter*> unfrozen(Network& network, const std::vector<std::string
   return kept;
 }
 
-std::vector<std::vector<float>> snapshot(const std::vector<Parameter*>& parameters) {
-  std::vector<std::vector<float>> values;
-  for (const Parameter* p : parameters) {
+using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
+
+std::map<std::string, std::vector<float>> snapshot(const NamedParameters& parameters) {
+  std::map<std::string, std::vector<float>> values;
+  for (const auto& [name, p] : parameters) {
     const float* w = static_cast<const float*>(p->value.get_data_handle());
-    values.emplace_back(w, w + p->value.get_desc().get_size() / sizeof(float));
+    values[name].assign(w, w + p->value.get_desc().get_size() / sizeof(float));
   }
   return values;
 }
 
-void restore(const std::vector<Parameter*>& parameters,
-             const std::vector<std::vector<float>>& values) {
-  for (std::size_t i = 0; i < parameters.size(); ++i)
-    std::copy(values[i].begin(), values[i].end(),
-              static_cast<float*>(parameters[i]->value.get_data_handle()));
+// Puts back a snapshot; throws when it does not fit (a resume state of another network).
+void restore(const NamedParameters& parameters,
+             const std::map<std::string, std::vector<float>>& values) {
+  for (const auto& [name, p] : parameters) {
+    auto it = values.find(name);
+    if (it == values.end() || it->second.size() * sizeof(float) != p->value.get_desc().get_size())
+      throw std::runtime_error("saved best weights do not fit this network at '" + name + "'");
+    std::copy(it->second.begin(), it->second.end(),
+              static_cast<float*>(p->value.get_data_handle()));
+  }
+}
+
+std::string rng_text(const Rng& rng) {
+  std::ostringstream out;
+  out << rng;
+  return out.str();
+}
+
+void set_rng(Rng& rng, const std::string& text) {
+  std::istringstream in(text);
+  in >> rng;
+  if (!in) throw std::runtime_error("checkpoint training state: malformed random-number state");
 }
 
 // Runs samples through the network in inference mode, `batch` at a time (the last batch is
@@ -133,7 +153,9 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
     for (const Sample& s : train) labels.push_back(s.label);
     loss_options.class_weights = balanced_class_weights(labels, classes_);
   }
-  const std::vector<Parameter*> parameters = network_.parameters();
+  const NamedParameters parameters = network_.named_parameters();
+  names_.clear();
+  for (const auto& [name, p] : parameters) names_[p] = name;
   const std::vector<Parameter*> trained =
       unfrozen(network_, options_.freeze, options_.freeze_stages);
   Optimizer optimizer(options_.optimizer, trained);
@@ -141,24 +163,41 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   const bool has_val = !val.empty();
   selection_score(options_.select_on, EpochStats{}, has_val);  // rejects a bad name up front
 
+  progress_ = TrainingState{};
+  if (resume_) {
+    progress_ = std::move(*resume_);
+    resume_.reset();
+    optimizer.restore(progress_.optimizer_steps, progress_.moments, names_);
+    progress_.moments.clear();
+    schedule.restore(progress_.plateau_scale, progress_.plateau_wait);
+    set_rng(shuffle_rng, progress_.shuffle_rng);
+    set_rng(network_.rng(), progress_.network_rng);
+  }
+  optimizer_ = &optimizer;
+  schedule_ = &schedule;
+  shuffle_rng_ = &shuffle_rng;
+  struct Detach {  // the pointers above must not outlive this call
+    Trainer& t;
+    ~Detach() { t.optimizer_ = nullptr, t.schedule_ = nullptr, t.shuffle_rng_ = nullptr; }
+  } detach{*this};
+
   BatchLoader loader(train, network_.input_shape(), batch, classes_, augment, seed_,
                      options_.loader_threads);
   const std::size_t steps = train.size() / batch;
   std::vector<std::size_t> order(train.size());
-  std::iota(order.begin(), order.end(), 0);
   std::vector<int> labels(batch);
   // Soft targets only when a batch augmenter mixes them; plain labels otherwise.
   std::vector<float> targets(augment.batch ? static_cast<std::size_t>(batch) * classes_ : 0);
 
   TrainResult result;
-  std::vector<std::vector<float>> best_weights;
-  double best_score = 0;
-  int since_best = 0;
-  for (int epoch = 0; epoch < options_.epochs; ++epoch) {
+  TrainingState& p = progress_;
+  for (int epoch = p.epochs_done; epoch < options_.epochs && !p.stopped_early; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     EpochStats stats;
     stats.epoch = epoch + 1;
     stats.lr = schedule.lr(epoch);
+    // From the same start every epoch, so the order depends on the rng state alone (resumable).
+    std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), shuffle_rng);
     loader.start_epoch(order, epoch);
     Confusion confusion(classes_);
@@ -196,25 +235,39 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
     }
 
     const double score = selection_score(options_.select_on, stats, has_val);
-    stats.best = result.history.empty() || score > best_score;
+    stats.best = p.best_epoch == 0 || score > p.best_score;
     if (stats.best) {
-      best_score = score;
-      best_weights = snapshot(parameters);
-      result.best_epoch = stats.epoch;
-      since_best = 0;
+      p.best_score = score;
+      p.best_weights = snapshot(parameters);
+      p.best_epoch = stats.epoch;
+      p.since_best = 0;
     } else {
-      ++since_best;
+      ++p.since_best;
     }
     schedule.observe(stats.best);
+    p.epochs_done = stats.epoch;
+    p.stopped_early = options_.early_stopping_patience > 0 &&
+                      p.since_best >= options_.early_stopping_patience &&
+                      stats.epoch < options_.epochs;
     result.history.push_back(stats);
     if (on_epoch) on_epoch(stats);
-    if (options_.early_stopping_patience > 0 && since_best >= options_.early_stopping_patience) {
-      result.stopped_early = epoch + 1 < options_.epochs;
-      break;
-    }
   }
-  restore(parameters, best_weights);
+  result.best_epoch = p.best_epoch;
+  result.stopped_early = p.stopped_early;
+  if (p.best_epoch > 0) restore(parameters, p.best_weights);
   return result;
+}
+
+TrainingState Trainer::state() const {
+  if (!optimizer_) throw std::logic_error("Trainer::state() is only valid during fit()");
+  TrainingState s = progress_;
+  s.optimizer_steps = optimizer_->steps();
+  s.moments = optimizer_->moments(names_);
+  s.plateau_scale = schedule_->plateau_scale();
+  s.plateau_wait = schedule_->plateau_wait();
+  s.shuffle_rng = rng_text(*shuffle_rng_);
+  s.network_rng = rng_text(network_.rng());
+  return s;
 }
 
 Evaluation evaluate(Network& network, const std::vector<Sample>& samples, int num_classes,

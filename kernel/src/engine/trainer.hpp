@@ -4,11 +4,14 @@
 #include <cstdint>
 #include <ferlab/sample.hpp>
 #include <functional>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "engine/augmentation.hpp"
 #include "engine/network.hpp"
 #include "engine/train_options.hpp"
+#include "engine/training_state.hpp"
 
 namespace ferlab::engine {
 
@@ -32,6 +35,9 @@ struct TrainResult {
   bool stopped_early = false;
 };
 
+class Optimizer;
+class LrSchedule;
+
 using EpochCallback = std::function<void(const EpochStats&)>;
 // After each training step: epoch (1-based), steps done and per epoch, that step's loss. May
 // throw to stop training between two steps (Ctrl-C).
@@ -51,11 +57,25 @@ class Trainer {
                   const Augmentation& augment = {}, const EpochCallback& on_epoch = {},
                   const StepCallback& on_step = {});
 
+  // Makes the next fit() continue after the epoch `state` was taken at (by state(), in a fit
+  // with the same data, options and seed; the network must hold that epoch's weights) instead
+  // of starting afresh. With one thread the result is bit-identical to an uninterrupted fit.
+  void resume(TrainingState state) { resume_ = std::move(state); }
+
+  // Inside fit's epoch callback: everything beyond the weights that continuing needs.
+  TrainingState state() const;
+
  private:
+  Optimizer* optimizer_ = nullptr;  // these three live only during fit()
+  LrSchedule* schedule_ = nullptr;
+  const Rng* shuffle_rng_ = nullptr;
   Network& network_;
   TrainOptions options_;
   int classes_;
   std::uint64_t seed_;
+  std::optional<TrainingState> resume_;
+  TrainingState progress_;  // epochs, best epoch and its weights so far
+  std::map<const Parameter*, std::string> names_;
 };
 
 // Inference-mode loss, accuracy and macro-F1 over samples, `batch` images at a time.

@@ -15,11 +15,18 @@ std::string joined(const std::vector<std::string>& names) {
 
 }  // namespace
 
+std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64_t run,
+                                          const std::string& which) {
+  return std::filesystem::path(db_path).parent_path() / "checkpoints" /
+         fmt::format("run-{}-{}.ferlab", run, which);
+}
+
 RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
                                const std::string& db_path, const spec::RunSpec& spec,
                                const std::vector<std::string>& classes)
     : store_(store),
       run_(run),
+      db_path_(db_path),
       db_dir_(std::filesystem::path(db_path).parent_path()),
       select_on_(spec.train.select_on) {
   info_.metadata = {{"spec", spec.resolved_yaml},
@@ -34,19 +41,23 @@ RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
 }
 
 std::filesystem::path RunCheckpoints::file(const std::string& which) const {
-  return db_dir_ / "checkpoints" / fmt::format("run-{}-{}.ferlab", run_, which);
+  return run_checkpoint_file(db_path_, run_, which);
 }
 
-void RunCheckpoints::after_epoch(engine::Network& network, const engine::EpochStats& stats) {
-  write(network, "last", stats.epoch);
-  if (stats.best) write(network, "best", stats.epoch);
+void RunCheckpoints::after_epoch(engine::Network& network, const engine::EpochStats& stats,
+                                 const engine::TrainingState& state) {
+  if (stats.best) write(network, "best", stats.epoch, nullptr);
+  write(network, "last", stats.epoch, &state);
 }
 
-void RunCheckpoints::write(engine::Network& network, const std::string& which, int epoch) {
+void RunCheckpoints::write(engine::Network& network, const std::string& which, int epoch,
+                           const engine::TrainingState* state) {
   const std::filesystem::path path = file(which);
-  info_.epoch = epoch;
-  info_.metadata["checkpoint"] = which;
-  engine::save_checkpoint(path, network, info_);
+  engine::CheckpointInfo info = info_;
+  info.epoch = epoch;
+  info.metadata["checkpoint"] = which;
+  if (state) engine::store_training_state(*state, info);
+  engine::save_checkpoint(path, network, info);
   storage::Artifact a;
   a.kind = "checkpoint";
   a.name = which;

@@ -10,28 +10,38 @@
 #include "engine/checkpoint.hpp"
 #include "engine/network.hpp"
 #include "engine/trainer.hpp"
+#include "engine/training_state.hpp"
 #include "spec/run_spec.hpp"
 #include "storage/run_store.hpp"
 
 namespace ferlab::run {
+
+// Where run `run` of the database at `db_path` keeps its "best" or "last" checkpoint.
+std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64_t run,
+                                          const std::string& which);
 
 class RunCheckpoints {
  public:
   RunCheckpoints(storage::RunStore& store, std::int64_t run, const std::string& db_path,
                  const spec::RunSpec& spec, const std::vector<std::string>& classes);
 
-  // After every epoch: writes the last checkpoint, and the best one when the epoch improved
-  // the selection metric (chosen on val, never on test), then records both as artifacts.
-  void after_epoch(engine::Network& network, const engine::EpochStats& stats);
+  // After every epoch: writes the best checkpoint when the epoch improved the selection metric
+  // (chosen on val, never on test), then the last one with the training state that resuming
+  // needs, and records both as artifacts. Best goes first: a resume from the last checkpoint
+  // never finds a best file older than the best epoch that checkpoint knows.
+  void after_epoch(engine::Network& network, const engine::EpochStats& stats,
+                   const engine::TrainingState& state);
 
   // "best" or "last".
   std::filesystem::path file(const std::string& which) const;
 
  private:
-  void write(engine::Network& network, const std::string& which, int epoch);
+  void write(engine::Network& network, const std::string& which, int epoch,
+             const engine::TrainingState* state);
 
   storage::RunStore& store_;
   std::int64_t run_;
+  std::string db_path_;
   std::filesystem::path db_dir_;
   std::string select_on_;
   engine::CheckpointInfo info_;

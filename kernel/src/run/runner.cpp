@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "engine/checkpoint.hpp"
+#include "engine/training_state.hpp"
 #include "graph/experiment_graph.hpp"
 #include "run/data_cache.hpp"
 #include "run/data_stages.hpp"
@@ -19,6 +22,7 @@
 #include "run/run_record.hpp"
 #include "run/train_stage.hpp"
 #include "run/visual_artifacts.hpp"
+#include "storage/run_resume.hpp"
 
 namespace ferlab::run {
 namespace {
@@ -47,15 +51,17 @@ struct RunState {
 
 class Executor {
  public:
+  // `reopen`: by run index, the recorded run each one continues (--resume).
   Executor(const std::vector<spec::RunSpec>& runs, const std::string& spec_text,
            const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env,
-           DataCache cache)
+           DataCache cache, std::map<int, std::int64_t> reopen)
       : runs_(runs),
         spec_text_(spec_text),
         catalog_(catalog),
         store_(store),
         env_(std::move(env)),
         cache_(std::move(cache)),
+        reopen_(std::move(reopen)),
         graph_(graph::ExperimentGraph::build(runs)),
         states_(runs.size()) {
     for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
@@ -167,13 +173,44 @@ class Executor {
     return false;
   }
 
+  // A new run row, or (--resume) the recorded run reopened: then its last checkpoint, when
+  // there is one, supplies the weights and the training state to continue from.
+  struct Start {
+    std::int64_t id = 0;
+    int epochs_done = 0;
+    std::optional<engine::TrainingState> state;
+  };
+  Start begin(const spec::RunSpec& run, const std::vector<std::string>& classes) {
+    const storage::RunInfo info = run_info(run, spec_text_, env_);
+    auto reopened = reopen_.find(run.index);
+    if (reopened == reopen_.end()) return {store_.begin_run(info, classes), 0, std::nullopt};
+    Start start{reopened->second, 0, std::nullopt};
+    const auto last = run_checkpoint_file(store_.database().path(), start.id, "last");
+    if (std::filesystem::exists(last)) {
+      start.state = engine::training_state_of(engine::read_checkpoint_info(last));
+      if (!start.state)
+        throw std::runtime_error(last.string() + ": has no training state to resume from");
+      start.epochs_done = start.state->epochs_done;
+    }
+    storage::reopen_run(store_.database(), start.id, start.epochs_done, info);
+    return start;
+  }
+
   void train(RunState& state, const DataResult& input) {
     const spec::RunSpec& run = *state.spec;
     state.start = std::chrono::steady_clock::now();
-    state.summary = {0, run.variant, run.seed, "running", 0, -1, 0, ""};
+    state.summary = {0, run.variant, run.seed, "running", -1, 0, ""};
     std::vector<std::string> classes =
         input.contents ? input.contents->classes : std::vector<std::string>{};
-    state.summary.id = store_.begin_run(run_info(run, spec_text_, env_), classes);
+    Start start;
+    try {
+      start = begin(run, classes);
+    } catch (const std::exception& e) {
+      if (!reopen_.count(run.index)) throw;  // the database itself failed
+      state.summary.id = reopen_.at(run.index);
+      return fail(state, fmt::format("cannot resume: {}", e.what()));
+    }
+    state.summary.id = start.id;
     state.events = input.events;
     if (!input.error.empty()) return fail(state, input.error);
     state.data = input.contents;
@@ -196,18 +233,25 @@ class Executor {
       int num_classes = static_cast<int>(classes.size());
       engine::Trainer trainer(*state.network, run.train, num_classes,
                               static_cast<std::uint64_t>(run.seed));
-      Progress progress(who, run.train.epochs);
       state.checkpoints = std::make_unique<RunCheckpoints>(store_, state.summary.id,
                                                            store_.database().path(), run, classes);
+      if (start.state) {
+        engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
+        trainer.resume(*start.state);
+        const std::string message = fmt::format("resumed after epoch {}", start.epochs_done);
+        fmt::print(stderr, "{}: {}\n", who, message);
+        store_.record_event(state.summary.id, "resumed", message, 1);
+      }
+      Progress progress(who, run.train.epochs);
       auto on_epoch = [&](const engine::EpochStats& s) {
         progress.epoch(s);
-        state.checkpoints->after_epoch(*state.network, s);  // before the epoch's rows: resumable
         store_.record_epoch(state.summary.id,
                             {{s.epoch, "train", s.train_loss, s.train_accuracy, s.train_macro_f1,
                               s.lr, s.seconds, s.images_per_second},
                              {s.epoch, "val", s.val_loss, s.val_accuracy, s.val_macro_f1, s.lr,
                               s.seconds, s.images_per_second}});
-        if (s.best) state.summary.best_val_accuracy = s.val_accuracy;
+        // After the epoch's rows: a resumed run drops rows its last checkpoint does not cover.
+        state.checkpoints->after_epoch(*state.network, s, trainer.state());
         check_interrupt();
       };
       Heartbeat heartbeat(store_, state.summary.id);
@@ -299,6 +343,7 @@ class Executor {
   storage::RunStore& store_;
   Environment env_;
   DataCache cache_;
+  std::map<int, std::int64_t> reopen_;
   graph::ExperimentGraph graph_;
   std::vector<RunState> states_;
   std::map<Vertex, DataResult> data_;
@@ -316,14 +361,56 @@ std::vector<spec::RunSpec> shard_runs(const std::vector<spec::RunSpec>& runs, in
   return out;
 }
 
+namespace {
+
+// --resume: drops the runs that finished (or that a live process is running) and says which
+// recorded run each unfinished one continues. Runs never recorded start afresh.
+std::map<int, std::int64_t> plan_resume(storage::RunStore& store,
+                                        std::vector<spec::RunSpec>& runs) {
+  std::map<int, std::int64_t> reopen;
+  std::vector<spec::RunSpec> todo;
+  for (spec::RunSpec& run : runs) {
+    const auto previous =
+        storage::latest_run(store.database(), run.experiment, run.variant, run.seed);
+    const std::string who =
+        fmt::format("{}{} seed {}", run.experiment,
+                    run.variant.empty() ? "" : " (" + run.variant + ")", run.seed);
+    if (!previous) {
+      fmt::print(stderr, "{}: not recorded yet, starting it\n", who);
+    } else if (previous->status == "finished") {
+      fmt::print(stderr, "{}: finished as run {}, skipped\n", who, previous->id);
+      continue;
+    } else if (previous->status == "running") {  // stale ones were marked when the store opened
+      fmt::print(stderr, "{}: run {} is running (process {} on {}), skipped\n", who, previous->id,
+                 previous->pid, previous->host);
+      continue;
+    } else if (previous->resolved_spec != run.resolved_yaml) {
+      throw std::runtime_error(fmt::format(
+          "{}: run {} was recorded with another resolved spec; it cannot be resumed with this "
+          "one (run without --resume to start a new run)",
+          who, previous->id));
+    } else {
+      fmt::print(stderr, "{}: resuming run {} ({})\n", who, previous->id, previous->status);
+      reopen[run.index] = previous->id;
+    }
+    todo.push_back(std::move(run));
+  }
+  runs = std::move(todo);
+  return reopen;
+}
+
+}  // namespace
+
 std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string& spec_text,
                                 const kernel::PluginCatalog& catalog, const RunOptions& options) {
   std::vector<spec::RunSpec> runs = shard_runs(spec.runs, options.shard_index, options.shard_count);
   storage::RunStore store(options.db);  // before any work: an unwritable database fails here
+  std::map<int, std::int64_t> reopen;
+  if (options.resume) reopen = plan_resume(store, runs);
   int threads = use_threads(options.threads);
   install_interrupt_handler();
   Executor executor(runs, spec_text, catalog, store, describe_environment(threads),
-                    DataCache(cache_location(options.cache, options.db)));
+                    DataCache(cache_location(options.cache, options.db)), std::move(reopen));
   return executor.execute();
 }
 

@@ -16,6 +16,9 @@ struct RunOptions {
   int threads = 0;  // 0 = one per core
   int shard_index = 0, shard_count = 1;
   std::string cache;  // image cache folder; "off" = none; empty = the default (data_cache.hpp)
+  // Continue each unfinished run of the spec (same experiment, variant and seed) from its last
+  // checkpoint, skip finished ones, start those never started.
+  bool resume = false;
 };
 
 struct RunSummary {
@@ -23,7 +26,7 @@ struct RunSummary {
   std::string variant;
   std::int64_t seed = 0;
   std::string status;  // finished | failed | interrupted
-  double best_val_accuracy = 0, test_accuracy = -1;
+  double test_accuracy = -1;
   double seconds = 0;
   std::string error;
 };
@@ -33,6 +36,7 @@ std::vector<spec::RunSpec> shard_runs(const std::vector<spec::RunSpec>& runs, in
 
 // Runs the spec's runs (those of the shard). Throws storage::StorageError before any work when
 // the database cannot be written; a failing run is recorded as failed and the others go on.
+// With options.resume, runs skipped as already finished are not in the result.
 std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string& spec_text,
                                 const kernel::PluginCatalog& catalog, const RunOptions& options);
 

@@ -1,0 +1,52 @@
+#include "storage/run_resume.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+
+namespace ferlab::storage {
+
+std::optional<PreviousRun> latest_run(Database& db, const std::string& experiment,
+                                      const std::string& variant, std::int64_t seed) {
+  Statement find(db, R"sql(
+    SELECT r.id, r.status, COALESCE(r.resolved_spec, ''), COALESCE(r.host, ''),
+           COALESCE(r.pid, 0)
+    FROM runs r JOIN experiments e ON e.id = r.experiment_id
+    WHERE e.name = ? AND r.variant = ? AND r.seed = ?
+    ORDER BY r.id DESC LIMIT 1)sql");
+  find.bind(1, experiment).bind(2, variant).bind(3, seed);
+  if (!find.step()) return std::nullopt;
+  return PreviousRun{find.integer(0), find.text(1), find.text(2), find.text(3), find.integer(4)};
+}
+
+void reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& now) {
+  Transaction t(db);
+  Statement status(db, "SELECT status FROM runs WHERE id = ?");
+  status.bind(1, run);
+  if (!status.step()) throw StorageError(fmt::format("{}: there is no run {}", db.path(), run));
+  if (status.text(0) == "finished")
+    throw StorageError(
+        fmt::format("{}: run {} has finished; there is nothing to resume", db.path(), run));
+  status.reset();
+  const std::string time =
+      fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                  std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  Statement reopen(db, R"sql(
+    UPDATE runs SET status = 'running', ended = NULL, error = NULL, heartbeat = ?, host = ?,
+                    pid = ?, threads = ?
+    WHERE id = ?)sql");
+  reopen.bind(1, time).bind(2, now.host).bind(3, now.pid).bind(4, std::int64_t{now.threads});
+  reopen.bind(5, run).run();
+  Statement later(db, "DELETE FROM epochs WHERE run_id = ? AND epoch > ?");
+  later.bind(1, run).bind(2, std::int64_t{kept_epochs}).run();
+  for (const char* table : {"metrics", "confusion", "predictions", "events"}) {
+    Statement drop(db, fmt::format("DELETE FROM {} WHERE run_id = ?", table));
+    drop.bind(1, run).run();
+  }
+  Statement images(db, "DELETE FROM artifacts WHERE run_id = ? AND kind != 'checkpoint'");
+  images.bind(1, run).run();
+  t.commit();
+}
+
+}  // namespace ferlab::storage
