@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "../support/process.hpp"
+#include "engine/checkpoint.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
@@ -108,6 +109,11 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
     EXPECT_EQ(a.integer(2), static_cast<std::int64_t>(fs::file_size(file)));
     Output sum = ferlab::testing_support::run_command("sha256sum " + file.string());
     EXPECT_EQ(sum.out.substr(0, 64), a.text(1));
+    // What prediction needs besides the weights travels in the file.
+    const auto info = ferlab::engine::read_checkpoint_info(file);
+    EXPECT_EQ(info.metadata.at("input_shape"), "1x24x24");
+    EXPECT_THAT(info.metadata.at("classes"), HasSubstr("angry\ndisgust"));
+    EXPECT_THAT(info.metadata.at("spec"), HasSubstr("synthetic-faces"));
   }
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'train.epochs' AND value = '2'"), 1);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM params WHERE key = 'model.layers[3].inputs'"), 1);

@@ -23,16 +23,18 @@ std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64
 
 RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
                                const std::string& db_path, const spec::RunSpec& spec,
-                               const std::vector<std::string>& classes)
+                               const std::vector<std::string>& classes, const InputShape& input)
     : store_(store),
       run_(run),
       db_path_(db_path),
       db_dir_(std::filesystem::path(db_path).parent_path()),
       select_on_(spec.train.select_on) {
-  info_.metadata = {{"spec", spec.resolved_yaml},
-                    {"classes", joined(classes)},
-                    {"select_on", select_on_},
-                    {"seed", std::to_string(spec.seed)}};
+  info_.metadata = {
+      {"spec", spec.resolved_yaml},
+      {"classes", joined(classes)},
+      {"select_on", select_on_},
+      {"seed", std::to_string(spec.seed)},
+      {"input_shape", fmt::format("{}x{}x{}", input.channels, input.height, input.width)}};
   std::error_code error;
   std::filesystem::create_directories(db_dir_ / "checkpoints", error);
   if (error)

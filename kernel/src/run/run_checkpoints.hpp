@@ -22,8 +22,11 @@ std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64
 
 class RunCheckpoints {
  public:
+  // The checkpoints carry what prediction needs besides the weights: the resolved spec (the
+  // network and the preprocessing chain), the class names and the network's input shape.
   RunCheckpoints(storage::RunStore& store, std::int64_t run, const std::string& db_path,
-                 const spec::RunSpec& spec, const std::vector<std::string>& classes);
+                 const spec::RunSpec& spec, const std::vector<std::string>& classes,
+                 const InputShape& input);
 
   // After every epoch: writes the best checkpoint when the epoch improved the selection metric
   // (chosen on val, never on test), then the last one with the training state that resuming

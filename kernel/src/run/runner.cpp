@@ -233,8 +233,9 @@ class Executor {
       int num_classes = static_cast<int>(classes.size());
       engine::Trainer trainer(*state.network, run.train, num_classes,
                               static_cast<std::uint64_t>(run.seed));
-      state.checkpoints = std::make_unique<RunCheckpoints>(store_, state.summary.id,
-                                                           store_.database().path(), run, classes);
+      state.checkpoints =
+          std::make_unique<RunCheckpoints>(store_, state.summary.id, store_.database().path(), run,
+                                           classes, state.network->input_shape());
       if (start.state) {
         engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
         trainer.resume(*start.state);
