@@ -99,6 +99,34 @@ TEST_F(CheckpointTest, DamagedFilesGiveClearErrors) {
   EXPECT_THAT(load_error(write("newer.ck", newer)), ::testing::HasSubstr("format version 9"));
 }
 
+TEST_F(CheckpointTest, TrainingStateRoundTripsAndVersionOneFilesStillLoad) {
+  auto a = network(7, 1), b = network(7, 2);
+  engine::CheckpointInfo info{3, {{"k", "v"}}, {{"optimizer/x/m", {1.5f, -2.f}}, {"empty", {}}}};
+  engine::save_checkpoint(dir_ / "v2.ck", *a, info);
+  EXPECT_EQ(engine::read_checkpoint_info(dir_ / "v2.ck").state, info.state);
+
+  // A version 1 file, as earlier builds wrote it: the same layout without the state section
+  // (so without its trailing count), version 1 in the header, size and FNV-1a hash to match.
+  engine::save_checkpoint(dir_ / "plain.ck", *a, {3, {{"k", "v"}}});
+  std::ifstream in(dir_ / "plain.ck", std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t header = 8 + 4 + 8 + 8;
+  std::string payload = bytes.substr(header, bytes.size() - header - 4);  // drop the count 0
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (unsigned char c : payload) hash = (hash ^ c) * 0x100000001b3ull;
+  const std::uint32_t version = 1;
+  const std::uint64_t size = payload.size();
+  std::string v1 = bytes.substr(0, 8);
+  v1.append(reinterpret_cast<const char*>(&version), 4);
+  v1.append(reinterpret_cast<const char*>(&size), 8);
+  v1.append(reinterpret_cast<const char*>(&hash), 8);
+  std::ofstream(dir_ / "v1.ck", std::ios::binary) << v1 + payload;
+  const auto report = engine::load_checkpoint(dir_ / "v1.ck", *b);
+  EXPECT_EQ(weights(*a), weights(*b));
+  EXPECT_EQ(report.info.metadata.at("k"), "v");
+  EXPECT_TRUE(report.info.state.empty());
+}
+
 TEST_F(CheckpointTest, OtherClassesLoadOnlyWithAllowPartial) {
   auto seven = network(7, 1), three = network(3, 2);
   engine::save_checkpoint(dir_ / "seven.ck", *seven, {});
