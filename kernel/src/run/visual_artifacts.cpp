@@ -3,14 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ferlab/augmenter.hpp>
 #include <filesystem>
 #include <map>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "engine/checkpoint.hpp"
 #include "run/grad_cam.hpp"
+#include "run/preview_grid.hpp"
+#include "run/train_stage.hpp"
 #include "storage/run_outputs.hpp"
 
 namespace ferlab::run {
@@ -19,27 +19,13 @@ namespace {
 // Images are kept at the network's resolution; the page scales them up.
 constexpr int misclassified_count = 8, preview_columns = 5, gradcam_size = 96;
 
-std::string png(const cv::Mat& image) {
-  std::vector<unsigned char> bytes;
-  if (!cv::imencode(".png", image, bytes)) throw std::runtime_error("cannot encode a PNG");
-  return std::string(bytes.begin(), bytes.end());
-}
-
-// As 8-bit BGR of the given size (preprocessing may leave images of other sizes or channels).
-cv::Mat as_cell(const cv::Mat& image, cv::Size size) {
-  cv::Mat out = image;
-  if (out.size() != size) cv::resize(out, out, size, 0, 0, cv::INTER_AREA);
-  if (out.channels() == 1) cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
-  return out;
-}
-
 storage::Artifact image_artifact(const std::string& kind, const std::string& name,
                                  const cv::Mat& image, const std::string& caption) {
   storage::Artifact a;
   a.kind = kind;
   a.name = name;
   a.mime = "image/png";
-  a.data = png(image);
+  a.data = encode_png(image);
   a.bytes = static_cast<std::int64_t>(a.data->size());
   a.caption = caption;
   return a;
@@ -86,42 +72,37 @@ void record_misclassified(storage::RunStore& store, std::int64_t run, const Data
   }
 }
 
-// One training image per class (rows): as preprocessed, then preview_columns augmentations.
+// One training image per class (rows, in class order): as preprocessed, then preview_columns
+// draws of the per-image augmentation, all from one generator seeded with the run's seed.
 void record_preview(storage::RunStore& store, std::int64_t run,
                     const kernel::PluginCatalog& catalog, const spec::RunSpec& spec,
                     const DatasetContents& data) {
   auto train = data.splits.find("train");
-  if (train == data.splits.end()) return;
-  std::vector<std::shared_ptr<Augmenter>> augmenters;
-  for (const spec::PluginCall& call : spec.augment)
-    augmenters.push_back(catalog.create<Augmenter>(call.plugin, call.params));
-  std::vector<const Sample*> rows;
+  if (train == data.splits.end() || train->second.empty()) return;
+  const engine::Augmentation augmentation = make_augment(catalog, spec);
+  GridStyle style;
+  style.columns = augmentation.image ? 1 + preview_columns : 1;
+  style.cell = train->second.front().image.size();
+  style.gap = 1;
+  GridSection section;
+  Rng rng(static_cast<std::uint64_t>(spec.seed));
   for (size_t c = 0; c < data.classes.size(); ++c) {
     auto found = std::find_if(train->second.begin(), train->second.end(),
                               [c](const Sample& s) { return s.label == static_cast<int>(c); });
-    if (found != train->second.end()) rows.push_back(&*found);
-  }
-  if (rows.empty()) return;
-  int columns = augmenters.empty() ? 1 : 1 + preview_columns, gap = 1;
-  cv::Size cell = rows.front()->image.size();
-  cv::Mat grid(static_cast<int>(rows.size()) * (cell.height + gap), columns * (cell.width + gap),
-               CV_8UC3, cv::Scalar(255, 255, 255));
-  Rng rng(static_cast<std::uint64_t>(spec.seed));
-  for (size_t r = 0; r < rows.size(); ++r)
-    for (int c = 0; c < columns; ++c) {
-      cv::Mat image = rows[r]->image.clone();
-      if (c > 0)
-        for (const auto& augmenter : augmenters) augmenter->apply(image, rng);
-      as_cell(image, cell)
-          .copyTo(grid(cv::Rect(c * (cell.width + gap), static_cast<int>(r) * (cell.height + gap),
-                                cell.width, cell.height)));
+    if (found == train->second.end()) continue;
+    for (int column = 0; column < style.columns; ++column) {
+      cv::Mat image = found->image.clone();
+      if (column > 0) augmentation.image(image, rng);
+      section.tiles.push_back({image, ""});
     }
+  }
   std::string caption =
       "one training image per class (rows, in class order): first column "
       "after preprocessing";
-  if (!augmenters.empty())
+  if (augmentation.image)
     caption += fmt::format(", then {} random draws of the augmentation", preview_columns);
-  store.record_artifact(run, image_artifact("preview", "train", grid, caption));
+  store.record_artifact(run,
+                        image_artifact("preview", "train", draw_grid({section}, style), caption));
 }
 
 // The weights the test predictions came from: the best checkpoint the run recorded, when it did
