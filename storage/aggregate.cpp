@@ -5,17 +5,12 @@
 #include <map>
 #include <utility>
 
+#include "storage/run_queries.hpp"
+
 namespace ferlab::storage {
 namespace {
 
-using Key = std::pair<std::string, std::string>;  // experiment, variant
-
-// Rows of the finished runs (of experiment ?1 when not NULL), joined with `join`.
-std::string over_finished_runs(const std::string& select, const std::string& join,
-                               const std::string& rest) {
-  return "SELECT " + select + " FROM runs r JOIN experiments e ON e.id = r.experiment_id " + join +
-         " WHERE r.status = 'finished' AND (?1 IS NULL OR e.name = ?1) " + rest;
-}
+using Key = std::pair<std::string, std::string>;  // experiment, variant over folds
 
 MetricSummary summarize(const std::string& name, const std::vector<double>& values) {
   MetricSummary s{name, 0, 0, static_cast<int>(values.size())};
@@ -30,46 +25,69 @@ MetricSummary summarize(const std::string& name, const std::vector<double>& valu
 
 }  // namespace
 
+std::string variant_over_folds(const std::string& variant, const std::optional<std::string>& fold) {
+  if (!fold) return variant;
+  // A whole component of the comma-separated label, not part of a longer value.
+  const std::string part = "fold=" + *fold;
+  for (std::size_t at = variant.find(part); at != std::string::npos;
+       at = variant.find(part, at + 1)) {
+    const std::size_t end = at + part.size();
+    if ((at > 0 && variant[at - 1] != ',') || (end < variant.size() && variant[end] != ','))
+      continue;
+    if (end < variant.size()) return variant.substr(0, at) + variant.substr(end + 1);
+    return variant.substr(0, at == 0 ? 0 : at - 1);
+  }
+  return variant;
+}
+
 std::vector<VariantAggregate> aggregate_variants(Database& db,
                                                  const std::optional<std::string>& experiment,
                                                  const std::string& split, const std::string& tta,
                                                  const std::string& checkpoint) {
+  std::map<std::int64_t, Key> key_of;  // finished run -> its variant
   std::map<Key, VariantAggregate> by_variant;
-  {
-    Statement s(
-        db, over_finished_runs("e.name, r.variant, count(*)", "", "GROUP BY e.name, r.variant"));
-    s.bind(1, experiment);
-    while (s.step())
-      by_variant[{s.text(0), s.text(1)}] = {
-          s.text(0), s.text(1), static_cast<int>(s.integer(2)), {}, {}};
+  std::map<Key, std::vector<double>> best_val;
+  for (const RunRow& r : list_runs(db, experiment)) {
+    if (r.status != "finished") continue;
+    const Key key{r.experiment, variant_over_folds(r.variant, r.fold)};
+    key_of[r.id] = key;
+    VariantAggregate& v = by_variant[key];
+    v.experiment = key.first;
+    v.variant = key.second;
+    ++v.runs;
+    if (r.best_val_accuracy) best_val[key].push_back(*r.best_val_accuracy);
   }
-  const std::string evaluation = "AND x.split = ?2 AND x.tta = ?3 AND x.checkpoint = ?4";
+  for (const auto& [key, values] : best_val)
+    by_variant[key].best_val_accuracy = summarize("best_val_accuracy", values);
+
+  const std::string evaluation = " WHERE split = ?1 AND tta = ?2 AND checkpoint = ?3";
   {
     std::map<Key, std::map<std::string, std::vector<double>>> values;
-    Statement s(db, over_finished_runs("e.name, r.variant, x.name, x.value",
-                                       "JOIN metrics x ON x.run_id = r.id",
-                                       evaluation + " AND x.class = -1 ORDER BY r.id"));
-    s.bind(1, experiment).bind(2, split).bind(3, tta).bind(4, checkpoint);
-    while (s.step()) values[{s.text(0), s.text(1)}][s.text(2)].push_back(s.real(3));
+    Statement s(db, "SELECT run_id, name, value FROM metrics" + evaluation +
+                        " AND class = -1 ORDER BY run_id");
+    s.bind(1, split).bind(2, tta).bind(3, checkpoint);
+    while (s.step()) {
+      auto run = key_of.find(s.integer(0));
+      if (run != key_of.end()) values[run->second][s.text(1)].push_back(s.real(2));
+    }
     for (const auto& [key, metrics] : values)
       for (const auto& [name, list] : metrics)
         by_variant[key].metrics.push_back(summarize(name, list));
   }
   {
-    Statement s(
-        db, over_finished_runs("e.name, r.variant, x.true_class, x.predicted_class, sum(x.count)",
-                               "JOIN confusion x ON x.run_id = r.id",
-                               evaluation + " GROUP BY e.name, r.variant, x.true_class, "
-                                            "x.predicted_class"));
-    s.bind(1, experiment).bind(2, split).bind(3, tta).bind(4, checkpoint);
+    Statement s(db,
+                "SELECT run_id, true_class, predicted_class, count FROM confusion" + evaluation);
+    s.bind(1, split).bind(2, tta).bind(3, checkpoint);
     while (s.step()) {
-      auto& m = by_variant[{s.text(0), s.text(1)}].confusion;
-      const auto t = static_cast<std::size_t>(s.integer(2)),
-                 p = static_cast<std::size_t>(s.integer(3));
+      auto run = key_of.find(s.integer(0));
+      if (run == key_of.end()) continue;
+      auto& m = by_variant[run->second].confusion;
+      const auto t = static_cast<std::size_t>(s.integer(1)),
+                 p = static_cast<std::size_t>(s.integer(2));
       const std::size_t n = std::max({m.size(), t + 1, p + 1});
       m.resize(n);
       for (auto& row : m) row.resize(n, 0);
-      m[t][p] = s.integer(4);
+      m[t][p] += s.integer(3);
     }
   }
   std::vector<VariantAggregate> out;

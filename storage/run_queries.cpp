@@ -13,7 +13,9 @@ const char* run_select = R"sql(
                   (SELECT max(accuracy) FROM epochs WHERE run_id = r.id AND split = 'val')),
          (SELECT value FROM metrics WHERE run_id = r.id AND split = 'test' AND tta = 'none'
             AND checkpoint = 'best' AND name = 'accuracy' AND class = -1),
-         (julianday(r.ended) - julianday(r.started)) * 86400.0, coalesce(r.error, '')
+         (julianday(r.ended) - julianday(r.started)) * 86400.0, coalesce(r.error, ''),
+         coalesce((SELECT sum(seconds) FROM epochs WHERE run_id = r.id AND split = 'train'), 0),
+         r.fold
   FROM runs r JOIN experiments e ON e.id = r.experiment_id)sql";
 
 std::optional<double> optional_real(const Statement& s, int column) {
@@ -21,10 +23,26 @@ std::optional<double> optional_real(const Statement& s, int column) {
   return s.real(column);
 }
 
-RunRow read_row(const Statement& s) {
-  return {s.integer(0),        s.text(1),           s.text(2),          s.text(4),
-          s.text(5),           s.text(6),           s.text(10),         s.integer(3),
-          optional_real(s, 7), optional_real(s, 8), optional_real(s, 9)};
+RunRow read_row(Database& db, const Statement& s) {
+  RunRow row;
+  row.id = s.integer(0);
+  row.experiment = s.text(1);
+  row.variant = s.text(2);
+  row.seed = s.integer(3);
+  row.status = s.text(4);
+  row.started = s.text(5);
+  row.ended = s.text(6);
+  row.best_val_accuracy = optional_real(s, 7);
+  row.test_accuracy = optional_real(s, 8);
+  row.seconds = optional_real(s, 9);
+  row.error = s.text(10);
+  row.train_seconds = s.real(11);
+  if (!s.is_null(12)) row.fold = s.text(12);
+  Statement test(db, R"sql(SELECT checkpoint, tta, value FROM metrics WHERE run_id = ?
+                           AND split = 'test' AND name = 'accuracy' AND class = -1)sql");
+  test.bind(1, row.id);
+  while (test.step()) row.test_accuracy_by[{test.text(0), test.text(1)}] = test.real(2);
+  return row;
 }
 
 }  // namespace
@@ -34,7 +52,7 @@ std::vector<RunRow> list_runs(Database& db, const std::optional<std::string>& ex
               std::string(run_select) + (experiment ? " WHERE e.name = ?" : "") + " ORDER BY r.id");
   if (experiment) s.bind(1, *experiment);
   std::vector<RunRow> rows;
-  while (s.step()) rows.push_back(read_row(s));
+  while (s.step()) rows.push_back(read_row(db, s));
   return rows;
 }
 
@@ -44,7 +62,7 @@ RunDetails run_details(Database& db, std::int64_t run) {
     Statement s(db, std::string(run_select) + " WHERE r.id = ?");
     s.bind(1, run);
     if (!s.step()) throw StorageError(fmt::format("{}: there is no run {}", db.path(), run));
-    d.row = read_row(s);
+    d.row = read_row(db, s);
   }
   {
     Statement s(db, R"sql(SELECT host, cpu, threads, spec_file, ferlab_version, git_revision,

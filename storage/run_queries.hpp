@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -15,10 +16,14 @@ struct RunRow {
   std::int64_t id = 0;
   std::string experiment, variant, status, started, ended, error;
   std::int64_t seed = 0;
+  std::optional<std::string> fold;  // "3/10" in k-fold cross-validation
   // Of the checkpoint selected on val; while a run has no final metrics, the best epoch's.
   std::optional<double> best_val_accuracy;
   std::optional<double> test_accuracy;  // final, best checkpoint, no TTA
   std::optional<double> seconds;        // ended - started
+  double train_seconds = 0;             // the training parts of its epochs, summed
+  // Test accuracy of each evaluation: (checkpoint "best" | "last", TTA "none" | "ten-crop" ...).
+  std::map<std::pair<std::string, std::string>, double> test_accuracy_by;
 };
 
 // Runs in id order, of one experiment when given.

@@ -32,9 +32,9 @@ std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::str
   Statement add_run(db_, R"sql(
     INSERT INTO runs(experiment_id, variant, seed, status, started, heartbeat, host, cpu, threads,
                      spec_file, spec_text, resolved_spec, ferlab_version, git_revision,
-                     onednn_version, opencv_version, pid)
+                     onednn_version, opencv_version, pid, fold)
     VALUES ((SELECT id FROM experiments WHERE name = ?), ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, ?))sql");
+            ?, ?, ?, ?, ?, ?))sql");
   std::string now = now_utc();
   add_run.bind(1, info.experiment)
       .bind(2, info.variant)
@@ -52,6 +52,7 @@ std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::str
       .bind(14, info.onednn_version)
       .bind(15, info.opencv_version)
       .bind(16, info.pid)
+      .bind(17, info.fold)
       .run();
   std::int64_t run = db_.last_insert_id();
   Statement add_plugin(db_, "INSERT OR IGNORE INTO run_plugins VALUES (?, ?, ?, ?)");

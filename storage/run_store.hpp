@@ -19,6 +19,7 @@ struct PluginVersion {
 struct RunInfo {
   std::string experiment, variant;
   std::int64_t seed = 0;
+  std::optional<std::string> fold;  // "3/10" in k-fold cross-validation; none otherwise
   std::string spec_file, spec_text, resolved_spec;
   std::string host, cpu;
   int threads = 0;

@@ -27,16 +27,33 @@ std::unique_ptr<storage::Database> open_noticing_stale_runs(const std::string& p
 void add_runs_command(CLI::App& app, GlobalOptions&) {
   auto* cmd = app.add_subcommand("runs", "List the recorded runs");
   struct Options {
-    std::string db = "ferlab.db", experiment;
+    std::string db = "ferlab.db", experiment, tta, checkpoint = "best";
+    bool markdown = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
   cmd->add_option("--experiment", o->experiment, "Only this experiment");
+  cmd->add_option("--tta", o->tta,
+                  "Test columns of this test-time augmentation only (none, ten-crop, ...); "
+                  "default: one column per mode the runs were tested with");
+  cmd->add_option("--checkpoint", o->checkpoint, "Test figures of this checkpoint")
+      ->check(CLI::IsMember({"best", "last"}))
+      ->capture_default_str();
+  cmd->add_flag("--markdown", o->markdown,
+                "GitHub Markdown tables (e.g. README results), the variant table always");
   cmd->callback([o] {
     auto db = open_noticing_stale_runs(o->db);
-    std::optional<std::string> experiment;
+    std::optional<std::string> experiment, tta;
     if (!o->experiment.empty()) experiment = o->experiment;
-    print_runs_table(storage::list_runs(*db, experiment));
+    if (!o->tta.empty()) tta = o->tta;
+    const auto runs = storage::list_runs(*db, experiment);
+    const TestColumns test = test_columns(runs, o->checkpoint, tta);
+    const TableFormat format = o->markdown ? TableFormat::markdown : TableFormat::plain;
+    fmt::print("{}", render(runs_table(runs, test), format));
+    // On a terminal only where it says more than the run rows: several runs of one variant.
+    if (o->markdown || some_variant_repeated(runs))
+      fmt::print("\n{}\n\n{}", variants_heading(test),
+                 render(variants_table(*db, experiment, test), format));
   });
 }
 
@@ -52,7 +69,7 @@ void add_show_command(CLI::App& app, GlobalOptions&) {
   cmd->callback([o] {
     auto db = open_noticing_stale_runs(o->db);
     storage::RunDetails d = storage::run_details(*db, o->run);
-    print_runs_table({d.row});
+    print_runs_table({d.row});  // with a fold column when the run has one
     fmt::print("\nenvironment\n");
     for (const auto& [name, value] : d.fields) fmt::print("  {:<14} {}\n", name, value);
     fmt::print("\nfinal metrics (split/tta/checkpoint)\n");

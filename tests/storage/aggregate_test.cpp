@@ -59,3 +59,54 @@ TEST(AggregateVariants, MeanSdAndPooledConfusionOfTheFinishedRuns) {
       0.0);
   fs::remove_all(dir);
 }
+
+TEST(AggregateVariants, FoldsOfAVariantPoolAndBestValAccuracyIsSummarized) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("ferlab-aggregate-folds-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  RunStore store((dir / "runs.db").string());
+  auto add = [&](const std::string& variant, std::optional<std::string> fold, double test,
+                 double val) {
+    RunInfo info;
+    info.experiment = "exp";
+    info.variant = variant;
+    info.fold = fold;
+    std::int64_t run = store.begin_run(info, {"a", "b"});
+    store.record_epoch(run, {{1, "val", 1, val, 0, 0, 0, 0}});
+    store.record_evaluation(run, {"test", "none", "best", {{"accuracy", test}}, {}, {}});
+    store.finish_run(run, "finished");
+  };
+  add("fold=1/3,lr=0.1", "1/3", 0.5, 0.6);
+  add("fold=2/3,lr=0.1", "2/3", 0.7, 0.8);
+  add("fold=1/3,lr=0.2", "1/3", 0.4, 0.3);
+
+  std::vector<VariantAggregate> all = aggregate_variants(store.database(), "exp");
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].variant, "lr=0.1");
+  EXPECT_EQ(all[0].runs, 2);
+  // Test 0.5, 0.7: mean 0.6, sd sqrt((0.01 + 0.01) / 1) = 0.141421; val 0.6, 0.8 likewise.
+  ASSERT_EQ(all[0].metrics.size(), 1u);
+  EXPECT_NEAR(all[0].metrics[0].mean, 0.6, 1e-12);
+  EXPECT_NEAR(all[0].metrics[0].sd, 0.1414213562, 1e-9);
+  EXPECT_EQ(all[0].best_val_accuracy.n, 2);
+  EXPECT_NEAR(all[0].best_val_accuracy.mean, 0.7, 1e-12);
+  EXPECT_NEAR(all[0].best_val_accuracy.sd, 0.1414213562, 1e-9);
+  EXPECT_EQ(all[1].variant, "lr=0.2");
+  EXPECT_EQ(all[1].runs, 1);
+  EXPECT_NEAR(all[1].best_val_accuracy.mean, 0.3, 1e-12);
+  fs::remove_all(dir);
+}
+
+TEST(AggregateVariants, TheFoldIsTakenOutOfTheVariantLabelAsAWholeComponent) {
+  EXPECT_EQ(variant_over_folds("backbone=vgg,fold=3/10", "3/10"), "backbone=vgg");
+  EXPECT_EQ(variant_over_folds("fold=3/10,backbone=vgg", "3/10"), "backbone=vgg");
+  EXPECT_EQ(variant_over_folds("a=1,fold=3/10,b=2", "3/10"), "a=1,b=2");
+  EXPECT_EQ(variant_over_folds("fold=3/10", "3/10"), "");
+  // Not the run's fold, or only part of a longer component: left as it is.
+  EXPECT_EQ(variant_over_folds("fold=3/10", "3/1"), "fold=3/10");
+  EXPECT_EQ(variant_over_folds("fold=13/10", "3/10"), "fold=13/10");
+  EXPECT_EQ(variant_over_folds("prefold=3/10", "3/10"), "prefold=3/10");
+  EXPECT_EQ(variant_over_folds("backbone=vgg", "3/10"), "backbone=vgg");
+  EXPECT_EQ(variant_over_folds("fold=3/10", std::nullopt), "fold=3/10");
+}

@@ -73,6 +73,17 @@ TEST_F(RunStoreTest, RecordsARunItsEpochsAndItsEvaluation) {
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM classes"), 2);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE ended IS NOT NULL AND error IS NULL"), 1);
   EXPECT_EQ(scalar(d, "PRAGMA user_version"), current_schema_version());
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE fold IS NULL"), 1);  // not a k-fold run
+}
+
+TEST_F(RunStoreTest, RecordsTheFoldOfAKFoldRun) {
+  RunInfo i = info();
+  i.fold = "3/10";
+  RunStore store(db());
+  store.begin_run(i, {"a"});
+  Statement s(store.database(), "SELECT fold FROM runs");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.text(0), "3/10");
 }
 
 TEST_F(RunStoreTest, AFailedEpochWriteLeavesNoPartOfTheEpoch) {

@@ -32,6 +32,12 @@ void flatten(const YAML::Node& node, const std::string& path,
 
 }  // namespace
 
+std::optional<std::string> dataset_fold(const spec::PluginCall& dataset) {
+  const Params& p = dataset.params;
+  if (!p.has("fold") || (p.has("split") && p.text("split") != "kfold")) return std::nullopt;
+  return p.text("fold");
+}
+
 std::vector<std::pair<std::string, std::string>> flatten_spec(const std::string& resolved_yaml) {
   std::vector<std::pair<std::string, std::string>> out;
   flatten(YAML::Load(resolved_yaml), "", out);
@@ -44,6 +50,7 @@ storage::RunInfo run_info(const spec::RunSpec& run, const std::string& spec_text
   info.experiment = run.experiment;
   info.variant = run.variant;
   info.seed = run.seed;
+  info.fold = dataset_fold(run.dataset);
   info.spec_file = run.spec_file;
   info.spec_text = spec_text;
   info.resolved_spec = run.resolved_yaml;

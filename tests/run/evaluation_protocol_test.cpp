@@ -1,0 +1,172 @@
+// The evaluation protocol end to end: the test split never takes part in model selection, and
+// k-fold runs record their fold and aggregate over folds.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <ios>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <sstream>
+
+#include "../support/process.hpp"
+#include "storage/sqlite.hpp"
+
+namespace fs = std::filesystem;
+using ferlab::storage::Database;
+using ferlab::storage::Statement;
+using testing::HasSubstr;
+
+namespace {
+
+using Output = ferlab::testing_support::CommandOutput;
+
+class EvaluationProtocol : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        fs::temp_directory_path() / ("ferlab-protocol-" + std::to_string(getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Class 0 dark, class 1 bright, with noise that makes them overlap a little.
+  static void write_face(const fs::path& folder, int c, int i) {
+    cv::Mat image(16, 16, CV_8UC1);
+    cv::RNG(1000 * c + i).fill(image, cv::RNG::UNIFORM, c ? 100 : 0, c ? 256 : 156);
+    fs::create_directories(folder);
+    cv::imwrite((folder / (std::to_string(c) + "-" + std::to_string(i) + ".png")).string(), image);
+  }
+
+  Output run(const std::string& spec, const std::string& db) {
+    std::ofstream(dir_ / "spec.yaml") << spec;
+    fs::create_directories(fs::path(db).parent_path());
+    return ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " run " +
+                                                (dir_ / "spec.yaml").string() + " --db " + db +
+                                                " --threads 1 --cache off");
+  }
+
+  // The rows as text, numbers also as hexadecimal floats: equal text is equal bits.
+  static std::string rows(Database& d, const std::string& sql, bool exact = false) {
+    Statement s(d, sql);
+    std::ostringstream out;
+    while (s.step()) {
+      for (int c = 0; c < s.columns(); ++c) {
+        out << (s.is_null(c) ? "NULL" : s.text(c)) << " ";
+        if (exact) out << std::hexfloat << s.real(c) << " ";
+      }
+      out << "\n";
+    }
+    return out.str();
+  }
+
+  fs::path dir_;
+};
+
+}  // namespace
+
+// Training on the same images twice, once with every test label wrong: if the test split
+// took any part in choosing the epoch, the checkpoint or the schedule, something would differ
+// besides the test figures. With two classes every wrong label flips a test outcome, so the
+// poisoned test accuracy is exactly 1 - the honest one.
+TEST_F(EvaluationProtocol, TheTestLabelsNeverChangeWhatIsTrainedOrSelected) {
+  const fs::path faces = dir_ / "faces";
+  auto write_split = [&](const std::string& split, int count, bool flip) {
+    for (int c = 0; c < 2; ++c)
+      for (int i = 0; i < count; ++i)
+        write_face(faces / split / std::to_string(flip ? 1 - c : c), c, i + 100 * split.size());
+  };
+  write_split("train", 24, false);
+  write_split("val", 10, false);
+  write_split("test", 10, false);
+  const std::string spec =
+      "name: protocol\n"
+      "dataset: {plugin: image-folder, root: " +
+      faces.string() +
+      "}\n"
+      "model:\n  layers:\n    - {type: flatten}\n    - {type: dense, units: 2}\n"
+      "train: {epochs: 5, batch: 8, optimizer: {name: adam, lr: 0.01}}\n"
+      "evaluate: {splits: [val, test], tta: [none, hflip]}\n";
+  const std::string honest_db = (dir_ / "honest" / "runs.db").string();
+  Output honest = run(spec, honest_db);
+  ASSERT_EQ(honest.status, 0) << honest.out;
+  fs::remove_all(faces / "test");
+  write_split("test", 10, true);
+  const std::string poisoned_db = (dir_ / "poisoned" / "runs.db").string();
+  Output poisoned = run(spec, poisoned_db);
+  ASSERT_EQ(poisoned.status, 0) << poisoned.out;
+
+  Database h(honest_db, false), p(poisoned_db, false);
+  // Every epoch's figures (not its times), the selected epoch and both checkpoint files.
+  for (const char* sql :
+       {"SELECT epoch, split, loss, accuracy, macro_f1, lr FROM epochs ORDER BY epoch, split",
+        "SELECT name, epoch, sha256, bytes FROM artifacts WHERE kind = 'checkpoint' ORDER BY name",
+        "SELECT tta, checkpoint, name, class, value FROM metrics WHERE split = 'val' "
+        "ORDER BY tta, checkpoint, name, class"}) {
+    const std::string expected = rows(h, sql, true);
+    EXPECT_FALSE(expected.empty()) << sql;
+    EXPECT_EQ(rows(p, sql, true), expected) << sql;
+  }
+  // The test figures do change: each test outcome flips.
+  const std::string test_accuracy =
+      "SELECT value FROM metrics WHERE split = 'test' AND name = 'accuracy' AND class = -1 "
+      "ORDER BY tta, checkpoint";
+  Statement a(h, test_accuracy), b(p, test_accuracy);
+  int evaluations = 0, informative = 0;
+  while (a.step()) {
+    ASSERT_TRUE(b.step());
+    EXPECT_NEAR(a.real(0) + b.real(0), 1.0, 1e-12);
+    informative += a.real(0) != 0.5;  // where the flip changes the figure
+    ++evaluations;
+  }
+  EXPECT_GT(informative, 0) << honest.out;
+  EXPECT_EQ(evaluations, 4);  // (none, hflip) x (best, last)
+}
+
+// A sweep over the folds: each run records its fold; `ferlab runs` pools them into one
+// variant; `ferlab show` prints the fold.
+TEST_F(EvaluationProtocol, KFoldRunsRecordTheirFoldAndPoolIntoOneVariant) {
+  for (int c = 0; c < 2; ++c)
+    for (int i = 0; i < 9; ++i) write_face(dir_ / "faces" / std::to_string(c), c, i);
+  const std::string db = (dir_ / "runs.db").string();
+  Output r =
+      run("name: kfold\n"
+          "dataset: {plugin: image-folder, root: " +
+              (dir_ / "faces").string() +
+              ", split: kfold, fold: 1/3}\n"
+              "model:\n  layers:\n    - {type: flatten}\n    - {type: dense, units: 2}\n"
+              "train: {epochs: 1, batch: 8}\n"
+              "sweep: {dataset.fold: [1/3, 2/3]}\n",
+          db);
+  ASSERT_EQ(r.status, 0) << r.out;
+  {
+    Database d(db, false);
+    EXPECT_EQ(rows(d, "SELECT id, variant, fold FROM runs ORDER BY id"),
+              "1 fold=1/3 1/3 \n2 fold=2/3 2/3 \n");
+  }
+  Output runs =
+      ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " runs --markdown --db " + db);
+  ASSERT_EQ(runs.status, 0) << runs.out;
+  EXPECT_THAT(runs.out, HasSubstr("| 2 | kfold | fold=2/3 | 2/3 | 1 | finished |"));
+  EXPECT_THAT(runs.out, HasSubstr("| kfold | - | 2 | "));  // both folds, one variant
+  Output show =
+      ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " show 2 --db " + db);
+  ASSERT_EQ(show.status, 0) << show.out;
+  EXPECT_THAT(show.out, testing::ContainsRegex("fold=2/3  2/3 +1  finished"));
+
+  // A ratio split has no fold, though image-folder fills in a default `fold` parameter.
+  Output ratio =
+      run("name: ratio\n"
+          "dataset: {plugin: image-folder, root: " +
+              (dir_ / "faces").string() +
+              "}\n"
+              "model:\n  layers:\n    - {type: flatten}\n    - {type: dense, units: 2}\n"
+              "train: {epochs: 1, batch: 8}\n",
+          db);
+  ASSERT_EQ(ratio.status, 0) << ratio.out;
+  Database d(db, false);
+  EXPECT_EQ(rows(d, "SELECT fold FROM runs WHERE id = 3"), "NULL \n");
+}
