@@ -73,14 +73,6 @@ TEST(Cli, CheckExitsZeroAndPrintsTheResolvedSpec) {
   EXPECT_THAT(r.out, HasSubstr("select_on: val.accuracy"));
 }
 
-TEST(Cli, EverySpecInTheExperimentsLibraryChecks) {
-  for (const auto& entry : fs::directory_iterator(FERLAB_SOURCE_DIR "/experiments")) {
-    if (entry.path().extension() != ".yaml") continue;
-    Output r = run_ferlab("check " + entry.path().string());
-    EXPECT_EQ(r.status, 0) << entry.path() << "\n" << r.err;
-  }
-}
-
 TEST(Cli, GraphDotShowsSharedPreprocessing) {
   Output r = run_ferlab("graph " FERLAB_SOURCE_DIR "/experiments/synthetic-sweep.yaml --dot");
   ASSERT_EQ(r.status, 0) << r.err;
