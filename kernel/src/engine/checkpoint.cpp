@@ -172,7 +172,7 @@ Contents read_contents(const std::filesystem::path& file) {
       const char* data = r.take(count * sizeof(float));
       std::vector<float>& values = c.info.state[name];
       values.resize(count);
-      std::memcpy(values.data(), data, count * sizeof(float));
+      if (count > 0) std::memcpy(values.data(), data, count * sizeof(float));  // data() may be null
     }
   return c;
 }
