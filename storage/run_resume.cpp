@@ -1,9 +1,8 @@
 #include "storage/run_resume.hpp"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <chrono>
+#include "storage/clock.hpp"
 
 namespace ferlab::storage {
 
@@ -29,14 +28,11 @@ void reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& 
     throw StorageError(
         fmt::format("{}: run {} has finished; there is nothing to resume", db.path(), run));
   status.reset();
-  const std::string time =
-      fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                  std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
   Statement reopen(db, R"sql(
     UPDATE runs SET status = 'running', ended = NULL, error = NULL, heartbeat = ?, host = ?,
                     pid = ?, threads = ?
     WHERE id = ?)sql");
-  reopen.bind(1, time).bind(2, now.host).bind(3, now.pid).bind(4, std::int64_t{now.threads});
+  reopen.bind(1, now_utc()).bind(2, now.host).bind(3, now.pid).bind(4, std::int64_t{now.threads});
   reopen.bind(5, run).run();
   Statement later(db, "DELETE FROM epochs WHERE run_id = ? AND epoch > ?");
   later.bind(1, run).bind(2, std::int64_t{kept_epochs}).run();

@@ -1,23 +1,11 @@
 #include "storage/run_store.hpp"
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-
-#include <chrono>
-
+#include "storage/clock.hpp"
 #include "storage/probability_blob.hpp"
 #include "storage/schema.hpp"
 #include "storage/stale_runs.hpp"
 
 namespace ferlab::storage {
-namespace {
-
-std::string now_utc() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
-                     std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-}
-
-}  // namespace
 
 RunStore::RunStore(const std::string& path) : db_(path, true) {
   migrate(db_);
