@@ -177,7 +177,7 @@ TEST(Schedule, StepMultistepCosineWarmupPlateau) {
   EXPECT_THROW(LrSchedule(s, 1.0, 10), std::invalid_argument);
 }
 
-TEST(Initialize, HeAndXavierHaveTheirSpreadAndAreSeeded) {
+TEST(Initialize, HeXavierAndPytorchHaveTheirSpreadAndAreSeeded) {
   const InputShape shape{1, 48, 48};
   engine::Network net(backbone_def("seed-cnn", {}, shape, 7), catalog_layer_factory(catalog()),
                       shape);
@@ -194,6 +194,15 @@ TEST(Initialize, HeAndXavierHaveTheirSpreadAndAreSeeded) {
   const float first = static_cast<const float*>(fc->value.get_data_handle())[0];
   initialize_parameters(net.parameters(), "xavier", 3);
   EXPECT_NEAR(stddev(), std::sqrt(6.0 / (4608 + 256)) / std::sqrt(3.0), 1e-4);
+  // U(+-b) has standard deviation b / sqrt(3); torch.nn.Linear's bound is 1 / sqrt(fan_in).
+  initialize_parameters(net.parameters(), "pytorch", 3);
+  EXPECT_NEAR(stddev(), 1.0 / std::sqrt(4608.0) / std::sqrt(3.0), 1e-4);
+  float largest = 0;
+  for (int i = 0; i < 4608 * 256; ++i)
+    largest =
+        std::max(largest, std::abs(static_cast<const float*>(fc->value.get_data_handle())[i]));
+  EXPECT_LE(largest, 1.0 / std::sqrt(4608.0));
+  EXPECT_GT(largest, 0.99 / std::sqrt(4608.0));
   initialize_parameters(net.parameters(), "he", 3);
   EXPECT_EQ(static_cast<const float*>(fc->value.get_data_handle())[0], first);
   EXPECT_EQ(static_cast<const float*>(net.parameters()[1]->value.get_data_handle())[0], 0.f);

@@ -89,7 +89,9 @@ const Section& train_schema() {
       param_field(number("label_smoothing", 0.0, 0.0, 0.999, "label smoothing of the loss")),
       param_field(choice("class_weights", "none", {"none", "balanced"},
                          "loss weights: none, or inverse class frequency")),
-      param_field(choice("init", "he", {"he", "xavier"}, "weight initialisation")),
+      param_field(choice("init", "he", {"he", "xavier", "pytorch"},
+                         "weight initialisation: he N(0, 2/fan_in), xavier, or pytorch "
+                         "U(+-1/sqrt(fan_in)) (PyTorch's default for conv and dense)")),
       param_field(string_list("freeze", {},
                               "layers left untrained (fine-tuning): names, or prefixes ending "
                               "in '*'")),
