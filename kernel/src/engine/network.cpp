@@ -91,6 +91,14 @@ Network::Network(const NetworkDef& def, const LayerFactory& make, const InputSha
 
 Network::~Network() = default;
 
+std::int64_t Network::single_thread_macs() {
+  static const std::int64_t macs = [] {
+    const char* text = std::getenv("FERLAB_SINGLE_THREAD_MACS");
+    return text && *text ? std::stoll(text) : std::int64_t{64'000'000};
+  }();
+  return macs;
+}
+
 void Network::prepare(int batch) {
   parameters_changed();  // callers prepare before a series of passes: pick up any new weights
   if (batch == batch_) return;
@@ -98,7 +106,7 @@ void Network::prepare(int batch) {
   blocks_.clear();
   activation_bytes_ = 0;
   // Primitives split their work by the thread count at creation: create them as they will run.
-  single_thread_ = batch * macs() < single_thread_macs;
+  single_thread_ = batch * macs() < single_thread_macs();
   SingleThreadScope scope(single_thread_);
   setup_layers(batch);
   allocate_gradients();

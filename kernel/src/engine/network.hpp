@@ -31,9 +31,10 @@ enum class Pass { training, inference, explain };
 
 class Network {
  public:
-  // Below this much work per batch (multiply-accumulates) one thread is faster than two:
-  // seed-cnn at batch 1 (23M) is below, vgg at batch 1 (474M) and seed-cnn at 64 are above.
-  static constexpr std::int64_t single_thread_macs = 64'000'000;
+  // Below this much work per batch (multiply-accumulates) one thread is faster than two on a
+  // busy machine: seed-cnn at batch 1 (23M) is below, vgg at batch 1 (474M) and seed-cnn at 64
+  // are above. FERLAB_SINGLE_THREAD_MACS overrides it (0: always every thread).
+  static std::int64_t single_thread_macs();
 
   // Creates every layer and prepares them for batch 1, so parameters exist at once. Throws
   // std::invalid_argument naming the layer for unknown or later inputs and bad shapes.
