@@ -391,4 +391,10 @@ std::vector<LayerSummary> Network::summary() const {
   return rows;
 }
 
+NetworkDef Network::definition() const {
+  NetworkDef def;
+  for (const auto& node : nodes_) def.layers.push_back(node->def);
+  return def;
+}
+
 }  // namespace ferlab::engine

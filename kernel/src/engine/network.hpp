@@ -90,6 +90,9 @@ class Network {
   std::int64_t parameter_count() const;  // trainable elements
   std::int64_t macs() const;             // per image
   std::vector<LayerSummary> summary() const;
+  // The definition the network was built from (layer params as given, unresolved): what an
+  // exporter walks beside summary() and named_parameters().
+  NetworkDef definition() const;
   // The LayerDef::stage of a layer (0 = head); throws std::invalid_argument for an unknown name.
   int stage_of(const std::string& layer) const;
 

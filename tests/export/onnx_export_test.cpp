@@ -1,0 +1,313 @@
+// ONNX export parity: networks of every backbone and of every layer type, with random weights
+// and running statistics, exported and run by OpenCV DNN (an independent implementation of
+// each operator) give ferlab's inference outputs within 1e-4. ONNX's own checker validates
+// every model first.
+#include <gmock/gmock.h>
+#include <onnx/checker.h>
+
+#include <cmath>
+#include <opencv2/dnn.hpp>
+
+#include "../engine/engine_fixture.hpp"
+#include "export_onnx/onnx_writer.hpp"
+
+namespace ferlab::test {
+namespace {
+
+constexpr double tolerance = 1e-4;
+
+std::vector<float> random_images(std::size_t count, std::uint64_t seed) {
+  Rng rng(seed);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  std::vector<float> x(count);
+  for (float& v : x) v = u(rng);
+  return x;
+}
+
+// Random weights of He scale, biases, batchnorm scales and shifts away from their defaults;
+// running statistics first gathered by training-mode passes over random images (so batchnorm
+// keeps activations in range through deep networks, as in a trained one), then perturbed per
+// channel so that they are not exactly what any batch gives. A wrongly ordered or ignored
+// tensor changes the outputs.
+void randomize(engine::Network& network, std::uint64_t seed) {
+  Rng rng(seed);
+  auto uniform = [&rng](double lo, double hi) {
+    return static_cast<float>(std::uniform_real_distribution<double>(lo, hi)(rng));
+  };
+  auto each_value = [&network](const auto& set) {
+    for (const auto& [name, p] : network.named_parameters()) {
+      float* v = static_cast<float*>(p->value.get_data_handle());
+      const std::size_t n = p->value.get_desc().get_size() / sizeof(float);
+      for (std::size_t i = 0; i < n; ++i) set(*p, v[i]);
+    }
+  };
+  each_value([&](const Parameter& p, float& v) {
+    const double he = p.fan_in > 0 ? std::sqrt(6.0 / static_cast<double>(p.fan_in)) : 0;
+    if (p.name == "weights") v = uniform(-he, he);
+    if (p.name == "bias" || p.name == "shift") v = uniform(-0.2, 0.2);
+    if (p.name == "scale") v = uniform(0.5, 1.5);
+  });
+  const int batch = 8;
+  const InputShape& s = network.input_shape();
+  network.prepare(batch);
+  for (int pass = 0; pass < 30; ++pass) {
+    const auto images = random_images(
+        static_cast<std::size_t>(batch) * s.channels * s.height * s.width, seed + pass);
+    std::copy(images.begin(), images.end(), network.input());
+    network.forward(engine::Pass::training);
+  }
+  each_value([&](const Parameter& p, float& v) {
+    if (p.name == "running_mean") v += uniform(-0.1, 0.1);
+    if (p.name == "running_var") v *= uniform(0.8, 1.25);
+  });
+  network.parameters_changed();
+}
+
+// Logits as ferlab computes them in an inference pass.
+std::vector<float> ferlab_logits(engine::Network& network, const std::vector<float>& images,
+                                 int batch) {
+  network.prepare(batch);
+  std::copy(images.begin(), images.end(), network.input());
+  const float* out = network.forward(engine::Pass::inference);
+  return {out, out + static_cast<std::ptrdiff_t>(batch) * network.output_size()};
+}
+
+// Row-wise softmax in double: the reference for the "probabilities" output.
+std::vector<float> softmax_rows(const std::vector<float>& logits, int classes) {
+  std::vector<float> p(logits.size());
+  for (std::size_t r = 0; r < logits.size(); r += classes) {
+    const float top = *std::max_element(logits.begin() + r, logits.begin() + r + classes);
+    double sum = 0;
+    for (int c = 0; c < classes; ++c) sum += std::exp(static_cast<double>(logits[r + c] - top));
+    for (int c = 0; c < classes; ++c)
+      p[r + c] = static_cast<float>(std::exp(static_cast<double>(logits[r + c] - top)) / sum);
+  }
+  return p;
+}
+
+double max_abs_diff(const cv::Mat& actual, const std::vector<float>& expected) {
+  EXPECT_EQ(actual.total(), expected.size());
+  if (actual.total() != expected.size()) return INFINITY;
+  double worst = 0;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const double diff = std::abs(static_cast<double>(actual.ptr<float>()[i]) - expected[i]);
+    if (std::isnan(diff)) return INFINITY;  // std::max would drop it
+    worst = std::max(worst, diff);
+  }
+  return worst;
+}
+
+double max_abs(const std::vector<float>& v) {
+  double m = 0;
+  for (float x : v) m = std::max(m, std::abs(static_cast<double>(x)));
+  return m;
+}
+
+onnx::ModelProto parse(const std::string& bytes) {
+  onnx::ModelProto model;
+  EXPECT_TRUE(model.ParseFromString(bytes));
+  return model;
+}
+
+// Exports the network, checks the model with ONNX's checker and runs it in OpenCV DNN at
+// batch 1 and 3: logits and probabilities within the tolerance of ferlab's.
+void expect_parity(engine::Network& network, const std::string& what) {
+  randomize(network, 17);
+  const std::string bytes = export_onnx::onnx_model(network, catalog());
+  onnx::ModelProto model = parse(bytes);
+  ASSERT_NO_THROW(onnx::checker::check_model(model)) << what;
+
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
+  const InputShape& s = network.input_shape();
+  for (int batch : {1, 3}) {
+    const auto images = random_images(
+        static_cast<std::size_t>(batch) * s.channels * s.height * s.width, 100 + batch);
+    const std::vector<float> logits = ferlab_logits(network, images, batch);
+    const int sizes[] = {batch, s.channels, s.height, s.width};
+    cv::Mat blob(4, sizes, CV_32F, const_cast<float*>(images.data()));
+    net.setInput(blob, "input");
+    std::vector<cv::Mat> outs;
+    net.forward(outs, std::vector<cv::String>{"logits", "probabilities"});
+    ASSERT_EQ(outs.size(), 2u);
+    const double logit_diff = max_abs_diff(outs[0], logits);
+    const double prob_diff = max_abs_diff(outs[1], softmax_rows(logits, network.output_size()));
+    std::printf(
+        "[ parity   ] %-14s batch %d: max |logit| %.3f, max abs diff logits %.2e, "
+        "probabilities %.2e\n",
+        what.c_str(), batch, max_abs(logits), logit_diff, prob_diff);
+    // Logits near zero would make the comparison say little.
+    EXPECT_GT(max_abs(logits), 0.1) << what;
+    EXPECT_LE(logit_diff, tolerance) << what << " batch " << batch;
+    EXPECT_LE(prob_diff, tolerance) << what << " batch " << batch;
+  }
+}
+
+std::unique_ptr<engine::Network> network_of(const NetworkDef& def, const InputShape& shape) {
+  static const engine::LayerFactory factory = engine::catalog_layer_factory(catalog());
+  return std::make_unique<engine::Network>(def, factory, shape);
+}
+
+void expect_backbone_parity(const std::string& backbone, const Overrides& overrides) {
+  const InputShape shape{1, 48, 48};
+  auto network = network_of(backbone_def(backbone, overrides, shape, 7), shape);
+  expect_parity(*network, backbone);
+}
+
+TEST(OnnxExport, SeedCnnMatchesOpenCv) {
+  expect_backbone_parity(
+      "seed-cnn", {{"widths", std::vector<std::int64_t>{8, 16, 16}}, {"dense", std::int64_t{32}}});
+}
+
+TEST(OnnxExport, VggMatchesOpenCv) {
+  expect_backbone_parity("vgg", {{"widths", std::vector<std::int64_t>{8, 16}},
+                                 {"dense", std::vector<std::int64_t>{32}},
+                                 {"activation", std::string("elu")}});
+}
+
+TEST(OnnxExport, ResnetMatchesOpenCv) {
+  expect_backbone_parity("resnet", {{"depth", std::string("10")},
+                                    {"width", std::int64_t{8}},
+                                    {"activation", std::string("leaky-relu")}});
+}
+
+TEST(OnnxExport, MobilenetMatchesOpenCv) {
+  expect_backbone_parity(
+      "mobilenet",
+      {{"width", 0.25}, {"head", std::int64_t{32}}, {"activation", std::string("swish")}});
+}
+
+TEST(OnnxExport, MiniXceptionMatchesOpenCv) {
+  expect_backbone_parity("mini-xception", {{"stem", std::int64_t{4}},
+                                           {"widths", std::vector<std::int64_t>{8, 16}},
+                                           {"activation", std::string("gelu")}});
+}
+
+LayerDef layer(std::string name, std::string type, Overrides params = {},
+               std::vector<std::string> inputs = {}) {
+  return {std::move(name), std::move(type), std::move(inputs), Params(std::move(params))};
+}
+
+// Every layer type and activation with parameters away from their defaults: strided,
+// dilated, grouped, depthwise and bias-free convolutions, padded pooling, a three-way add, a
+// channel concat, batchnorm on maps and on vectors, dense on a map, and dropout as the last
+// layer; three channels and a non-square input.
+TEST(OnnxExport, EveryLayerTypeMatchesOpenCv) {
+  using I = std::int64_t;
+  const NetworkDef def{{
+      layer("c1", "convolution", {{"filters", I{8}}, {"padding", I{1}}}),
+      layer("bn1", "batchnorm", {{"epsilon", 1e-3}}),
+      layer("a1", "leaky-relu", {{"slope", 0.2}}),
+      layer("c2", "convolution",
+            {{"filters", I{8}},
+             {"stride", I{2}},
+             {"padding", I{2}},
+             {"dilation", I{2}},
+             {"groups", I{2}},
+             {"bias", false}}),
+      layer("a2", "elu", {{"alpha", 0.7}}),
+      layer("dw", "convolution", {{"depthwise", true}, {"filters", I{8}}, {"padding", I{1}}}),
+      layer("a3", "gelu"),
+      layer("pw", "convolution", {{"filters", I{8}}, {"kernel", I{1}}}, {"a2"}),
+      layer("a4", "gelu", {{"approximation", std::string("tanh")}}),
+      layer("sum", "add", {}, {"a3", "a4", "a2"}),
+      layer("p1", "max-pool", {{"kernel", I{3}}, {"stride", I{2}}, {"padding", I{1}}}),
+      layer("a5", "swish", {{"beta", 1.5}}),
+      layer("avg", "avg-pool", {{"kernel", I{3}}, {"stride", I{1}}, {"padding", I{1}}}),
+      layer("a6", "swish"),
+      layer("c3", "convolution", {{"filters", I{4}}, {"kernel", I{1}}}, {"a5"}),
+      layer("a7", "tanh"),
+      layer("cat", "concat", {}, {"a6", "a7"}),
+      layer("a8", "sigmoid"),
+      layer("gap", "global-avg-pool"),
+      layer("flat", "flatten"),
+      layer("d0", "dense", {{"units", I{16}}}, {"a8"}),
+      layer("cat2", "concat", {}, {"flat", "d0"}),
+      layer("bn2", "batchnorm"),
+      layer("a9", "relu"),
+      layer("drop", "dropout", {{"rate", 0.3}}),
+      layer("d1", "dense", {{"units", I{7}}, {"bias", false}}),
+      layer("drop2", "dropout"),
+  }};
+  auto network = network_of(def, InputShape{3, 40, 36});
+  expect_parity(*network, "every-layer");
+}
+
+TEST(OnnxExport, ModelCarriesOpsetInputOutputsAndMetadata) {
+  const InputShape shape{1, 48, 48};
+  auto network = network_of(
+      backbone_def("seed-cnn", {{"widths", std::vector<std::int64_t>{4}}}, shape, 5), shape);
+  const onnx::ModelProto model = parse(export_onnx::onnx_model(
+      *network, catalog(), {{{"classes", "a,b,c,d,e"}, {"spec", "name: x"}}}));
+  ASSERT_EQ(model.opset_import_size(), 1);
+  EXPECT_EQ(model.opset_import(0).version(), 11);
+  const onnx::GraphProto& g = model.graph();
+  ASSERT_EQ(g.input_size(), 1);
+  EXPECT_EQ(g.input(0).name(), "input");
+  const auto& dims = g.input(0).type().tensor_type().shape().dim();
+  ASSERT_EQ(dims.size(), 4);
+  EXPECT_EQ(dims[0].dim_param(), "N");
+  EXPECT_EQ(dims[1].dim_value(), 1);
+  EXPECT_EQ(dims[2].dim_value(), 48);
+  EXPECT_EQ(dims[3].dim_value(), 48);
+  ASSERT_EQ(g.output_size(), 2);
+  EXPECT_EQ(g.output(0).name(), "logits");
+  EXPECT_EQ(g.output(1).name(), "probabilities");
+  EXPECT_EQ(g.output(1).type().tensor_type().shape().dim(1).dim_value(), 5);
+  std::map<std::string, std::string> metadata;
+  for (const auto& entry : model.metadata_props()) metadata[entry.key()] = entry.value();
+  EXPECT_EQ(metadata["classes"], "a,b,c,d,e");
+  EXPECT_EQ(metadata["spec"], "name: x");
+}
+
+// ferlab's avg-pool leaves padding out of the mean. OpenCV 4.6 reads AveragePool that way
+// whatever count_include_pad says, so parity cannot see this: the model must say it (ONNX's
+// default is 0, but other runtimes are then free of doubt).
+TEST(OnnxExport, AveragePoolLeavesPaddingOut) {
+  const NetworkDef def{
+      {layer("avg", "avg-pool", {{"kernel", std::int64_t{3}}, {"padding", std::int64_t{1}}}),
+       layer("d", "dense", {{"units", std::int64_t{2}}})}};
+  auto network = network_of(def, InputShape{1, 6, 6});
+  const onnx::ModelProto model = parse(export_onnx::onnx_model(*network, catalog()));
+  int pools = 0;
+  for (const auto& node : model.graph().node()) {
+    if (node.op_type() != "AveragePool") continue;
+    ++pools;
+    std::map<std::string, std::int64_t> ints;
+    for (const auto& a : node.attribute()) ints[a.name()] = a.i();
+    EXPECT_EQ(ints.count("count_include_pad"), 1u);
+    EXPECT_EQ(ints["count_include_pad"], 0);
+  }
+  EXPECT_EQ(pools, 1);
+}
+
+// A layer type the exporter has no emitter for (here a relu under another plugin name)
+// is refused with its name and type.
+TEST(OnnxExport, UnknownLayerTypeIsNamed) {
+  const engine::LayerFactory plugins = engine::catalog_layer_factory(catalog());
+  const engine::LayerFactory factory = [&plugins](const LayerDef& def) {
+    if (def.type != "mystery") return plugins(def);
+    LayerDef relu = def;
+    relu.type = "relu";
+    return plugins(relu);
+  };
+  const NetworkDef def{{layer("c1", "convolution", {{"filters", std::int64_t{4}}}),
+                        layer("odd", "mystery"),
+                        layer("d", "dense", {{"units", std::int64_t{3}}})}};
+  engine::Network network(def, factory, InputShape{1, 8, 8});
+  try {
+    export_onnx::onnx_model(network, catalog());
+    FAIL() << "exported a layer of unknown type";
+  } catch (const export_onnx::UnsupportedLayer& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("layer 'odd' of type 'mystery'"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("convolution"));  // what it can write
+  }
+}
+
+TEST(OnnxExport, NetworkNotEndingInClassScoresIsRefused) {
+  const NetworkDef def{{layer("c1", "convolution", {{"filters", std::int64_t{4}}})}};
+  auto network = network_of(def, InputShape{1, 8, 8});
+  EXPECT_THROW(export_onnx::onnx_model(*network, catalog()), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ferlab::test
