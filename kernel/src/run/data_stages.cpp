@@ -26,9 +26,20 @@ DatasetContents load_dataset(const kernel::PluginCatalog& catalog, const spec::P
   return contents;
 }
 
+std::shared_ptr<Preprocessor> make_preprocessor(const kernel::PluginCatalog& catalog,
+                                                const spec::PluginCall& call) {
+  return catalog.create<Preprocessor>(call.plugin, call.params);
+}
+
+cv::Mat apply_preprocessor(const Preprocessor& step, const cv::Mat& image, EventSink& events) {
+  cv::Mat out = step.apply(image, events);
+  if (out.empty()) throw std::runtime_error("it returned no pixels");
+  return out;
+}
+
 DatasetContents preprocess(const kernel::PluginCatalog& catalog, const spec::PluginCall& call,
                            const DatasetContents& input, EventLog& events) {
-  auto step = catalog.create<Preprocessor>(call.plugin, call.params);
+  std::shared_ptr<Preprocessor> step = make_preprocessor(catalog, call);
   auto train = input.splits.find("train");
   step->fit(train == input.splits.end() ? std::vector<Sample>{} : train->second);
   DatasetContents output{input.classes, {}};
@@ -39,8 +50,8 @@ DatasetContents preprocess(const kernel::PluginCatalog& catalog, const spec::Plu
       for (int i = r.start; i < r.end; ++i) {
         // One image the step cannot handle is skipped and counted, not the end of the run.
         try {
-          out[i] = {step->apply(samples[i].image, events), samples[i].label, samples[i].id};
-          if (out[i].image.empty()) throw std::runtime_error("it returned no pixels");
+          out[i] = {apply_preprocessor(*step, samples[i].image, events), samples[i].label,
+                    samples[i].id};
         } catch (const std::exception& e) {
           failed[i] = 1;
           events.warn("preprocess-failed",

@@ -1,7 +1,9 @@
 // The data stages of the graph: loading a dataset and applying one preprocessing step.
 #pragma once
 
+#include <ferlab/preprocessor.hpp>
 #include <ferlab/sample.hpp>
+#include <memory>
 
 #include "plugin_catalog.hpp"
 #include "run/event_log.hpp"
@@ -19,5 +21,13 @@ DatasetContents load_dataset(const kernel::PluginCatalog& catalog, const spec::P
 // failing on a whole split throws.
 DatasetContents preprocess(const kernel::PluginCatalog& catalog, const spec::PluginCall& call,
                            const DatasetContents& input, EventLog& events);
+
+// One preprocess step of a spec, unfitted: what preprocess() fits and applies, and what
+// prediction applies to each face.
+std::shared_ptr<Preprocessor> make_preprocessor(const kernel::PluginCatalog& catalog,
+                                                const spec::PluginCall& call);
+
+// `step` on one image; throws std::runtime_error when it returns no pixels.
+cv::Mat apply_preprocessor(const Preprocessor& step, const cv::Mat& image, EventSink& events);
 
 }  // namespace ferlab::run

@@ -218,7 +218,8 @@ class Executor {
                                   run.variant.empty() ? "" : " (" + run.variant + ")");
     fmt::print(stderr, "{}: training, seed {}\n", who, run.seed);
     try {
-      state.network = build_network(catalog_, run, *state.data);
+      state.network = build_network(catalog_, run, training_input_shape(*state.data),
+                                    static_cast<int>(state.data->classes.size()));
       const std::string fine_tuning = initialize_network(*state.network, run);
       if (!fine_tuning.empty()) {
         fmt::print(stderr, "{}: {}\n", who, fine_tuning);

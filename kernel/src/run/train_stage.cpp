@@ -12,12 +12,14 @@
 
 namespace ferlab::run {
 
-std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& catalog,
-                                               const spec::RunSpec& run,
-                                               const DatasetContents& data) {
+InputShape training_input_shape(const DatasetContents& data) {
   const cv::Mat& first = data.splits.at("train").front().image;
-  InputShape shape{first.channels(), first.rows, first.cols};
-  int classes = static_cast<int>(data.classes.size());
+  return {first.channels(), first.rows, first.cols};
+}
+
+std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& catalog,
+                                               const spec::RunSpec& run, const InputShape& shape,
+                                               int classes) {
   NetworkDef def = run.layers;
   if (run.backbone)
     def =

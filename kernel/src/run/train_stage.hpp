@@ -12,12 +12,15 @@
 
 namespace ferlab::run {
 
-// The network of a run: from its backbone plugin or its inline layers, for the shape of the
-// training images. Throws std::invalid_argument when the network does not end in one output
-// per class.
+// The network of a run: from its backbone plugin or its inline layers, for input images of
+// `shape` (training: the train split's first image; prediction: the checkpoint's). Throws
+// std::invalid_argument when the network does not end in one output per class.
 std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& catalog,
-                                               const spec::RunSpec& run,
-                                               const DatasetContents& data);
+                                               const spec::RunSpec& run, const InputShape& shape,
+                                               int classes);
+
+// The shape of the training images (the train split's first one).
+InputShape training_input_shape(const DatasetContents& data);
 
 // Initial weights for the run's seed (train.init), then, when model.init_from names a
 // checkpoint, every tensor of it whose name and shape match (fine-tuning). Returns a line for

@@ -1,0 +1,130 @@
+#include "predict/model_bundle.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "engine/checkpoint.hpp"
+#include "engine/trainer.hpp"
+#include "run/data_stages.hpp"
+#include "run/train_stage.hpp"
+#include "spec/spec_loader.hpp"
+#include "storage/run_outputs.hpp"
+
+namespace ferlab::predict {
+namespace {
+
+// Preprocessors report per-image oddities (no face found inside the crop, ...); prediction has
+// no run to record them with, so they go to stderr.
+class StderrSink final : public EventSink {
+ public:
+  void warn(const std::string& code, const std::string& message) override {
+    std::fprintf(stderr, "warning (%s): %s\n", code.c_str(), message.c_str());
+  }
+  void count(const std::string&, long) override {}
+};
+
+bool is_run_id(const std::string& source) {
+  return !source.empty() && std::all_of(source.begin(), source.end(),
+                                        [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+const std::string& required(const engine::CheckpointInfo& info, const std::string& key,
+                            const std::filesystem::path& file) {
+  auto it = info.metadata.find(key);
+  if (it == info.metadata.end() || it->second.empty())
+    throw std::runtime_error(fmt::format(
+        "{}: the checkpoint has no '{}' metadata; prediction needs a checkpoint written by "
+        "`ferlab run` (spec, classes, input_shape)",
+        file.string(), key));
+  return it->second;
+}
+
+InputShape parse_shape(const std::string& text, const std::filesystem::path& file) {
+  InputShape shape{};
+  char x1 = 0, x2 = 0;
+  std::istringstream in(text);
+  if (!(in >> shape.channels >> x1 >> shape.height >> x2 >> shape.width) || x1 != 'x' ||
+      x2 != 'x' || !in.eof() || shape.channels <= 0 || shape.height <= 0 || shape.width <= 0)
+    throw std::runtime_error(
+        fmt::format("{}: input_shape '{}' is not channels x height x width (e.g. 1x48x48)",
+                    file.string(), text));
+  return shape;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+std::filesystem::path model_file(const std::string& source, const std::string& db) {
+  if (!is_run_id(source) || std::filesystem::exists(source)) return source;
+  const std::int64_t run = std::stoll(source);
+  storage::Database database(db, false);
+  for (const storage::Artifact& a : storage::run_artifacts(database, run))
+    if (a.kind == "checkpoint" && a.name == "best" && a.path) {
+      std::filesystem::path path(*a.path);
+      return path.is_absolute() ? path : std::filesystem::path(db).parent_path() / path;
+    }
+  throw std::runtime_error(fmt::format(
+      "{}: run {} has no best checkpoint (was it trained to the end of an epoch?)", db, run));
+}
+
+ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& source,
+                       const std::string& db) {
+  ModelBundle bundle;
+  bundle.file = model_file(source, db);
+  const engine::CheckpointInfo info = engine::read_checkpoint_info(bundle.file);
+  const std::string name = bundle.file.string();
+  bundle.spec_text = required(info, "spec", bundle.file);
+  bundle.classes = split_lines(required(info, "classes", bundle.file));
+  bundle.shape = parse_shape(required(info, "input_shape", bundle.file), bundle.file);
+
+  spec::LoadedSpec loaded =
+      spec::load_spec_text(bundle.spec_text, name + " (its spec)", {}, catalog);
+  if (!loaded.problems.empty() || loaded.runs.empty())
+    throw std::runtime_error(
+        fmt::format("{}: the spec it carries no longer validates with these plugins: {}", name,
+                    loaded.problems.empty() ? "no run" : loaded.problems.all().front().text()));
+  const spec::RunSpec& run = loaded.runs.front();
+  try {
+    bundle.network =
+        run::build_network(catalog, run, bundle.shape, static_cast<int>(bundle.classes.size()));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{}: cannot rebuild its network: {}", name, e.what()));
+  }
+  engine::load_checkpoint(bundle.file, *bundle.network);
+  for (const spec::PluginCall& call : run.preprocess)
+    bundle.preprocess.push_back({call.plugin, run::make_preprocessor(catalog, call)});
+  return bundle;
+}
+
+cv::Mat ModelBundle::prepare(const cv::Mat& face) const {
+  static StderrSink sink;
+  cv::Mat image = face;
+  for (const Step& s : preprocess) {
+    try {
+      image = run::apply_preprocessor(*s.step, image, sink);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(fmt::format("preprocessor '{}': {}", s.plugin, e.what()));
+    }
+  }
+  return image;
+}
+
+std::vector<std::vector<float>> ModelBundle::classify(const std::vector<cv::Mat>& faces) {
+  std::vector<Sample> samples;
+  samples.reserve(faces.size());
+  for (const cv::Mat& face : faces) samples.push_back({prepare(face), 0, {}});
+  if (samples.empty()) return {};
+  return engine::predict(*network, samples, static_cast<int>(samples.size()));
+}
+
+}  // namespace ferlab::predict

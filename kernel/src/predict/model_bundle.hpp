@@ -1,0 +1,49 @@
+// A trained model as one file: a checkpoint carries the weights, the resolved spec (network and
+// preprocessing chain), the class names and the input shape, so prediction needs nothing else
+// and cannot disagree with training about the preprocessing.
+#pragma once
+
+#include <ferlab/backbone.hpp>
+#include <ferlab/preprocessor.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/network.hpp"
+#include "plugin_catalog.hpp"
+
+namespace ferlab::predict {
+
+struct ModelBundle {
+  std::unique_ptr<engine::Network> network;
+  std::vector<std::string> classes;
+  InputShape shape;
+  // The spec's preprocess steps in order, created as training created them (not fitted: a
+  // step that needs train-split statistics refuses to apply, naming itself).
+  struct Step {
+    std::string plugin;
+    std::shared_ptr<Preprocessor> step;
+  };
+  std::vector<Step> preprocess;
+  std::string spec_text;
+  std::filesystem::path file;  // the checkpoint it was loaded from
+
+  // The preprocessing chain on one face crop (8-bit). Throws naming the failing step.
+  cv::Mat prepare(const cv::Mat& face) const;
+  // Class probabilities of each face crop: the chain, then an inference pass (softmax).
+  std::vector<std::vector<float>> classify(const std::vector<cv::Mat>& faces);
+};
+
+// `source` is a checkpoint file or a run id of the database at `db` (its best checkpoint
+// artifact). Throws std::runtime_error naming the file, or the run, when the run has no
+// checkpoint, the file is foreign, of a newer format, corrupt, or lacks the metadata prediction
+// needs ("spec", "classes", "input_shape"), or its spec no longer validates.
+ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& source,
+                       const std::string& db);
+
+// The checkpoint file `source` names: itself when it is not a run id, else the run's best
+// checkpoint recorded in the database (relative paths are relative to the database's folder).
+std::filesystem::path model_file(const std::string& source, const std::string& db);
+
+}  // namespace ferlab::predict
