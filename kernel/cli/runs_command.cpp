@@ -1,8 +1,6 @@
 // `ferlab runs` and `ferlab show RUN`: what the run database holds.
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "commands.hpp"
 #include "runs_table.hpp"
 #include "storage/stale_runs.hpp"
@@ -78,33 +76,6 @@ void add_show_command(CLI::App& app, GlobalOptions&) {
     for (const auto& [key, value] : d.params) fmt::print("  {} = {}\n", key, value);
     if (!d.events.empty()) fmt::print("\nevents\n");
     for (const auto& [what, count] : d.events) fmt::print("  {} x {}\n", count, what);
-  });
-}
-
-void add_export_command(CLI::App& app, GlobalOptions&) {
-  auto* cmd = app.add_subcommand("export", "Export the final metrics of recorded runs");
-  struct Options {
-    std::string db = "ferlab.db", experiment, out;
-    bool csv = false;
-  };
-  auto o = std::make_shared<Options>();
-  cmd->add_flag("--csv", o->csv, "CSV, one row per run, split, tta, checkpoint and metric")
-      ->required();
-  cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
-  cmd->add_option("--experiment", o->experiment, "Only this experiment");
-  cmd->add_option("--out", o->out, "Write to this file instead of standard output");
-  cmd->callback([o] {
-    storage::Database db(o->db, false);
-    std::optional<std::string> experiment;
-    if (!o->experiment.empty()) experiment = o->experiment;
-    std::string csv = storage::metrics_csv(db, experiment);
-    if (o->out.empty()) {
-      fmt::print("{}", csv);
-      return;
-    }
-    std::ofstream file(o->out);
-    file << csv;
-    if (!file.flush()) throw std::runtime_error(o->out + ": cannot write the export");
   });
 }
 

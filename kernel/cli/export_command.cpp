@@ -1,0 +1,85 @@
+// `ferlab export`: the final metrics of recorded runs as CSV (--csv), or a trained model as an
+// ONNX graph for other runtimes (--model RUN_ID|CHECKPOINT --onnx FILE).
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "export_onnx/onnx_writer.hpp"
+#include "predict/model_bundle.hpp"
+#include "storage/run_queries.hpp"
+
+namespace ferlab::cli {
+namespace {
+
+struct ExportOptions {
+  std::string db = "ferlab.db", experiment, out, model, onnx;
+  bool csv = false;
+};
+
+void export_metrics(const ExportOptions& o) {
+  storage::Database db(o.db, false);
+  std::optional<std::string> experiment;
+  if (!o.experiment.empty()) experiment = o.experiment;
+  std::string csv = storage::metrics_csv(db, experiment);
+  if (o.out.empty()) {
+    fmt::print("{}", csv);
+    return;
+  }
+  std::ofstream file(o.out);
+  file << csv;
+  if (!file.flush()) throw std::runtime_error(o.out + ": cannot write the export");
+}
+
+// The ONNX model carries what a deployment needs beside the graph: class names, how to make
+// the input, and the spec it was trained with.
+void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
+  kernel::PluginCatalog catalog;
+  if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+  predict::ModelBundle model = predict::load_model(catalog, o.model, o.db);
+  export_onnx::OnnxOptions options;
+  options.metadata["classes"] = nlohmann::json(model.classes).dump();
+  options.metadata["input"] = fmt::format(
+      "N x {} x {} x {} float: a face after the spec's preprocessing chain, pixel / 255{}",
+      model.shape.channels, model.shape.height, model.shape.width,
+      model.shape.channels == 3 ? ", BGR" : "");
+  options.metadata["spec"] = model.spec_text;
+  options.metadata["checkpoint"] = model.file.filename().string();
+  export_onnx::write_onnx(o.onnx, *model.network, catalog, options);
+  fmt::print(
+      "wrote {} (opset {}; input \"input\", outputs \"logits\", \"probabilities\" over {} "
+      "classes)\n",
+      o.onnx, export_onnx::onnx_opset, model.classes.size());
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, GlobalOptions& global) {
+  auto* cmd = app.add_subcommand(
+      "export", "Export the final metrics of recorded runs (--csv) or a model as ONNX (--onnx)");
+  auto o = std::make_shared<ExportOptions>();
+  auto* csv =
+      cmd->add_flag("--csv", o->csv, "CSV, one row per run, split, tta, checkpoint and metric");
+  cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
+  cmd->add_option("--experiment", o->experiment, "Only this experiment (--csv)");
+  cmd->add_option("--out", o->out, "Write the CSV to this file instead of standard output");
+  auto* model = cmd->add_option("--model", o->model,
+                                "Run id (its best checkpoint) or checkpoint file to export")
+                    ->type_name("RUN_ID|CHECKPOINT");
+  auto* onnx = cmd->add_option("--onnx", o->onnx, "Write the model as an ONNX graph to FILE")
+                   ->type_name("FILE");
+  model->needs(onnx);
+  onnx->needs(model);
+  csv->excludes(model);
+  cmd->callback([o, &global] {
+    if (!o->csv && o->model.empty())
+      throw CLI::ValidationError("export needs --csv, or --model with --onnx");
+    if (o->csv)
+      export_metrics(*o);
+    else
+      export_onnx_model(global, *o);
+  });
+}
+
+}  // namespace ferlab::cli
