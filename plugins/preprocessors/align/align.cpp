@@ -4,11 +4,10 @@
 #include <algorithm>
 #include <cmath>
 #include <ferlab/abi.hpp>
+#include <ferlab/cascades.hpp>
 #include <ferlab/preprocessor.hpp>
 #include <opencv2/imgproc.hpp>
 #include <optional>
-
-#include "../common/cascade_pool.hpp"
 
 namespace {
 
@@ -21,7 +20,7 @@ class Align final : public ferlab::Preprocessor {
         max_angle_(p.number("max_angle")),
         scale_factor_(p.number("scale_factor")),
         min_neighbors_(static_cast<int>(p.integer("min_neighbors"))),
-        pool_(std::make_unique<cascades::Pool>(p.text("cascade"))) {}
+        pool_(std::make_unique<ferlab::cascades::Pool>(p.text("cascade"))) {}
 
   cv::Mat apply(const cv::Mat& image, ferlab::EventSink& events) const override {
     std::optional<double> angle = eye_angle(image);
@@ -67,7 +66,7 @@ class Align final : public ferlab::Preprocessor {
 
   double min_eye_, max_angle_, scale_factor_;
   int min_neighbors_;
-  std::unique_ptr<cascades::Pool> pool_;
+  std::unique_ptr<ferlab::cascades::Pool> pool_;
 };
 
 void register_plugins(ferlab::Registry& registry) {

@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <ferlab/abi.hpp>
+#include <ferlab/cascades.hpp>
 #include <ferlab/preprocessor.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include "../common/cascade_pool.hpp"
 
 namespace {
 
@@ -19,7 +18,7 @@ class FaceCrop final : public ferlab::Preprocessor {
         scale_factor_(p.number("scale_factor")),
         min_neighbors_(static_cast<int>(p.integer("min_neighbors"))),
         fallback_(p.number("fallback")),
-        pool_(std::make_unique<cascades::Pool>(p.text("cascade"))) {}
+        pool_(std::make_unique<ferlab::cascades::Pool>(p.text("cascade"))) {}
 
   cv::Mat apply(const cv::Mat& image, ferlab::EventSink& events) const override {
     // Equalised for detection only; the crop keeps the original pixels.
@@ -57,7 +56,7 @@ class FaceCrop final : public ferlab::Preprocessor {
   double scale_factor_;
   int min_neighbors_;
   double fallback_;
-  std::unique_ptr<cascades::Pool> pool_;
+  std::unique_ptr<ferlab::cascades::Pool> pool_;
 };
 
 void register_plugins(ferlab::Registry& registry) {

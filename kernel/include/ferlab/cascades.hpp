@@ -1,4 +1,6 @@
-// Haar cascades from Debian's opencv-data, shared safely between threads.
+// Haar cascades from Debian's opencv-data, shared safely between threads: used by the face-crop
+// and align preprocessors and by `ferlab predict`. Header-only; a plugin that includes it links
+// opencv_objdetect.
 #pragma once
 
 #include <filesystem>
@@ -9,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace cascades {
+namespace ferlab::cascades {
 
 // Finds a cascade file: an explicit path as given, a bare name in the usual data folders.
 inline std::string locate(const std::string& name) {
@@ -67,4 +69,4 @@ class Pool {
   std::vector<std::unique_ptr<cv::CascadeClassifier>> free_;
 };
 
-}  // namespace cascades
+}  // namespace ferlab::cascades
