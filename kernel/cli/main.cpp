@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   ferlab::cli::add_db_command(app, global);
   ferlab::cli::add_report_command(app, global);
   ferlab::cli::add_preview_command(app, global);
+  ferlab::cli::add_predict_command(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,31 @@
+// Where `ferlab predict --out DIR` puts the annotated frames: an image beside its name
+// (DIR/photo.jpg), a video or camera as a Motion-JPEG AVI (DIR/clip.avi, DIR/camera0.avi), which
+// every OpenCV build can write and read back.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <opencv2/videoio.hpp>
+#include <set>
+#include <string>
+
+#include "predict/frame_source.hpp"
+
+namespace ferlab::predict {
+
+class AnnotatedOutput {
+ public:
+  explicit AnnotatedOutput(std::filesystem::path folder);  // creates the folder
+  void begin(const Input& input, double fps);  // picks the file name, unique in this run
+  void write(const cv::Mat& frame);            // throws naming the file if it cannot be written
+  std::filesystem::path end();                 // closes the video; returns the file written
+
+ private:
+  std::filesystem::path folder_, file_;
+  std::set<std::string> used_;
+  bool video_ = false;
+  double fps_ = 0;
+  std::unique_ptr<cv::VideoWriter> writer_;
+};
+
+}  // namespace ferlab::predict

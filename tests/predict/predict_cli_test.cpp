@@ -1,0 +1,267 @@
+// `ferlab predict` as a user runs it, with a model trained for one epoch on synthetic faces:
+// faces drawn into larger frames are found, each gets a well-formed JSON line whose
+// probabilities match an independent path (the model exported to ONNX and run by OpenCV DNN on
+// the crop, preprocessed by hand: gray, histogram equalisation, resize); folders, videos
+// written with OpenCV's VideoWriter, frames without faces, unreadable files and bad
+// checkpoints behave as documented.
+#include <gmock/gmock.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "../data/plugin_fixture.hpp"
+#include "../support/process.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::ordered_json;  // keeps the model's class order
+using testing::HasSubstr;
+
+namespace ferlab::test {
+namespace {
+
+const char* spec_text = R"(name: predict-cli
+seeds: [1]
+dataset: {plugin: synthetic-faces, seed: 5, train_count: 140, val_count: 35, test_count: 35}
+preprocess:
+  - {plugin: grayscale}
+  - {plugin: hist-eq}
+model:
+  layers:
+    - {type: convolution, filters: 6, kernel: 3, padding: 1}
+    - {type: relu}
+    - {type: max-pool, kernel: 4}
+    - {type: flatten}
+    - {type: dense, units: 7}
+train: {epochs: 1, batch: 16, optimizer: {name: adam, lr: 0.002}}
+evaluate: {splits: [val]}
+)";
+
+testing_support::CommandOutput ferlab_cli(const std::string& args) {
+  return testing_support::run_command(std::string(FERLAB_CLI) + " " + args, false);
+}
+
+std::vector<json> json_lines(const std::string& text) {
+  std::vector<json> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  return lines;
+}
+
+// Clean synthetic faces, 150 px, that OpenCV's own frontal-face cascade finds on a dark frame.
+std::vector<cv::Mat> detectable_faces(std::size_t wanted) {
+  RecordingEvents events;
+  auto dataset = make<Dataset>("synthetic-faces", {{"size", std::int64_t{150}},
+                                                   {"train_count", std::int64_t{28}},
+                                                   {"val_count", std::int64_t{7}},
+                                                   {"test_count", std::int64_t{7}},
+                                                   {"max_rotation", 0.0},
+                                                   {"max_shift", 0.0},
+                                                   {"scale", std::vector<double>{1, 1}},
+                                                   {"lighting", 0.0},
+                                                   {"noise", 0.0},
+                                                   {"occlusion", 0.0}});
+  cv::CascadeClassifier cascade(
+      "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml");
+  std::vector<cv::Mat> faces;
+  const DatasetContents contents = dataset->load(events);
+  for (const Sample& s : contents.splits.at("train")) {
+    cv::Mat gray = s.image.channels() == 1 ? s.image : cv::Mat();
+    if (gray.empty()) cv::cvtColor(s.image, gray, cv::COLOR_BGR2GRAY);
+    cv::Mat frame(300, 300, CV_8UC1, cv::Scalar(20));
+    gray.copyTo(frame(cv::Rect(75, 75, 150, 150)));
+    std::vector<cv::Rect> found;
+    cascade.detectMultiScale(frame, found, 1.1, 5, 0, cv::Size(40, 40));
+    if (found.size() == 1) faces.push_back(gray);
+    if (faces.size() == wanted) break;
+  }
+  return faces;
+}
+
+cv::Mat scene_with(const std::vector<cv::Mat>& faces, const std::vector<cv::Point>& at) {
+  cv::Mat scene(480, 640, CV_8UC3, cv::Scalar(30, 25, 20));
+  for (std::size_t i = 0; i < faces.size(); ++i) {
+    cv::Mat bgr;
+    cv::cvtColor(faces[i], bgr, cv::COLOR_GRAY2BGR);
+    bgr.copyTo(scene(cv::Rect(at[i], bgr.size())));
+  }
+  return scene;
+}
+
+class PredictCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::temp_directory_path() / ("ferlab-predict-" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "spec.yaml") << spec_text;
+    db_ = (dir_ / "runs.db").string();
+    auto r = ferlab_cli("run " + (dir_ / "spec.yaml").string() + " --db " + db_ + " --threads 1");
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = ferlab_cli("export --model 1 --db " + db_ + " --onnx " + (dir_ / "model.onnx").string());
+    ASSERT_EQ(r.status, 0) << r.err;
+    faces_ = detectable_faces(3);
+    ASSERT_EQ(faces_.size(), 3u) << "the cascade found too few synthetic faces";
+  }
+  static void TearDownTestSuite() {
+    if (!std::getenv("FERLAB_KEEP_TEST_FILES")) fs::remove_all(dir_);
+  }
+
+  static testing_support::CommandOutput predict(const std::string& args) {
+    return ferlab_cli("predict --model 1 --db " + db_ + " --threads 1 " + args);
+  }
+
+  // The reference: OpenCV DNN on the exported graph, the chain done by hand on the crop.
+  static std::vector<float> reference(const cv::Mat& frame, const cv::Rect& box) {
+    cv::Mat face;
+    cv::cvtColor(frame(box), face, cv::COLOR_BGR2GRAY);
+    cv::equalizeHist(face, face);
+    cv::resize(face, face, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+    face.convertTo(face, CV_32F, 1.0 / 255);
+    cv::dnn::Net net = cv::dnn::readNetFromONNX((dir_ / "model.onnx").string());
+    net.setInput(cv::dnn::blobFromImage(face), "input");
+    cv::Mat p = net.forward("probabilities");
+    return {p.ptr<float>(), p.ptr<float>() + p.total()};
+  }
+
+  static void expect_probabilities_match(const json& line, const cv::Mat& frame) {
+    const auto& b = line.at("box");
+    const cv::Rect box(b[0], b[1], b[2], b[3]);
+    const std::vector<float> expected = reference(frame, box);
+    ASSERT_EQ(line.at("probabilities").size(), expected.size());
+    std::vector<float> got;
+    for (const auto& [name, p] : line.at("probabilities").items()) got.push_back(p.get<float>());
+    float best = 0, sum = 0;
+    for (float p : got) sum += p, best = std::max(best, p);
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+    EXPECT_FLOAT_EQ(line.at("confidence").get<float>(), best);
+    EXPECT_FLOAT_EQ(line.at("probabilities").at(line.at("label").get<std::string>()).get<float>(),
+                    best);
+    for (std::size_t c = 0; c < got.size(); ++c)
+      EXPECT_NEAR(got[c], expected[c], 1e-4) << "class " << c;
+  }
+
+  static inline fs::path dir_;
+  static inline std::string db_;
+  static inline std::vector<cv::Mat> faces_;
+};
+
+TEST_F(PredictCli, FindsEveryFaceInAnImageAndAnnotatesIt) {
+  const std::vector<cv::Point> at = {{40, 160}, {420, 60}};
+  const cv::Mat scene = scene_with({faces_[0], faces_[1]}, at);
+  const fs::path image = dir_ / "two.png", out = dir_ / "annotated";
+  cv::imwrite(image.string(), scene);
+  auto r = predict(image.string() + " --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::vector<json> lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const json& line = lines[i];
+    EXPECT_EQ(line.at("input"), image.string());
+    EXPECT_EQ(line.at("frame"), 0);
+    EXPECT_EQ(line.at("faces"), 2);
+    EXPECT_EQ(line.at("face"), i);
+    const auto& b = line.at("box");
+    const cv::Point centre(b[0].get<int>() + b[2].get<int>() / 2,
+                           b[1].get<int>() + b[3].get<int>() / 2);
+    EXPECT_NEAR(centre.x, at[i].x + 75, 25) << line;  // listed left to right
+    EXPECT_NEAR(centre.y, at[i].y + 75, 25) << line;
+    expect_probabilities_match(line, scene);
+  }
+  const cv::Mat annotated = cv::imread((out / "two.png").string());
+  ASSERT_EQ(annotated.size(), scene.size());
+  EXPECT_GT(cv::norm(annotated, scene, cv::NORM_L1), 0) << "nothing was drawn";
+  EXPECT_THAT(r.err, HasSubstr("1 frame, 2 faces"));
+}
+
+TEST_F(PredictCli, FolderWithAFacelessImageAndAnUnreadableFile) {
+  const fs::path folder = dir_ / "folder";
+  fs::create_directories(folder);
+  cv::imwrite((folder / "a-face.png").string(), scene_with({faces_[2]}, {{200, 100}}));
+  cv::imwrite((folder / "b-empty.png").string(),
+              cv::Mat(240, 320, CV_8UC3, cv::Scalar(90, 90, 90)));
+  std::ofstream(folder / "c-broken.jpg") << "not a JPEG at all";
+  std::ofstream(folder / "notes.txt") << "not an image: ignored";
+  const fs::path json_file = dir_ / "folder.jsonl";
+  auto r = predict(folder.string() + " --json " + json_file.string());
+  EXPECT_EQ(r.status, 1) << "a skipped input fails the command, after the others are done";
+  EXPECT_THAT(r.err, HasSubstr("c-broken.jpg: cannot read it as an image"));
+  std::ifstream in(json_file);
+  const std::vector<json> lines = json_lines({std::istreambuf_iterator<char>(in), {}});
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_THAT(lines[0].at("input").get<std::string>(), HasSubstr("a-face.png"));
+  EXPECT_EQ(lines[0].at("faces"), 1);
+  EXPECT_THAT(lines[1].at("input").get<std::string>(), HasSubstr("b-empty.png"));
+  EXPECT_EQ(lines[1].at("faces"), 0);
+  EXPECT_FALSE(lines[1].contains("box"));
+  EXPECT_THAT(lines[2].at("error").get<std::string>(), HasSubstr("c-broken.jpg"));
+}
+
+TEST_F(PredictCli, VideoKeepsOneTrackAndSmoothsOverTheLastFrames) {
+  const fs::path video = dir_ / "clip.avi", out = dir_ / "video-out";
+  const int frames = 12, window = 4;
+  const double fps = 10;
+  {
+    cv::VideoWriter writer(video.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps,
+                           cv::Size(640, 480));
+    ASSERT_TRUE(writer.isOpened());
+    for (int f = 0; f < frames; ++f)
+      writer.write(scene_with({faces_[f % 2]}, {{150 + 4 * f, 120}}));
+  }
+  auto r =
+      predict(video.string() + " --smooth " + std::to_string(window) + " --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::vector<json> lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), static_cast<std::size_t>(frames)) << r.out;
+  std::vector<json> history;
+  for (int f = 0; f < frames; ++f) {
+    const json& line = lines[static_cast<std::size_t>(f)];
+    EXPECT_EQ(line.at("frame"), f);
+    ASSERT_EQ(line.at("faces"), 1) << line;
+    EXPECT_NEAR(line.at("time_ms").get<double>(), 1000.0 * f / fps, 1e-3);
+    EXPECT_EQ(line.at("track"), lines[0].at("track")) << "frame " << f;
+    history.push_back(line.at("frame_probabilities"));
+    for (const auto& [name, smoothed] : line.at("probabilities").items()) {
+      double sum = 0;
+      const std::size_t from = history.size() > window ? history.size() - window : 0;
+      for (std::size_t h = from; h < history.size(); ++h) sum += history[h].at(name).get<double>();
+      EXPECT_NEAR(smoothed.get<double>(), sum / static_cast<double>(history.size() - from), 1e-6)
+          << "frame " << f << " class " << name;
+    }
+  }
+  // The faces alternate, so the frame's own probabilities differ from the smoothed ones.
+  EXPECT_NE(lines[5].at("probabilities"), lines[5].at("frame_probabilities"));
+  cv::VideoCapture annotated((out / "clip.avi").string());
+  ASSERT_TRUE(annotated.isOpened());
+  int read = 0;
+  for (cv::Mat frame; annotated.read(frame);) {
+    EXPECT_EQ(frame.size(), cv::Size(640, 480));
+    ++read;
+  }
+  EXPECT_EQ(read, frames);
+  r = predict(video.string() + " --max-frames 3");
+  EXPECT_EQ(json_lines(r.out).size(), 3u);
+}
+
+TEST_F(PredictCli, BadModelsAndInputsAreRefusedClearly) {
+  const fs::path garbage = dir_ / "garbage.ckpt";
+  std::ofstream(garbage) << "this is not a checkpoint";
+  auto r = ferlab_cli("predict --model " + garbage.string() + " " + dir_.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr(garbage.string()));
+  r = ferlab_cli("predict --model 7 --db " + db_ + " " + dir_.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr("run 7"));
+  r = predict((dir_ / "missing.png").string() + " camera:x");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_THAT(r.err, HasSubstr("missing.png: no such file or folder"));
+  EXPECT_THAT(r.err, HasSubstr("camera:x: expected camera:N"));
+}
+
+}  // namespace
+}  // namespace ferlab::test
