@@ -12,7 +12,7 @@ struct DetectorOptions {
   std::string cascade = "haarcascade_frontalface_default.xml";
   double scale_factor = 1.1;
   int min_neighbors = 5;
-  int min_face = 40;  // smallest face side searched for, in frame pixels
+  int min_face = 48;  // smallest face side searched for, in frame pixels (FER inputs are 48)
   // Frames wider than this are searched at this width (boxes are mapped back): the cascade's
   // cost grows with the pixel count and faces worth classifying stay well above min_face.
   int detect_width = 320;
