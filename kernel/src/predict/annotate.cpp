@@ -17,7 +17,8 @@ cv::Scalar class_colour(int c) {  // BGR, distinct for the usual 7 emotions
 
 void draw_bars(cv::Mat& frame, const FacePrediction& face, const std::vector<std::string>& classes,
                double font, int line) {
-  const int row = std::max(10, static_cast<int>(22 * font)), bar = 5 * row;
+  const int text_height = cv::getTextSize("Mg", cv::FONT_HERSHEY_SIMPLEX, font, 1, nullptr).height;
+  const int row = text_height + 6, bar = 5 * row;
   int label_width = 0;
   for (const std::string& name : classes)
     label_width = std::max(label_width,
@@ -29,7 +30,7 @@ void draw_bars(cv::Mat& frame, const FacePrediction& face, const std::vector<std
   for (std::size_t c = 0; c < classes.size() && c < face.smoothed.size(); ++c) {
     const int top = y + static_cast<int>(c) * row;
     const int filled = static_cast<int>(bar * std::clamp(face.smoothed[c], 0.f, 1.f));
-    cv::putText(frame, classes[c], {x, top + row - 3}, cv::FONT_HERSHEY_SIMPLEX, font,
+    cv::putText(frame, classes[c], {x, top + text_height + 2}, cv::FONT_HERSHEY_SIMPLEX, font,
                 {255, 255, 255}, 1, cv::LINE_AA);
     const cv::Rect outline(x + label_width + 4, top + 2, bar, row - 4);
     cv::rectangle(frame, {outline.x, outline.y, filled, outline.height}, class_colour(int(c)),
