@@ -7,22 +7,6 @@
 namespace ferlab::test {
 namespace {
 
-// Upright, unoccluded, evenly lit synthetic faces of the given side.
-std::vector<Sample> clean_faces(int size, int count = 14) {
-  RecordingEvents events;
-  auto dataset = make<Dataset>("synthetic-faces", {{"size", std::int64_t{size}},
-                                                   {"train_count", std::int64_t{count}},
-                                                   {"val_count", std::int64_t{7}},
-                                                   {"test_count", std::int64_t{7}},
-                                                   {"max_rotation", 0.0},
-                                                   {"max_shift", 0.0},
-                                                   {"scale", std::vector<double>{1, 1}},
-                                                   {"lighting", 0.0},
-                                                   {"noise", 0.0},
-                                                   {"occlusion", 0.0}});
-  return dataset->load(events).splits.at("train");
-}
-
 cv::Mat rotated(const cv::Mat& image, double degrees) {
   cv::Point2f c((image.cols - 1) / 2.0f, (image.rows - 1) / 2.0f);
   cv::Mat out;
@@ -39,7 +23,7 @@ double central_difference(const cv::Mat& a, const cv::Mat& b) {
 TEST(FaceCrop, CropsAroundAFacePlacedOffCentre) {
   auto crop = make<Preprocessor>("face-crop");
   int found = 0;
-  for (const Sample& face : clean_faces(160, 7)) {
+  for (const Sample& face : clean_synthetic_faces(160, 7)) {
     cv::Mat scene(300, 400, CV_8UC1, cv::Scalar(0));
     face.image.copyTo(scene(cv::Rect(220, 120, 160, 160)));
     RecordingEvents events;
@@ -81,7 +65,7 @@ TEST(FaceCrop, UnknownCascadeIsAnError) {
 TEST(Align, LevelsTheEyesOfARolledFace) {
   auto align = make<Preprocessor>("align");
   int aligned = 0, attempts = 0;
-  for (const Sample& face : clean_faces(160, 7)) {
+  for (const Sample& face : clean_synthetic_faces(160, 7)) {
     for (double roll : {-12.0, 12.0}) {
       ++attempts;
       cv::Mat tilted = rotated(face.image, roll);

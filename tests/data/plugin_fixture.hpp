@@ -86,4 +86,20 @@ inline bool same_pixels(const cv::Mat& a, const cv::Mat& b) {
   return cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
+// Upright, unoccluded, evenly lit synthetic faces of the given side.
+inline std::vector<Sample> clean_synthetic_faces(int size, int count = 14) {
+  RecordingEvents events;
+  auto dataset = make<Dataset>("synthetic-faces", {{"size", std::int64_t{size}},
+                                                   {"train_count", std::int64_t{count}},
+                                                   {"val_count", std::int64_t{7}},
+                                                   {"test_count", std::int64_t{7}},
+                                                   {"max_rotation", 0.0},
+                                                   {"max_shift", 0.0},
+                                                   {"scale", std::vector<double>{1, 1}},
+                                                   {"lighting", 0.0},
+                                                   {"noise", 0.0},
+                                                   {"occlusion", 0.0}});
+  return dataset->load(events).splits.at("train");
+}
+
 }  // namespace ferlab::test

@@ -55,22 +55,10 @@ std::vector<json> json_lines(const std::string& text) {
 
 // Clean synthetic faces, 150 px, that OpenCV's own frontal-face cascade finds on a dark frame.
 std::vector<cv::Mat> detectable_faces(std::size_t wanted) {
-  RecordingEvents events;
-  auto dataset = make<Dataset>("synthetic-faces", {{"size", std::int64_t{150}},
-                                                   {"train_count", std::int64_t{28}},
-                                                   {"val_count", std::int64_t{7}},
-                                                   {"test_count", std::int64_t{7}},
-                                                   {"max_rotation", 0.0},
-                                                   {"max_shift", 0.0},
-                                                   {"scale", std::vector<double>{1, 1}},
-                                                   {"lighting", 0.0},
-                                                   {"noise", 0.0},
-                                                   {"occlusion", 0.0}});
   cv::CascadeClassifier cascade(
       "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml");
   std::vector<cv::Mat> faces;
-  const DatasetContents contents = dataset->load(events);
-  for (const Sample& s : contents.splits.at("train")) {
+  for (const Sample& s : clean_synthetic_faces(150, 28)) {
     cv::Mat gray = s.image.channels() == 1 ? s.image : cv::Mat();
     if (gray.empty()) cv::cvtColor(s.image, gray, cv::COLOR_BGR2GRAY);
     cv::Mat frame(300, 300, CV_8UC1, cv::Scalar(20));
