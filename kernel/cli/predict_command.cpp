@@ -112,7 +112,7 @@ void run_predict(const GlobalOptions& global, const Options& o) {
     lines << json{{"input", name}, {"error", why}}.dump() << '\n';
     ++totals.skipped;
   };
-  for (const std::string& why : expanded.problems) skip(why.substr(0, why.find(": ")), why);
+  for (const predict::ExpandedInputs::Problem& p : expanded.problems) skip(p.argument, p.why);
   for (const predict::Input& input : expanded.inputs) {
     try {
       predict_input(o, input, predictor, model, lines, annotated, totals);

@@ -42,9 +42,6 @@ void AnnotatedOutput::write(const cv::Mat& frame) {
   writer_->write(frame);
 }
 
-fs::path AnnotatedOutput::end() {
-  writer_.reset();
-  return file_;
-}
+void AnnotatedOutput::end() { writer_.reset(); }
 
 }  // namespace ferlab::predict

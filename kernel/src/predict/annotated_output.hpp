@@ -18,7 +18,7 @@ class AnnotatedOutput {
   explicit AnnotatedOutput(std::filesystem::path folder);  // creates the folder
   void begin(const Input& input, double fps);  // picks the file name, unique in this run
   void write(const cv::Mat& frame);            // throws naming the file if it cannot be written
-  std::filesystem::path end();                 // closes the video; returns the file written
+  void end();                                  // closes the video
 
  private:
   std::filesystem::path folder_, file_;

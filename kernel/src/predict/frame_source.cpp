@@ -44,7 +44,8 @@ ExpandedInputs expand_inputs(const std::vector<std::string>& arguments) {
     if (arg.rfind("camera:", 0) == 0) {
       const std::string number = arg.substr(7);
       if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) {
-        out.problems.push_back(arg + ": expected camera:N with N a camera number, e.g. camera:0");
+        out.problems.push_back(
+            {arg, arg + ": expected camera:N with N a camera number, e.g. camera:0"});
         continue;
       }
       out.inputs.push_back({Input::Kind::camera, arg, {}, std::stoi(number)});
@@ -53,10 +54,10 @@ ExpandedInputs expand_inputs(const std::vector<std::string>& arguments) {
       for (const auto& entry : fs::directory_iterator(arg))
         if (entry.is_regular_file() && is_image_file(entry.path())) files.push_back(entry.path());
       std::sort(files.begin(), files.end());
-      if (files.empty()) out.problems.push_back(arg + ": the folder holds no image files");
+      if (files.empty()) out.problems.push_back({arg, arg + ": the folder holds no image files"});
       for (const fs::path& f : files) out.inputs.push_back({Input::Kind::image, f.string(), f});
     } else if (!fs::exists(arg)) {
-      out.problems.push_back(arg + ": no such file or folder");
+      out.problems.push_back({arg, arg + ": no such file or folder"});
     } else {
       const auto kind = is_video_file(arg) ? Input::Kind::video : Input::Kind::image;
       out.inputs.push_back({kind, arg, arg});
@@ -80,6 +81,7 @@ FrameReader::FrameReader(const Input& input) : input_(input) {
     throw std::runtime_error(input.name + (input.kind == Input::Kind::camera
                                                ? ": cannot open the camera"
                                                : ": cannot open it as a video"));
+  fps_ = capture_->get(cv::CAP_PROP_FPS);
   started_ms_ = now_ms();
   if (!capture_->read(first_) || first_.empty())
     throw std::runtime_error(input.name + ": the video gives no frame (unsupported or corrupt)");
@@ -94,14 +96,11 @@ bool FrameReader::next(Frame& frame) {
   }
   frame.index = index_++;
   if (input_.kind == Input::Kind::video) {
-    const double fps = this->fps();
-    frame.time_ms = fps > 0 ? 1000.0 * static_cast<double>(frame.index) / fps : 0.0;
+    frame.time_ms = fps_ > 0 ? 1000.0 * static_cast<double>(frame.index) / fps_ : 0.0;
   } else if (input_.kind == Input::Kind::camera) {
     frame.time_ms = now_ms() - started_ms_;
   }
   return true;
 }
-
-double FrameReader::fps() const { return capture_ ? capture_->get(cv::CAP_PROP_FPS) : 0.0; }
 
 }  // namespace ferlab::predict

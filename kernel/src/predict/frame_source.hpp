@@ -21,7 +21,10 @@ struct Input {
 
 struct ExpandedInputs {
   std::vector<Input> inputs;
-  std::vector<std::string> problems;  // arguments that name nothing readable, with why
+  struct Problem {
+    std::string argument, why;  // why: "<argument>: what is wrong", as reported
+  };
+  std::vector<Problem> problems;  // arguments that name nothing readable
 };
 
 // Folders give their image files (sorted by name, not recursive); `camera:N` opens camera N;
@@ -38,14 +41,15 @@ class FrameReader {
  public:
   // Throws std::runtime_error naming the input when it cannot be opened or decoded.
   explicit FrameReader(const Input& input);
-  bool next(Frame& frame);  // false at the end
-  double fps() const;       // the source's frame rate (0 when unknown or an image)
+  bool next(Frame& frame);             // false at the end
+  double fps() const { return fps_; }  // the source's frame rate (0 when unknown or an image)
 
  private:
   Input input_;
   std::unique_ptr<cv::VideoCapture> capture_;
   cv::Mat first_;  // an image, or a video's first frame read to prove it decodes
   long index_ = 0;
+  double fps_ = 0;
   double started_ms_ = 0;
 };
 
