@@ -17,10 +17,7 @@ namespace {
 
 using Output = ferlab::testing_support::CommandOutput;
 
-// Runs the built ferlab with the given arguments, capturing stdout and stderr apart.
-Output run_ferlab(const std::string& args) {
-  return ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " " + args, false);
-}
+using ferlab::testing_support::run_ferlab;
 
 fs::path write_spec(const std::string& name, const std::string& text) {
   fs::path file = fs::temp_directory_path() / (name + "-" + std::to_string(getpid()) + ".yaml");

@@ -18,9 +18,7 @@ namespace {
 
 using Output = ferlab::testing_support::CommandOutput;
 
-Output run_ferlab(const std::string& args) {
-  return ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " " + args, false);
-}
+using ferlab::testing_support::run_ferlab;
 
 // Seven balanced classes of two faces in train; hist-eq, then a flip that always happens.
 const char* const spec_text = R"(name: preview

@@ -33,9 +33,7 @@ train: {epochs: 1, batch: 8, optimizer: {name: adam, lr: 0.001}}
 evaluate: {splits: [val]}
 )";
 
-ferlab::testing_support::CommandOutput ferlab_cli(const std::string& args) {
-  return ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " " + args, false);
-}
+using ferlab::testing_support::run_ferlab;
 
 TEST(OnnxCli, ExportedRunMatchesItsCheckpointInOpenCv) {
   const fs::path dir = fs::temp_directory_path() / ("ferlab-onnx-cli-" + std::to_string(getpid()));
@@ -43,9 +41,9 @@ TEST(OnnxCli, ExportedRunMatchesItsCheckpointInOpenCv) {
   fs::create_directories(dir);
   std::ofstream(dir / "spec.yaml") << spec_text;
   const std::string db = (dir / "runs.db").string(), onnx_file = (dir / "model.onnx").string();
-  auto r = ferlab_cli("run " + (dir / "spec.yaml").string() + " --db " + db + " --threads 1");
+  auto r = run_ferlab("run " + (dir / "spec.yaml").string() + " --db " + db + " --threads 1");
   ASSERT_EQ(r.status, 0) << r.err;
-  r = ferlab_cli("export --model 1 --db " + db + " --onnx " + onnx_file);
+  r = run_ferlab("export --model 1 --db " + db + " --onnx " + onnx_file);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("wrote " + onnx_file));
 
@@ -81,13 +79,13 @@ TEST(OnnxCli, ExportedRunMatchesItsCheckpointInOpenCv) {
             model.classes);
   EXPECT_THAT(metadata["spec"], HasSubstr("onnx-cli"));
 
-  r = ferlab_cli("export --csv --db " + db);  // the metrics export is unchanged
+  r = run_ferlab("export --csv --db " + db);  // the metrics export is unchanged
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("run,experiment,variant,seed,status"));
-  r = ferlab_cli("export --model 9 --db " + db + " --onnx " + onnx_file);
+  r = run_ferlab("export --model 9 --db " + db + " --onnx " + onnx_file);
   EXPECT_NE(r.status, 0);
   EXPECT_THAT(r.err, HasSubstr("run 9"));
-  r = ferlab_cli("export --db " + db);
+  r = run_ferlab("export --db " + db);
   EXPECT_NE(r.status, 0);
   EXPECT_THAT(r.err, HasSubstr("--csv, or --model with --onnx"));
   fs::remove_all(dir);

@@ -42,9 +42,7 @@ train: {epochs: 1, batch: 16, optimizer: {name: adam, lr: 0.002}}
 evaluate: {splits: [val]}
 )";
 
-testing_support::CommandOutput ferlab_cli(const std::string& args) {
-  return testing_support::run_command(std::string(FERLAB_CLI) + " " + args, false);
-}
+using testing_support::run_ferlab;
 
 std::vector<json> json_lines(const std::string& text) {
   std::vector<json> lines;
@@ -59,8 +57,8 @@ std::vector<cv::Mat> detectable_faces(std::size_t wanted) {
       "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml");
   std::vector<cv::Mat> faces;
   for (const Sample& s : clean_synthetic_faces(150, 28)) {
-    cv::Mat gray = s.image.channels() == 1 ? s.image : cv::Mat();
-    if (gray.empty()) cv::cvtColor(s.image, gray, cv::COLOR_BGR2GRAY);
+    cv::Mat gray = s.image;
+    if (gray.channels() == 3) cv::cvtColor(s.image, gray, cv::COLOR_BGR2GRAY);
     cv::Mat frame(300, 300, CV_8UC1, cv::Scalar(20));
     gray.copyTo(frame(cv::Rect(75, 75, 150, 150)));
     std::vector<cv::Rect> found;
@@ -89,9 +87,9 @@ class PredictCli : public ::testing::Test {
     fs::create_directories(dir_);
     std::ofstream(dir_ / "spec.yaml") << spec_text;
     db_ = (dir_ / "runs.db").string();
-    auto r = ferlab_cli("run " + (dir_ / "spec.yaml").string() + " --db " + db_ + " --threads 1");
+    auto r = run_ferlab("run " + (dir_ / "spec.yaml").string() + " --db " + db_ + " --threads 1");
     ASSERT_EQ(r.status, 0) << r.err;
-    r = ferlab_cli("export --model 1 --db " + db_ + " --onnx " + (dir_ / "model.onnx").string());
+    r = run_ferlab("export --model 1 --db " + db_ + " --onnx " + (dir_ / "model.onnx").string());
     ASSERT_EQ(r.status, 0) << r.err;
     faces_ = detectable_faces(3);
     ASSERT_EQ(faces_.size(), 3u) << "the cascade found too few synthetic faces";
@@ -101,7 +99,7 @@ class PredictCli : public ::testing::Test {
   }
 
   static testing_support::CommandOutput predict(const std::string& args) {
-    return ferlab_cli("predict --model 1 --db " + db_ + " --threads 1 " + args);
+    return run_ferlab("predict --model 1 --db " + db_ + " --threads 1 " + args);
   }
 
   // The reference: OpenCV DNN on the exported graph, the chain done by hand on the crop.
@@ -239,10 +237,10 @@ TEST_F(PredictCli, VideoKeepsOneTrackAndSmoothsOverTheLastFrames) {
 TEST_F(PredictCli, BadModelsAndInputsAreRefusedClearly) {
   const fs::path garbage = dir_ / "garbage.ckpt";
   std::ofstream(garbage) << "this is not a checkpoint";
-  auto r = ferlab_cli("predict --model " + garbage.string() + " " + dir_.string());
+  auto r = run_ferlab("predict --model " + garbage.string() + " " + dir_.string());
   EXPECT_NE(r.status, 0);
   EXPECT_THAT(r.err, HasSubstr(garbage.string()));
-  r = ferlab_cli("predict --model 7 --db " + db_ + " " + dir_.string());
+  r = run_ferlab("predict --model 7 --db " + db_ + " " + dir_.string());
   EXPECT_NE(r.status, 0);
   EXPECT_THAT(r.err, HasSubstr("run 7"));
   r = predict((dir_ / "missing.png").string() + " camera:x");

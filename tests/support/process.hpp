@@ -39,4 +39,11 @@ inline CommandOutput run_command(const std::string& command, bool merge_stderr =
   return result;
 }
 
+#ifdef FERLAB_CLI
+// `ferlab ARGS` as a user types it, with the built CLI; stderr apart unless merged.
+inline CommandOutput run_ferlab(const std::string& args, bool merge_stderr = false) {
+  return run_command(std::string(FERLAB_CLI) + " " + args, merge_stderr);
+}
+#endif
+
 }  // namespace ferlab::testing_support
