@@ -25,6 +25,13 @@ std::int64_t buffer_floats(const dnnl::memory::desc& d) {
   return static_cast<std::int64_t>(d.get_size() / sizeof(float));
 }
 
+// Elements in one image's slice of a tensor whose first dimension is the batch.
+std::int64_t elements_per_image(const dnnl::memory::desc& d) {
+  std::int64_t n = 1;
+  for (std::size_t i = 1; i < d.dims().size(); ++i) n *= d.dims()[i];
+  return n;
+}
+
 // 64-byte aligned, as oneDNN's kernels prefer.
 std::shared_ptr<void> allocate(std::size_t bytes) {
   void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
@@ -42,6 +49,7 @@ struct Network::Node {
   int edges_out = 0;         // how many inputs of later layers read this output
   bool in_place = false;     // the output is the (single) input's memory
   bool retain_grad = false;
+  bool single_thread = false;  // too little work at this batch size to repay a second thread
   // Inference fusion: this layer runs inside its producer (skipped in inference passes), or
   // this layer applies its consumer as a post-op and writes the consumer's output.
   bool fused_into_producer = false;
@@ -91,12 +99,12 @@ Network::Network(const NetworkDef& def, const LayerFactory& make, const InputSha
 
 Network::~Network() = default;
 
-std::int64_t Network::single_thread_macs() {
-  static const std::int64_t macs = [] {
-    const char* text = std::getenv("FERLAB_SINGLE_THREAD_MACS");
-    return text && *text ? std::stoll(text) : std::int64_t{64'000'000};
+std::int64_t Network::single_thread_work() {
+  static const std::int64_t work = [] {
+    const char* text = std::getenv("FERLAB_SINGLE_THREAD_WORK");
+    return text && *text ? std::stoll(text) : std::int64_t{1'000'000};
   }();
-  return macs;
+  return work;
 }
 
 void Network::prepare(int batch) {
@@ -105,9 +113,6 @@ void Network::prepare(int batch) {
   if (batch < 1) throw std::invalid_argument("batch size must be positive");
   blocks_.clear();
   activation_bytes_ = 0;
-  // Primitives split their work by the thread count at creation: create them as they will run.
-  single_thread_ = batch * macs() < single_thread_macs();
-  SingleThreadScope scope(single_thread_);
   setup_layers(batch);
   allocate_gradients();
   batch_ = batch;
@@ -129,6 +134,14 @@ void Network::setup_layers(int batch) {
     }
     try {
       node->output_desc = node->layer->setup(descs, context_);
+      // Primitives split their work by the thread count at creation: a layer found too small
+      // for every thread is created again as it will run, on one.
+      const std::int64_t work = node->layer->macs() + elements_per_image(node->output_desc);
+      node->single_thread = batch * work < single_thread_work();
+      if (node->single_thread) {
+        SingleThreadScope scope(true);
+        node->output_desc = node->layer->setup(descs, context_);
+      }
     } catch (const std::exception& e) {
       throw std::invalid_argument("layer '" + node->def.name + "' (" + node->def.type +
                                   "): " + e.what());
@@ -175,6 +188,7 @@ void Network::fuse_for_inference() {
     if (consumer.output_desc != producer.output_desc) continue;
     dnnl::post_ops ops;
     if (!consumer.layer->append_as_post_op(ops)) continue;
+    SingleThreadScope scope(producer.single_thread);  // it builds its inference primitive
     if (!producer.layer->accept_post_ops(ops, context_)) continue;
     consumer.fused_into_producer = true;
     producer.fused_consumer = &consumer;
@@ -262,15 +276,18 @@ const float* Network::forward(Pass pass) {
   context_.training = pass == Pass::training;
   context_.gradients = pass != Pass::inference;
   context_.rng = pass == Pass::training ? &rng_ : nullptr;
-  SingleThreadScope scope(single_thread_);
   const bool inference = pass == Pass::inference;
   for (auto& node : nodes_) {
     if (inference && node->fused_into_producer) continue;
     const dnnl::memory& output =
         inference && node->fused_consumer ? node->fused_consumer->output : node->output;
+    SingleThreadScope scope(node->single_thread);
     node->layer->forward(node->inputs, output, context_);
   }
-  if (plain_output_) to_plain_output_.execute(stream_, nodes_.back()->output, plain_output_);
+  if (plain_output_) {
+    SingleThreadScope scope(nodes_.back()->single_thread);
+    to_plain_output_.execute(stream_, nodes_.back()->output, plain_output_);
+  }
   stream_.wait();
   return floats(plain_output_ ? plain_output_ : nodes_.back()->output);
 }
@@ -322,9 +339,10 @@ float* Network::output_grad() {
 }
 
 void Network::backward() {
-  SingleThreadScope scope(single_thread_);
-  if (plain_output_grad_)
+  if (plain_output_grad_) {
+    SingleThreadScope scope(nodes_.back()->single_thread);
     from_plain_output_grad_.execute(stream_, plain_output_grad_, nodes_.back()->grad);
+  }
   for (int i = static_cast<int>(nodes_.size()) - 1; i >= 0; --i) {
     Node& node = *nodes_[i];
     if (node.edges_out > 1) {
@@ -342,6 +360,7 @@ void Network::backward() {
         }
       }
     }
+    SingleThreadScope scope(node.single_thread);
     node.layer->backward(node.inputs, node.output, node.grad, node.input_grads, context_);
   }
   stream_.wait();

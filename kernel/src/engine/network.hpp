@@ -31,10 +31,13 @@ enum class Pass { training, inference, explain };
 
 class Network {
  public:
-  // Below this much work per batch (multiply-accumulates) one thread is faster than two on a
-  // busy machine: seed-cnn at batch 1 (23M) is below, vgg at batch 1 (474M) and seed-cnn at 64
-  // are above. FERLAB_SINGLE_THREAD_MACS overrides it (0: always every thread).
-  static std::int64_t single_thread_macs();
+  // A layer with less work than this per batch (multiply-accumulates plus output elements)
+  // runs on one thread: waking another costs more than it saves. At batch 1 seed-cnn's
+  // convolutions 2-3 and first dense layer are above, its first convolution, pooling and
+  // mini-xception's layers below; at batch 64 nearly every layer is above. On a quiet 2-core
+  // machine: seed-cnn 0.31 -> 0.22 ms, mini-xception 0.34 -> 0.23 ms against one thread for
+  // the whole network. FERLAB_SINGLE_THREAD_WORK overrides it (0: always every thread).
+  static std::int64_t single_thread_work();
 
   // Creates every layer and prepares them for batch 1, so parameters exist at once. Throws
   // std::invalid_argument naming the layer for unknown or later inputs and bad shapes.
@@ -44,8 +47,8 @@ class Network {
   Network& operator=(const Network&) = delete;
 
   // Prepares primitives and buffers for this batch size; cheap when it is unchanged. Also
-  // counts as parameters_changed(): call it before a series of passes. Batches of less than
-  // single_thread_macs multiply-accumulates are computed on one thread.
+  // counts as parameters_changed(): call it before a series of passes. Layers with less than
+  // single_thread_work() at this batch size are computed on one thread.
   void prepare(int batch);
   int batch() const { return batch_; }
   const InputShape& input_shape() const { return input_shape_; }
@@ -116,8 +119,6 @@ class Network {
   dnnl::reorder to_plain_output_, from_plain_output_grad_;  // created once per batch size
   InputShape input_shape_;
   int batch_ = 0;
-  // Batches this small run on one thread, where waking a second costs more than it saves.
-  bool single_thread_ = false;
   dnnl::engine engine_;
   dnnl::stream stream_;
   Rng rng_;

@@ -9,8 +9,7 @@ bool set_threads(int count);
 int max_threads();
 
 // Runs the enclosing scope on one thread when `single`, restoring the count afterwards.
-// For work too small to repay waking other threads (at batch 1 on a loaded 2-core machine,
-// seed-cnn inference took 0.31 ms on two threads and 0.23 ms on one).
+// For layers too small to repay waking other threads (Network::single_thread_work).
 class SingleThreadScope {
  public:
   explicit SingleThreadScope(bool single) : saved_(single ? max_threads() : 0) {
