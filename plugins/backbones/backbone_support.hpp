@@ -13,6 +13,14 @@ namespace ferlab::backbones {
 inline const std::vector<std::string> activation_choices{"relu",  "leaky-relu", "elu",    "gelu",
                                                          "swish", "tanh",       "sigmoid"};
 
+// The `algorithm` of every convolution in a backbone. Winograd (auto) trains vgg ~1.8x faster
+// for ~130 MB more memory; see the convolution layer.
+inline ParamSpec conv_algorithm_param() {
+  return param::choice("conv_algorithm", "direct", {"direct", "auto"},
+                       "convolutions: direct, or auto (Winograd where it pays: 3x3 stride 1, "
+                       "16+ channels, batches of 16+, AVX-512)");
+}
+
 // Appends layers one after another; each takes the previous one as input unless told.
 class NetworkWriter {
  public:
@@ -23,11 +31,19 @@ class NetworkWriter {
   }
   // Layers added from now on belong to this stage (LayerDef::stage; 0 = classifier head).
   void stage(int s) { stage_ = s; }
-  NetworkDef take() { return std::move(def_); }
+  // Every convolution, written before or after, runs with this algorithm.
+  void conv_algorithm(std::string algorithm) { conv_algorithm_ = std::move(algorithm); }
+  NetworkDef take() {
+    for (LayerDef& layer : def_.layers)
+      if (layer.type == "convolution" && !conv_algorithm_.empty())
+        layer.params.set("algorithm", conv_algorithm_);
+    return std::move(def_);
+  }
 
  private:
   NetworkDef def_;
   int stage_ = 0;
+  std::string conv_algorithm_;
 };
 
 // Concatenates strings and integers into a layer name: name_of("s", 1, "b", 2, "_").

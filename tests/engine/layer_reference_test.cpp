@@ -313,6 +313,19 @@ TEST(Layers, UnknownParameterOrTypeIsRejectedWithTheLayerName) {
   EXPECT_THROW(make_layer("no-such-layer", {}), std::invalid_argument);
 }
 
+TEST(Layers, WinogradOutsideItsShapesIsRefusedSayingWhatItNeeds) {
+  auto layer = make_layer("convolution",
+                          {{"kernel", std::int64_t{5}}, {"algorithm", std::string("winograd")}});
+  dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  LayerContext ctx{eng, dnnl::stream(eng)};
+  try {
+    layer->setup({plain({16, 16, 7, 5})}, ctx);
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("winograd needs kernel 3"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Layers, ParametersSurviveASecondSetupForAnotherBatch) {
   auto layer = make_layer("convolution", {{"filters", std::int64_t{2}}});
   dnnl::engine eng(dnnl::engine::kind::cpu, 0);

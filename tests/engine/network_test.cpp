@@ -126,6 +126,40 @@ TEST(Network, MiniXceptionMatchesTheKerasSize) {
   EXPECT_EQ(rows[rows.size() - 4].output, (std::vector<std::int64_t>{128, 3, 3}));
 }
 
+// A backbone's conv_algorithm reaches every convolution, and Winograd (auto, at a batch where
+// it applies) computes the same function as the direct kernels.
+TEST(Network, ConvAlgorithmAutoMatchesDirectThroughVgg) {
+  const InputShape shape{1, 48, 48};
+  Overrides direct{{"widths", std::vector<std::int64_t>{16, 32, 32, 32}},
+                   {"dense", std::vector<std::int64_t>{32}}};
+  Overrides winograd = direct;
+  winograd["conv_algorithm"] = std::string("auto");
+  const NetworkDef direct_def = backbone_def("vgg", direct, shape, 7);
+  const NetworkDef auto_def = backbone_def("vgg", winograd, shape, 7);
+  int convolutions = 0;
+  for (std::size_t i = 0; i < auto_def.layers.size(); ++i) {
+    if (auto_def.layers[i].type != "convolution") continue;
+    ++convolutions;
+    EXPECT_EQ(direct_def.layers[i].params.text("algorithm"), "direct");
+    EXPECT_EQ(auto_def.layers[i].params.text("algorithm"), "auto");
+  }
+  EXPECT_EQ(convolutions, 8);
+  const int batch = 16;
+  std::vector<std::vector<float>> outputs;
+  for (const NetworkDef* def : {&direct_def, &auto_def}) {
+    Network net(*def, factory(), shape);
+    engine::initialize_parameters(net.parameters(), "he", 1);
+    net.prepare(batch);
+    Rng rng(3);
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+    for (int i = 0; i < batch * 48 * 48; ++i) net.input()[i] = u(rng);
+    const float* out = net.forward(false);
+    outputs.emplace_back(out, out + batch * 7);
+  }
+  for (std::size_t i = 0; i < outputs[0].size(); ++i)
+    ASSERT_NEAR(outputs[1][i], outputs[0][i], 1e-4 * (1 + std::abs(outputs[0][i]))) << i;
+}
+
 // Every backbone trains a step on 48x48 images: finite loss, weights move, shapes agree.
 TEST(Network, EveryBackboneRunsForwardAndBackward) {
   const InputShape shape{1, 48, 48};

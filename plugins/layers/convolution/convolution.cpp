@@ -1,4 +1,5 @@
-// 2-D convolution (grouped and depthwise included) with oneDNN convolution primitives.
+// 2-D convolution (grouped and depthwise included) with oneDNN convolution primitives, direct
+// or Winograd (`algorithm`).
 //
 // The primitives choose their own layouts (format_tag::any, blocked on AVX-512 machines, where
 // oneDNN's direct kernels are several times faster than on plain NCHW); the output keeps the
@@ -72,6 +73,7 @@ class Convolution final : public Layer {
     // multiplications, plus transforms: vgg trains 1.8x and infers at batch 256 2x faster. It
     // loses on thin inputs (vgg's 1-channel first layer: 6x slower) and at batch 1 (vgg 4.9 ->
     // 7.1 ms), so `auto` takes it from 16 input channels and 16 images, where the CPU has it.
+    // Its transformed tiles cost memory (vgg training at 64: ~130 MB), so direct is the default.
     const bool winograd_fits = kernel_ == 3 && stride_ == 1 && dilation_ == 1 && groups == 1;
     if (algorithm_ == "winograd" && !winograd_fits)
       throw std::invalid_argument(
@@ -235,9 +237,9 @@ void register_all(Registry& registry) {
       param::integer("groups", 1, 1, {}, "channel groups; filters and channels divide by it"),
       param::flag("depthwise", false, "one group per input channel (groups = channels)"),
       param::flag("bias", true, "add a learned bias per output channel"),
-      param::choice("algorithm", "auto", {"auto", "direct", "winograd"},
+      param::choice("algorithm", "direct", {"direct", "auto", "winograd"},
                     "auto: Winograd for 3x3 stride-1 convolutions of 16+ channels in batches of "
-                    "16+ where the CPU has it (AVX-512), else direct"),
+                    "16+ where the CPU has it (AVX-512; faster, more memory), else direct"),
   };
   registry.add<Layer>("convolution", "2-D convolution, grouped or depthwise (oneDNN)", schema,
                       [](const Params& p) { return std::make_unique<Convolution>(p); });
