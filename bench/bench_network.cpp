@@ -19,11 +19,11 @@ const kernel::PluginCatalog& catalog() {
   return instance;
 }
 
-std::unique_ptr<engine::Network> reference_network(const std::string& backbone,
+std::unique_ptr<engine::Network> reference_network(const std::string& backbone, const Params& given,
                                                    const engine::LayerFactory& make) {
   const kernel::PluginInfo& info = catalog().require(Kind::backbone, backbone);
   std::vector<std::string> problems;
-  const Params params = kernel::resolve_params(info.factory.schema, Params{}, problems);
+  const Params params = kernel::resolve_params(info.factory.schema, given, problems);
   if (!problems.empty()) throw std::runtime_error(backbone + ": " + problems.front());
   const NetworkDef def =
       catalog().create<Backbone>(backbone, params)->build(reference_input, reference_classes);

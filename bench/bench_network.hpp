@@ -17,9 +17,11 @@ inline constexpr int reference_classes = 7;
 // library was refused: a benchmark on a partial catalog would mislead.
 const kernel::PluginCatalog& catalog();
 
-// `backbone` (seed-cnn, vgg, ...) with its defaults on 1x48x48 and 7 classes, He-initialised
-// from a fixed seed. `make` defaults to the catalog's layer factory.
+// `backbone` (seed-cnn, vgg, ...) with its defaults on 1x48x48 and 7 classes, but for the
+// backbone parameters `given` (e.g. conv_algorithm), He-initialised from a fixed seed. `make`
+// defaults to the catalog's layer factory.
 std::unique_ptr<engine::Network> reference_network(const std::string& backbone,
+                                                   const Params& given = {},
                                                    const engine::LayerFactory& make = {});
 
 }  // namespace ferlab::bench

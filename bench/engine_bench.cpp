@@ -28,6 +28,8 @@ struct Options {
   int latency_runs = 200;  // the issue asks for the median of at least 200
   int sgemm_n = 2048;
   int train_batch = 64, throughput_batch = 256, memory_steps = 3;
+  std::string conv_algorithm = "direct";  // the backbones' conv_algorithm
+  Params backbone() const { return Params({{"conv_algorithm", conv_algorithm}}); }
 };
 
 void emit(json line) { std::cout << line.dump() << std::endl; }
@@ -45,7 +47,7 @@ json runs_line(const std::string& network, const std::string& measure, int batch
 // what the process held before the network existed (runtime, plugins).
 void measure_memory(const std::string& name, const Options& o) {
   const long baseline = bench::status_kb("VmRSS");
-  auto network = bench::reference_network(name);
+  auto network = bench::reference_network(name, o.backbone());
   bench::time_training(*network, o.train_batch, {1, o.memory_steps, 0});
   emit({{"side", "ferlab"},
         {"network", name},
@@ -71,8 +73,8 @@ json profile_phase(bench::LayerProfile& profile, const char* phase, double secon
 // at the throughput batch. Medians are not kept per layer: these are means over the runs.
 void measure_profile(const std::string& name, const Options& o) {
   bench::LayerProfile profile;
-  auto network =
-      bench::reference_network(name, profile.wrap(engine::catalog_layer_factory(bench::catalog())));
+  auto network = bench::reference_network(
+      name, o.backbone(), profile.wrap(engine::catalog_layer_factory(bench::catalog())));
   json phases = json::array();
   const auto phase = [&](const char* label, auto&& run) {
     run();  // warm-up, then reset the counters
@@ -106,7 +108,7 @@ void run(const Options& o) {
       } else if (measure == "profile") {
         measure_profile(name, o);
       } else {
-        auto network = bench::reference_network(name);
+        auto network = bench::reference_network(name, o.backbone());
         if (measure == "info") {
           emit({{"side", "ferlab"},
                 {"network", name},
@@ -147,6 +149,9 @@ int main(int argc, char** argv) {
   app.add_option("--latency-runs", o.latency_runs, "timed batch-1 runs")
       ->check(CLI::PositiveNumber);
   app.add_option("--sgemm-n", o.sgemm_n, "sgemm size")->check(CLI::PositiveNumber);
+  app.add_option("--conv-algorithm", o.conv_algorithm,
+                 "the backbones' conv_algorithm: direct (default) or auto (Winograd)")
+      ->check(CLI::IsMember({"direct", "auto"}));
   CLI11_PARSE(app, argc, argv);
   try {
     run(o);
