@@ -29,7 +29,10 @@ struct Options {
   int sgemm_n = 2048;
   int train_batch = 64, throughput_batch = 256, memory_steps = 3;
   std::string conv_algorithm = "direct";  // the backbones' conv_algorithm
-  Params backbone() const { return Params({{"conv_algorithm", conv_algorithm}}); }
+  std::string conv_precision = "f32";     // and conv_precision
+  Params backbone() const {
+    return Params({{"conv_algorithm", conv_algorithm}, {"conv_precision", conv_precision}});
+  }
 };
 
 void emit(json line) { std::cout << line.dump() << std::endl; }
@@ -152,6 +155,9 @@ int main(int argc, char** argv) {
   app.add_option("--conv-algorithm", o.conv_algorithm,
                  "the backbones' conv_algorithm: direct (default) or auto (Winograd)")
       ->check(CLI::IsMember({"direct", "auto"}));
+  app.add_option("--conv-precision", o.conv_precision,
+                 "the backbones' conv_precision: f32 (default) or bf16")
+      ->check(CLI::IsMember({"f32", "bf16"}));
   CLI11_PARSE(app, argc, argv);
   try {
     run(o);

@@ -132,8 +132,8 @@ class StagedWeights {
 };
 
 // A descriptor with the same dimensions and the layout left to the primitive.
-inline dnnl::memory::desc any_layout(const dnnl::memory::desc& d) {
-  return dnnl::memory::desc(d.dims(), dt::f32, tag::any);
+inline dnnl::memory::desc any_layout(const dnnl::memory::desc& d, dt type = dt::f32) {
+  return dnnl::memory::desc(d.dims(), type, tag::any);
 }
 
 // Copies `from` into `to`, reordering when their layouts differ (the reorder is created per

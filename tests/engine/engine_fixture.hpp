@@ -122,6 +122,9 @@ class LayerHarness {
   std::vector<float> input(std::size_t i) const {
     return {data(plain_inputs_[i]), data(plain_inputs_[i]) + size(plain_inputs_[i])};
   }
+  void set_input(std::size_t i, const std::vector<float>& values) {
+    std::copy(values.begin(), values.end(), data(plain_inputs_[i]));
+  }
   memory::desc output_desc() const { return output_desc_; }
   Parameter& parameter(const std::string& name) {
     for (Parameter* p : layer_->parameters())

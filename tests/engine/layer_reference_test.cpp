@@ -1,6 +1,8 @@
 // Every layer plugin: forward against a plain-loop implementation (naive_layers.hpp) and
 // backward against central finite differences, on odd shapes (batch 1, 3 channels, 7x5 maps,
 // stride 2, padding), with inputs in plain and in blocked (nChw8c) layout.
+#include <cstring>
+
 #include "engine_fixture.hpp"
 #include "naive_layers.hpp"
 
@@ -92,6 +94,76 @@ INSTANTIATE_TEST_SUITE_P(
                      "winograd"}),
         both_layouts),
     [](const auto& info) { return indexed_name(info); });
+
+// bf16 keeps 8 significant bits. Values with no more multiply exactly (into f32 accumulators),
+// so on such values a bf16 convolution must agree with the naive loops as closely as an f32
+// one; on other values it must differ by about bf16's rounding (it really computes in bf16).
+float bf16_exact(float x) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  bits &= 0xffff0000u;
+  std::memcpy(&x, &bits, sizeof bits);
+  return x;
+}
+std::vector<float> bf16_exact(std::vector<float> v) {
+  for (float& x : v) x = bf16_exact(x);
+  return v;
+}
+
+class ConvolutionBf16Test : public ::testing::TestWithParam<Layout> {};
+INSTANTIATE_TEST_SUITE_P(Layouts, ConvolutionBf16Test, both_layouts);
+
+TEST_P(ConvolutionBf16Test, OnBf16ValuesMatchesNaiveLoopsForwardAndBackward) {
+  const Shape in{2, 16, 7, 5};
+  const naive::ConvGeometry g{8, 3, 2, 1, 1, 1};
+  std::unique_ptr<LayerHarness> harness;
+  try {
+    harness = std::make_unique<LayerHarness>("convolution",
+                                             Overrides{{"filters", std::int64_t{g.filters}},
+                                                       {"stride", std::int64_t{g.stride}},
+                                                       {"padding", std::int64_t{g.padding}},
+                                                       {"precision", std::string("bf16")}},
+                                             std::vector<memory::dims>{{in.n, in.c, in.h, in.w}}, 7,
+                                             GetParam());
+  } catch (const std::invalid_argument& e) {
+    if (std::string(e.what()).find("precision bf16 needs") == std::string::npos) throw;
+    GTEST_SKIP() << e.what();
+  }
+  LayerHarness& h = *harness;
+  const auto rough_input = h.input(0), rough_weights = h.values("weights");
+  const auto bias = h.values("bias");
+  const auto rough_expected = naive::conv2d(rough_input, in, rough_weights, bias, g);
+
+  // Arbitrary f32 values: off by bf16 rounding (2^-9 relative per factor), not more, not less.
+  const auto rough = h.forward(false);
+  double worst = 0;
+  for (std::size_t i = 0; i < rough.size(); ++i)
+    worst = std::max(worst, std::abs(static_cast<double>(rough[i]) - rough_expected[i]) /
+                                (1 + std::abs(rough_expected[i])));
+  EXPECT_GT(worst, 1e-5) << "no bf16 rounding: is the convolution computing in f32?";
+  EXPECT_LT(worst, 3e-2);
+
+  const auto input = bf16_exact(rough_input), weights = bf16_exact(rough_weights);
+  h.set_input(0, input);
+  std::copy(weights.begin(), weights.end(), LayerHarness::data(h.parameter("weights").value));
+  const auto expected = naive::conv2d(input, in, weights, bias, g);
+  expect_close(h.forward(false), expected, 1e-5, "inference");
+  expect_close(h.forward(true), expected, 1e-5, "training");
+
+  Rng rng(3);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  std::vector<float> grad(expected.size());
+  for (float& x : grad) x = bf16_exact(u(rng));
+  const auto input_grad = h.backward(grad)[0];
+  const auto reference = naive::conv2d_backward(input, in, weights, grad, g);
+  expect_close(input_grad, reference.input, 1e-5, "input gradient");
+  const auto grad_of = [&h](const char* name) {
+    const memory& m = h.parameter(name).grad;
+    return std::vector<float>(LayerHarness::data(m), LayerHarness::data(m) + LayerHarness::size(m));
+  };
+  expect_close(grad_of("weights"), reference.weights, 1e-5, "weights gradient");
+  expect_close(grad_of("bias"), reference.bias, 1e-5, "bias gradient");
+}
 
 struct PoolCase {
   const char* type;

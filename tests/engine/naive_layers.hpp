@@ -53,6 +53,43 @@ inline std::vector<float> conv2d(const std::vector<float>& in, Shape s,
   return out;
 }
 
+// Gradients of conv2d for the output gradient `grad`: the same loops, each product's
+// derivative accumulated where conv2d read its factors.
+struct ConvGradients {
+  std::vector<float> input, weights, bias;
+};
+inline ConvGradients conv2d_backward(const std::vector<float>& in, Shape s,
+                                     const std::vector<float>& weights,
+                                     const std::vector<float>& grad, ConvGeometry g) {
+  const int oh = out_size(s.h, g.kernel, g.stride, g.padding, g.dilation);
+  const int ow = out_size(s.w, g.kernel, g.stride, g.padding, g.dilation);
+  const int cg = s.c / g.groups, fg = g.filters / g.groups, k = g.kernel;
+  std::vector<double> d_in(in.size()), d_w(weights.size()), d_b(g.filters);
+  for (int n = 0; n < s.n; ++n)
+    for (int f = 0; f < g.filters; ++f)
+      for (int y = 0; y < oh; ++y)
+        for (int x = 0; x < ow; ++x) {
+          const double gy = grad[((static_cast<std::size_t>(n) * g.filters + f) * oh + y) * ow + x];
+          d_b[f] += gy;
+          const int group = f / fg;
+          for (int ci = 0; ci < cg; ++ci)
+            for (int ky = 0; ky < k; ++ky)
+              for (int kx = 0; kx < k; ++kx) {
+                const int iy = y * g.stride - g.padding + ky * g.dilation;
+                const int ix = x * g.stride - g.padding + kx * g.dilation;
+                if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
+                const std::size_t at = s.at(n, group * cg + ci, iy, ix);
+                const std::size_t w = ((f * cg + ci) * k + ky) * k + kx;
+                d_in[at] += gy * weights[w];
+                d_w[w] += gy * in[at];
+              }
+        }
+  auto to_float = [](const std::vector<double>& v) {
+    return std::vector<float>(v.begin(), v.end());
+  };
+  return {to_float(d_in), to_float(d_w), to_float(d_b)};
+}
+
 // Max, or the mean over the window's cells inside the input (padding excluded).
 inline std::vector<float> pool2d(const std::vector<float>& in, Shape s, int kh, int kw, int stride,
                                  int padding, bool max) {

@@ -160,6 +160,49 @@ TEST(Network, ConvAlgorithmAutoMatchesDirectThroughVgg) {
     ASSERT_NEAR(outputs[1][i], outputs[0][i], 1e-4 * (1 + std::abs(outputs[0][i]))) << i;
 }
 
+// A backbone's conv_precision reaches every convolution; a bf16 vgg computes nearly what the
+// f32 one does (bf16 rounding through eight convolutions), and not exactly (it is in effect).
+// The layer test checks bf16 arithmetic itself against naive loops.
+TEST(Network, ConvPrecisionBf16StaysCloseToF32ThroughVgg) {
+  const InputShape shape{1, 48, 48};
+  Overrides f32{{"widths", std::vector<std::int64_t>{16, 32, 32, 32}},
+                {"dense", std::vector<std::int64_t>{32}}};
+  Overrides bf16 = f32;
+  bf16["conv_precision"] = std::string("bf16");
+  const NetworkDef f32_def = backbone_def("vgg", f32, shape, 7);
+  const NetworkDef bf16_def = backbone_def("vgg", bf16, shape, 7);
+  for (std::size_t i = 0; i < bf16_def.layers.size(); ++i)
+    if (bf16_def.layers[i].type == "convolution") {
+      EXPECT_EQ(f32_def.layers[i].params.text("precision"), "f32");
+      EXPECT_EQ(bf16_def.layers[i].params.text("precision"), "bf16");
+    }
+  const int batch = 16;
+  std::vector<std::vector<float>> outputs;
+  for (const NetworkDef* def : {&f32_def, &bf16_def}) {
+    std::unique_ptr<Network> net;
+    try {
+      net = std::make_unique<Network>(*def, factory(), shape);
+      engine::initialize_parameters(net->parameters(), "pytorch", 1);
+      net->prepare(batch);
+    } catch (const std::invalid_argument& e) {
+      if (std::string(e.what()).find("precision bf16 needs") == std::string::npos) throw;
+      GTEST_SKIP() << e.what();
+    }
+    Rng rng(3);
+    std::uniform_real_distribution<float> u(0.f, 1.f);
+    for (int i = 0; i < batch * 48 * 48; ++i) net->input()[i] = u(rng);
+    const float* out = net->forward(false);
+    outputs.emplace_back(out, out + batch * 7);
+  }
+  double worst = 0, scale = 0;
+  for (std::size_t i = 0; i < outputs[0].size(); ++i) {
+    worst = std::max(worst, static_cast<double>(std::abs(outputs[1][i] - outputs[0][i])));
+    scale = std::max(scale, static_cast<double>(std::abs(outputs[0][i])));
+  }
+  EXPECT_GT(worst, 1e-6 * scale);
+  EXPECT_LT(worst, 3e-2 * scale) << "largest logit " << scale;
+}
+
 // Every backbone trains a step on 48x48 images: finite loss, weights move, shapes agree.
 TEST(Network, EveryBackboneRunsForwardAndBackward) {
   const InputShape shape{1, 48, 48};

@@ -14,13 +14,13 @@ class MiniXception final : public Backbone {
  public:
   explicit MiniXception(const Params& p)
       : activation_(p.text("activation")),
-        conv_algorithm_(p.text("conv_algorithm")),
+        conv_(p),
         stem_(p.integer("stem")),
         widths_(p.ints("widths")) {}
 
   NetworkDef build(const InputShape&, int num_classes) const override {
     NetworkWriter net;
-    net.conv_algorithm(conv_algorithm_);
+    net.convolutions(conv_);
     auto conv = [](std::int64_t filters, std::int64_t kernel, std::int64_t padding) {
       Params p = conv_params(filters, kernel, padding);
       p.set("bias", false);  // batchnorm follows
@@ -75,7 +75,7 @@ class MiniXception final : public Backbone {
   }
 
   std::string activation_;
-  std::string conv_algorithm_;
+  ConvSettings conv_;
   std::int64_t stem_;
   std::vector<std::int64_t> widths_;
 };
@@ -84,6 +84,7 @@ void register_all(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
+      conv_precision_param(),
       param::integer("stem", 8, 1, {}, "filters of the two stem convolutions"),
       param::int_list("widths", {16, 32, 64, 128}, 1, {},
                       "filters of each separable module (each halves the map)"),

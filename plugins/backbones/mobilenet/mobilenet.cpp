@@ -32,14 +32,14 @@ class MobileNet final : public Backbone {
  public:
   explicit MobileNet(const Params& p)
       : activation_(p.text("activation")),
-        conv_algorithm_(p.text("conv_algorithm")),
+        conv_(p),
         width_(p.number("width")),
         head_(p.integer("head")),
         dropout_(p.number("dropout")) {}
 
   NetworkDef build(const InputShape&, int num_classes) const override {
     NetworkWriter net;
-    net.conv_algorithm(conv_algorithm_);
+    net.convolutions(conv_);
     std::int64_t channels = scaled(32, width_);
     net.stage(1);
     conv_bn(net, "stem", channels, 3, 1, {"input"}, true);
@@ -93,7 +93,7 @@ class MobileNet final : public Backbone {
   }
 
   std::string activation_;
-  std::string conv_algorithm_;
+  ConvSettings conv_;
   double width_;
   std::int64_t head_;
   double dropout_;
@@ -103,6 +103,7 @@ void register_all(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
+      conv_precision_param(),
       param::number("width", 1.0, 0.1, 4.0, "width multiplier for every layer's channels"),
       param::integer("head", 1280, 8, {}, "channels of the last 1x1 convolution"),
       param::number("dropout", 0.2, 0.0, 0.99, "dropout before the classifier; 0 = none"),

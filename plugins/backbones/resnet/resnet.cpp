@@ -14,7 +14,7 @@ class ResNet final : public Backbone {
  public:
   explicit ResNet(const Params& p)
       : activation_(p.text("activation")),
-        conv_algorithm_(p.text("conv_algorithm")),
+        conv_(p),
         depth_(std::stoi(p.text("depth"))),
         width_(p.integer("width")) {}
 
@@ -23,7 +23,7 @@ class ResNet final : public Backbone {
                                     : depth_ == 18 ? std::vector<int>{2, 2, 2, 2}
                                                    : std::vector<int>{3, 4, 6, 3};
     NetworkWriter net;
-    net.conv_algorithm(conv_algorithm_);
+    net.convolutions(conv_);
     net.stage(1);
     net.add("stem", "convolution", conv(width_, 3, 1, 1), {"input"});
     net.add("stem_bn", "batchnorm");
@@ -66,7 +66,7 @@ class ResNet final : public Backbone {
   }
 
   std::string activation_;
-  std::string conv_algorithm_;
+  ConvSettings conv_;
   int depth_;
   std::int64_t width_;
 };
@@ -75,6 +75,7 @@ void register_all(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
+      conv_precision_param(),
       param::choice("depth", "18", {"10", "18", "34"},
                     "basic blocks per stage: 10 = 1,1,1,1; 18 = 2,2,2,2; 34 = 3,4,6,3"),
       param::integer("width", 64, 1, {}, "filters of the first stage; doubled by each stage"),

@@ -13,14 +13,14 @@ class SeedCnn final : public Backbone {
  public:
   explicit SeedCnn(const Params& p)
       : activation_(p.text("activation")),
-        conv_algorithm_(p.text("conv_algorithm")),
+        conv_(p),
         widths_(p.ints("widths")),
         dense_(p.integer("dense")),
         dropout_(p.number("dropout")) {}
 
   NetworkDef build(const InputShape&, int num_classes) const override {
     NetworkWriter net;
-    net.conv_algorithm(conv_algorithm_);
+    net.convolutions(conv_);
     for (std::size_t i = 0; i < widths_.size(); ++i) {
       net.stage(static_cast<int>(i) + 1);
       const std::string n = std::to_string(i + 1);
@@ -40,7 +40,7 @@ class SeedCnn final : public Backbone {
 
  private:
   std::string activation_;
-  std::string conv_algorithm_;
+  ConvSettings conv_;
   std::vector<std::int64_t> widths_;
   std::int64_t dense_;
   double dropout_;
@@ -50,6 +50,7 @@ void register_all(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
+      conv_precision_param(),
       param::int_list("widths", {32, 64, 128}, 1, {}, "filters of each conv3x3 + maxpool stage"),
       param::integer("dense", 256, 1, {}, "units of the hidden dense layer"),
       param::number("dropout", 0.5, 0.0, 0.99, "dropout rate before the last layer"),

@@ -12,7 +12,7 @@ class Vgg final : public Backbone {
  public:
   explicit Vgg(const Params& p)
       : activation_(p.text("activation")),
-        conv_algorithm_(p.text("conv_algorithm")),
+        conv_(p),
         widths_(p.ints("widths")),
         convs_(p.integer("convs")),
         batchnorm_(p.flag("batchnorm")),
@@ -21,7 +21,7 @@ class Vgg final : public Backbone {
 
   NetworkDef build(const InputShape&, int num_classes) const override {
     NetworkWriter net;
-    net.conv_algorithm(conv_algorithm_);
+    net.convolutions(conv_);
     bool first = true;
     for (std::size_t s = 0; s < widths_.size(); ++s) {
       net.stage(static_cast<int>(s) + 1);
@@ -49,7 +49,7 @@ class Vgg final : public Backbone {
 
  private:
   std::string activation_;
-  std::string conv_algorithm_;
+  ConvSettings conv_;
   std::vector<std::int64_t> widths_;
   std::int64_t convs_;
   bool batchnorm_;
@@ -61,6 +61,7 @@ void register_all(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
+      conv_precision_param(),
       param::int_list("widths", {64, 128, 256, 512}, 1, {}, "filters of each stage"),
       param::integer("convs", 2, 1, {}, "conv3x3 layers per stage"),
       param::flag("batchnorm", true, "batch normalization after each convolution"),

@@ -1,5 +1,5 @@
 // 2-D convolution (grouped and depthwise included) with oneDNN convolution primitives, direct
-// or Winograd (`algorithm`).
+// or Winograd (`algorithm`), computing in f32 or bf16 (`precision`).
 //
 // The primitives choose their own layouts (format_tag::any, blocked on AVX-512 machines, where
 // oneDNN's direct kernels are several times faster than on plain NCHW); the output keeps the
@@ -21,6 +21,7 @@ class Convolution final : public Layer {
  public:
   explicit Convolution(const Params& p)
       : algorithm_(p.text("algorithm")),
+        bf16_(p.text("precision") == "bf16"),
         filters_(p.integer("filters")),
         kernel_(p.integer("kernel")),
         stride_(p.integer("stride")),
@@ -74,11 +75,14 @@ class Convolution final : public Layer {
     // loses on thin inputs (vgg's 1-channel first layer: 6x slower) and at batch 1 (vgg 4.9 ->
     // 7.1 ms), so `auto` takes it from 16 input channels and 16 images, where the CPU has it.
     // Its transformed tiles cost memory (vgg training at 64: ~130 MB), so direct is the default.
-    const bool winograd_fits = kernel_ == 3 && stride_ == 1 && dilation_ == 1 && groups == 1;
+    // oneDNN's Winograd kernels are f32 only; bf16 takes the direct ones.
+    const bool winograd_fits =
+        kernel_ == 3 && stride_ == 1 && dilation_ == 1 && groups == 1 && !bf16_;
     if (algorithm_ == "winograd" && !winograd_fits)
       throw std::invalid_argument(
-          "convolution: algorithm winograd needs kernel 3, stride 1, dilation 1, one group");
-    const Geometry g{src, dst, wd, bd, strides, dil, pad};
+          "convolution: algorithm winograd needs kernel 3, stride 1, dilation 1, one group and "
+          "precision f32");
+    const Geometry g{src, dst, wd, bd, strides, dil, pad, bf16_ ? dt::bf16 : dt::f32};
     if (algorithm_ == "winograd" || (algorithm_ == "auto" && winograd_fits && c >= 16 && n >= 16)) {
       try {
         create_primitives(algorithm::convolution_winograd, g, ctx);
@@ -91,6 +95,13 @@ class Convolution final : public Layer {
     } else {
       create_primitives(algorithm::convolution_direct, g, ctx);
     }
+    // oneDNN falls back to its reference kernels where the CPU lacks AVX-512: correct, but
+    // far slower than f32, which is not what anyone asks bf16 for.
+    if (bf16_ && forward_pd_info_.find("ref") != std::string::npos)
+      throw std::invalid_argument(
+          "convolution: precision bf16 needs a CPU with AVX-512 (oneDNN has only its reference "
+          "kernel here: " +
+          forward_pd_info_ + ")");
 
     macs_ = filters_ * oh * ow * (c / groups) * kernel_ * kernel_;
     return out_;
@@ -162,28 +173,33 @@ class Convolution final : public Layer {
   struct Geometry {
     memory::desc src, dst, wd, bd;
     dims strides, dil, pad;
+    dt compute;  // of the input, weights and output gradient inside the primitives
   };
 
+  // In bf16 the primitives read bf16 copies of the input, weights and output gradient (the
+  // Staged reorders convert) and write f32: outputs, input gradients and weight gradients stay
+  // f32, so the rest of the network and the optimizer see no difference but the rounding.
   void create_primitives(algorithm algo, const Geometry& g, LayerContext& ctx) {
     const memory::desc &src = g.src, &dst = g.dst, &wd = g.wd, &bd = g.bd;
     const dims &strides = g.strides, &dil = g.dil, &pad = g.pad;
+    const memory::desc src_in = any_layout(src, g.compute), wd_in = any_layout(wd, g.compute);
     // oneDNN checks (in + left + right - span) / stride + 1 == out, which left == right
     // satisfies also when the stride skips the last columns.
     auto fwd_pd = convolution_forward::primitive_desc(
-        convolution_forward::desc(prop_kind::forward_training, algo, any_layout(src),
-                                  any_layout(wd), bd, dst, strides, dil, pad, pad),
+        convolution_forward::desc(prop_kind::forward_training, algo, src_in, wd_in, bd, dst,
+                                  strides, dil, pad, pad),
         ctx.engine);
     forward_ = convolution_forward(fwd_pd);
+    forward_pd_info_ = fwd_pd.impl_info_str();
     fused_ = false;
     const memory::desc out = fwd_pd.dst_desc();
     out_ = out;
     // What accept_post_ops() needs to build the same convolution for inference.
-    make_inference_ = [=, src_any = any_layout(src), wd_any = any_layout(wd),
-                       engine = ctx.engine](const post_ops& ops) {
+    make_inference_ = [=, engine = ctx.engine](const post_ops& ops) {
       primitive_attr attr;
       attr.set_post_ops(ops);
       return convolution_forward::primitive_desc(
-          convolution_forward::desc(prop_kind::forward_inference, algo, src_any, wd_any, bd, out,
+          convolution_forward::desc(prop_kind::forward_inference, algo, src_in, wd_in, bd, out,
                                     strides, dil, pad, pad),
           attr, engine);
     };
@@ -191,7 +207,7 @@ class Convolution final : public Layer {
     weights_in_.setup(wd, fwd_pd.weights_desc(), ctx.engine);
 
     auto data_pd = convolution_backward_data::primitive_desc(
-        convolution_backward_data::desc(algo, any_layout(src), any_layout(wd), any_layout(out),
+        convolution_backward_data::desc(algo, any_layout(src), wd_in, any_layout(out, g.compute),
                                         strides, dil, pad, pad),
         ctx.engine, fwd_pd);
     backward_data_ = convolution_backward_data(data_pd);
@@ -200,8 +216,8 @@ class Convolution final : public Layer {
     diff_src_.setup(src, data_pd.diff_src_desc(), Staged::out_of_primitive, ctx.engine);
 
     auto weights_pd = convolution_backward_weights::primitive_desc(
-        convolution_backward_weights::desc(algo, any_layout(src), any_layout(wd), bd,
-                                           any_layout(out), strides, dil, pad, pad),
+        convolution_backward_weights::desc(algo, src_in, any_layout(wd), bd,
+                                           any_layout(out, g.compute), strides, dil, pad, pad),
         ctx.engine, fwd_pd);
     backward_weights_ = convolution_backward_weights(weights_pd);
     weights_src_.setup(src, weights_pd.src_desc(), Staged::into_primitive, ctx.engine);
@@ -210,6 +226,8 @@ class Convolution final : public Layer {
   }
 
   std::string algorithm_;
+  bool bf16_;
+  std::string forward_pd_info_;  // oneDNN's name for the forward kernel
   std::int64_t filters_, kernel_, stride_, padding_, dilation_, groups_;
   bool depthwise_, bias_;
   Parameter weights_, bias_p_;
@@ -240,6 +258,9 @@ void register_all(Registry& registry) {
       param::choice("algorithm", "direct", {"direct", "auto", "winograd"},
                     "auto: Winograd for 3x3 stride-1 convolutions of 16+ channels in batches of "
                     "16+ where the CPU has it (AVX-512; faster, more memory), else direct"),
+      param::choice("precision", "f32", {"f32", "bf16"},
+                    "bf16: multiply bf16-rounded inputs, weights and gradients (AVX-512; "
+                    "several times faster on CPUs with AMX or AVX512-BF16), accumulate in f32"),
   };
   registry.add<Layer>("convolution", "2-D convolution, grouped or depthwise (oneDNN)", schema,
                       [](const Params& p) { return std::make_unique<Convolution>(p); });
