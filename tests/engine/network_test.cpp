@@ -126,78 +126,65 @@ TEST(Network, MiniXceptionMatchesTheKerasSize) {
   EXPECT_EQ(rows[rows.size() - 4].output, (std::vector<std::int64_t>{128, 3, 3}));
 }
 
+// A vgg of eight convolutions with one backbone key set (none when `key` is empty).
+NetworkDef small_vgg(const std::string& key = "", const std::string& value = "") {
+  Overrides o{{"widths", std::vector<std::int64_t>{16, 32, 32, 32}},
+              {"dense", std::vector<std::int64_t>{32}}};
+  if (!key.empty()) o[key] = value;
+  return backbone_def("vgg", o, InputShape{1, 48, 48}, 7);
+}
+
+// The value of layer parameter `name` on each convolution.
+std::vector<std::string> convolution_params(const NetworkDef& def, const std::string& name) {
+  std::vector<std::string> values;
+  for (const auto& layer : def.layers)
+    if (layer.type == "convolution") values.push_back(layer.params.text(name));
+  return values;
+}
+
+// The logits for 16 uniform random 48x48 images (a batch where Winograd and bf16 apply).
+std::vector<float> small_vgg_logits(const NetworkDef& def, const std::string& init) {
+  const int batch = 16;
+  Network net(def, factory(), InputShape{1, 48, 48});
+  engine::initialize_parameters(net.parameters(), init, 1);
+  net.prepare(batch);
+  Rng rng(3);
+  std::uniform_real_distribution<float> u(0.f, 1.f);
+  for (int i = 0; i < batch * 48 * 48; ++i) net.input()[i] = u(rng);
+  const float* out = net.forward(false);
+  return {out, out + batch * 7};
+}
+
 // A backbone's conv_algorithm reaches every convolution, and Winograd (auto, at a batch where
 // it applies) computes the same function as the direct kernels.
 TEST(Network, ConvAlgorithmAutoMatchesDirectThroughVgg) {
-  const InputShape shape{1, 48, 48};
-  Overrides direct{{"widths", std::vector<std::int64_t>{16, 32, 32, 32}},
-                   {"dense", std::vector<std::int64_t>{32}}};
-  Overrides winograd = direct;
-  winograd["conv_algorithm"] = std::string("auto");
-  const NetworkDef direct_def = backbone_def("vgg", direct, shape, 7);
-  const NetworkDef auto_def = backbone_def("vgg", winograd, shape, 7);
-  int convolutions = 0;
-  for (std::size_t i = 0; i < auto_def.layers.size(); ++i) {
-    if (auto_def.layers[i].type != "convolution") continue;
-    ++convolutions;
-    EXPECT_EQ(direct_def.layers[i].params.text("algorithm"), "direct");
-    EXPECT_EQ(auto_def.layers[i].params.text("algorithm"), "auto");
-  }
-  EXPECT_EQ(convolutions, 8);
-  const int batch = 16;
-  std::vector<std::vector<float>> outputs;
-  for (const NetworkDef* def : {&direct_def, &auto_def}) {
-    Network net(*def, factory(), shape);
-    engine::initialize_parameters(net.parameters(), "he", 1);
-    net.prepare(batch);
-    Rng rng(3);
-    std::uniform_real_distribution<float> u(0.f, 1.f);
-    for (int i = 0; i < batch * 48 * 48; ++i) net.input()[i] = u(rng);
-    const float* out = net.forward(false);
-    outputs.emplace_back(out, out + batch * 7);
-  }
-  for (std::size_t i = 0; i < outputs[0].size(); ++i)
-    ASSERT_NEAR(outputs[1][i], outputs[0][i], 1e-4 * (1 + std::abs(outputs[0][i]))) << i;
+  const NetworkDef direct = small_vgg(), winograd = small_vgg("conv_algorithm", "auto");
+  EXPECT_EQ(convolution_params(direct, "algorithm"), std::vector<std::string>(8, "direct"));
+  EXPECT_EQ(convolution_params(winograd, "algorithm"), std::vector<std::string>(8, "auto"));
+  const auto expected = small_vgg_logits(direct, "he"), got = small_vgg_logits(winograd, "he");
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    ASSERT_NEAR(got[i], expected[i], 1e-4 * (1 + std::abs(expected[i]))) << i;
 }
 
 // A backbone's conv_precision reaches every convolution; a bf16 vgg computes nearly what the
 // f32 one does (bf16 rounding through eight convolutions), and not exactly (it is in effect).
 // The layer test checks bf16 arithmetic itself against naive loops.
 TEST(Network, ConvPrecisionBf16StaysCloseToF32ThroughVgg) {
-  const InputShape shape{1, 48, 48};
-  Overrides f32{{"widths", std::vector<std::int64_t>{16, 32, 32, 32}},
-                {"dense", std::vector<std::int64_t>{32}}};
-  Overrides bf16 = f32;
-  bf16["conv_precision"] = std::string("bf16");
-  const NetworkDef f32_def = backbone_def("vgg", f32, shape, 7);
-  const NetworkDef bf16_def = backbone_def("vgg", bf16, shape, 7);
-  for (std::size_t i = 0; i < bf16_def.layers.size(); ++i)
-    if (bf16_def.layers[i].type == "convolution") {
-      EXPECT_EQ(f32_def.layers[i].params.text("precision"), "f32");
-      EXPECT_EQ(bf16_def.layers[i].params.text("precision"), "bf16");
-    }
-  const int batch = 16;
-  std::vector<std::vector<float>> outputs;
-  for (const NetworkDef* def : {&f32_def, &bf16_def}) {
-    std::unique_ptr<Network> net;
-    try {
-      net = std::make_unique<Network>(*def, factory(), shape);
-      engine::initialize_parameters(net->parameters(), "pytorch", 1);
-      net->prepare(batch);
-    } catch (const std::invalid_argument& e) {
-      if (std::string(e.what()).find("precision bf16 needs") == std::string::npos) throw;
-      GTEST_SKIP() << e.what();
-    }
-    Rng rng(3);
-    std::uniform_real_distribution<float> u(0.f, 1.f);
-    for (int i = 0; i < batch * 48 * 48; ++i) net->input()[i] = u(rng);
-    const float* out = net->forward(false);
-    outputs.emplace_back(out, out + batch * 7);
+  const NetworkDef f32 = small_vgg(), bf16 = small_vgg("conv_precision", "bf16");
+  EXPECT_EQ(convolution_params(f32, "precision"), std::vector<std::string>(8, "f32"));
+  EXPECT_EQ(convolution_params(bf16, "precision"), std::vector<std::string>(8, "bf16"));
+  const auto expected = small_vgg_logits(f32, "pytorch");
+  std::vector<float> got;
+  try {
+    got = small_vgg_logits(bf16, "pytorch");
+  } catch (const std::invalid_argument& e) {
+    if (std::string(e.what()).find("precision bf16 needs") == std::string::npos) throw;
+    GTEST_SKIP() << e.what();
   }
   double worst = 0, scale = 0;
-  for (std::size_t i = 0; i < outputs[0].size(); ++i) {
-    worst = std::max(worst, static_cast<double>(std::abs(outputs[1][i] - outputs[0][i])));
-    scale = std::max(scale, static_cast<double>(std::abs(outputs[0][i])));
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    worst = std::max(worst, static_cast<double>(std::abs(got[i] - expected[i])));
+    scale = std::max(scale, static_cast<double>(std::abs(expected[i])));
   }
   EXPECT_GT(worst, 1e-6 * scale);
   EXPECT_LT(worst, 3e-2 * scale) << "largest logit " << scale;
