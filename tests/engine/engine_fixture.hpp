@@ -132,8 +132,11 @@ class LayerHarness {
     throw std::invalid_argument("no parameter " + name);
   }
   std::vector<float> values(const std::string& parameter_name) {
-    const memory& m = parameter(parameter_name).value;
-    return {data(m), data(m) + size(m)};
+    return contents(parameter(parameter_name).value);
+  }
+  // The parameter's gradient from the last backward().
+  std::vector<float> gradients(const std::string& parameter_name) {
+    return contents(parameter(parameter_name).grad);
   }
 
   // Each training-mode forward draws the same random numbers (dropout masks).
@@ -189,7 +192,7 @@ class LayerHarness {
       compare(data(plain_inputs_[i]), input_grads[i], weights, eps, "input " + std::to_string(i));
     for (Parameter* p : layer_->parameters()) {
       if (!p->trainable()) continue;
-      const std::vector<float> analytic(data(p->grad), data(p->grad) + size(p->grad));
+      const std::vector<float> analytic = contents(p->grad);
       compare(data(p->value), analytic, weights, eps, "parameter " + p->name);
     }
   }
@@ -198,6 +201,8 @@ class LayerHarness {
   static std::int64_t size(const memory& m) {
     return static_cast<std::int64_t>(m.get_desc().get_size() / sizeof(float));
   }
+  // A plain f32 tensor's values.
+  static std::vector<float> contents(const memory& m) { return {data(m), data(m) + size(m)}; }
 
  private:
   std::vector<float> plain_values(const memory& m) {

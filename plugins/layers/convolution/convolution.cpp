@@ -95,13 +95,6 @@ class Convolution final : public Layer {
     } else {
       create_primitives(algorithm::convolution_direct, g, ctx);
     }
-    // oneDNN falls back to its reference kernels where the CPU lacks AVX-512: correct, but
-    // far slower than f32, which is not what anyone asks bf16 for.
-    if (bf16_ && forward_pd_info_.find("ref") != std::string::npos)
-      throw std::invalid_argument(
-          "convolution: precision bf16 needs a CPU with AVX-512 (oneDNN has only its reference "
-          "kernel here: " +
-          forward_pd_info_ + ")");
 
     macs_ = filters_ * oh * ow * (c / groups) * kernel_ * kernel_;
     return out_;
@@ -189,8 +182,15 @@ class Convolution final : public Layer {
         convolution_forward::desc(prop_kind::forward_training, algo, src_in, wd_in, bd, dst,
                                   strides, dil, pad, pad),
         ctx.engine);
+    // oneDNN falls back to its reference kernels where the CPU lacks AVX-512: correct, but
+    // far slower than f32, which is not what anyone asks bf16 for.
+    const std::string kernel = fwd_pd.impl_info_str();
+    if (g.compute == dt::bf16 && kernel.find("ref") != std::string::npos)
+      throw std::invalid_argument(
+          "convolution: precision bf16 needs a CPU with AVX-512 (oneDNN has only its reference "
+          "kernel here: " +
+          kernel + ")");
     forward_ = convolution_forward(fwd_pd);
-    forward_pd_info_ = fwd_pd.impl_info_str();
     fused_ = false;
     const memory::desc out = fwd_pd.dst_desc();
     out_ = out;
@@ -227,7 +227,6 @@ class Convolution final : public Layer {
 
   std::string algorithm_;
   bool bf16_;
-  std::string forward_pd_info_;  // oneDNN's name for the forward kernel
   std::int64_t filters_, kernel_, stride_, padding_, dilation_, groups_;
   bool depthwise_, bias_;
   Parameter weights_, bias_p_;
