@@ -70,14 +70,18 @@ inline std::vector<float> spaced_values(std::size_t n, Rng& rng) {
   return v;
 }
 
-// How the harness hands 4-D inputs to the layer: plain NCHW, or blocked by 8 channels
-// (nChw8c, a layout oneDNN primitives produce) — layers must accept any layout.
-enum class Layout { plain, blocked };
+// How the harness hands 4-D inputs to the layer: plain NCHW, blocked by 8 or 16 channels
+// (nChw8c, nChw16c: what f32 convolutions produce) or channels last (nhwc: what bf16
+// convolutions produce) — layers must accept any layout.
+enum class Layout { plain, blocked, blocked16, nhwc };
 
 inline memory::desc layout_desc(const memory::dims& d, Layout layout) {
-  if (layout == Layout::blocked && d.size() == 4)
-    return memory::desc(d, memory::data_type::f32, memory::format_tag::nChw8c);
-  return plain(d);
+  using tag = memory::format_tag;
+  if (d.size() != 4 || layout == Layout::plain) return plain(d);
+  const tag t = layout == Layout::blocked     ? tag::nChw8c
+                : layout == Layout::blocked16 ? tag::nChw16c
+                                              : tag::nhwc;
+  return memory::desc(d, memory::data_type::f32, t);
 }
 
 // Copies between layouts with a oneDNN reorder (the layouts are not under test here).

@@ -240,31 +240,37 @@ TEST(Activation, ParametersChangeTheFunction) {
   expect_close(gelu.forward(false), want_gelu, 1e-5, "gelu tanh");
 }
 
+// Training forward runs ferlab's own loops, one path per layout family: every layout here.
 class BatchNormTest : public ::testing::TestWithParam<Layout> {};
-INSTANTIATE_TEST_SUITE_P(Layouts, BatchNormTest, both_layouts);
+INSTANTIATE_TEST_SUITE_P(Layouts, BatchNormTest,
+                         ::testing::Values(Layout::plain, Layout::blocked, Layout::blocked16,
+                                           Layout::nhwc));
 
+// 3 channels: one partial block; 20 channels: a full block of 16 and a partial one.
 TEST_P(BatchNormTest, TrainingUsesBatchStatisticsAndUpdatesRunningOnes) {
-  const Shape s{2, 3, 7, 5};
-  LayerHarness h("batchnorm", {{"momentum", 0.8}}, {{s.n, s.c, s.h, s.w}}, 7, GetParam());
-  std::vector<double> mean, var;
-  naive::channel_statistics(h.input(0), s, mean, var);
-  const auto scale = h.values("scale"), shift = h.values("shift");
-  expect_close(h.forward(true), naive::batchnorm(h.input(0), s, mean, var, scale, shift, 1e-5),
-               1e-5, "training forward");
-  // One update from mean 0 / variance 1, with Bessel's correction on the variance.
-  const double n = s.n * s.h * s.w;
-  std::vector<float> want_mean, want_var;
-  for (int c = 0; c < s.c; ++c) {
-    want_mean.push_back(static_cast<float>(0.2 * mean[c]));
-    want_var.push_back(static_cast<float>(0.8 + 0.2 * var[c] * n / (n - 1)));
+  for (const Shape s : {Shape{2, 3, 7, 5}, Shape{3, 20, 4, 3}}) {
+    SCOPED_TRACE(s.c);
+    LayerHarness h("batchnorm", {{"momentum", 0.8}}, {{s.n, s.c, s.h, s.w}}, 7, GetParam());
+    std::vector<double> mean, var;
+    naive::channel_statistics(h.input(0), s, mean, var);
+    const auto scale = h.values("scale"), shift = h.values("shift");
+    expect_close(h.forward(true), naive::batchnorm(h.input(0), s, mean, var, scale, shift, 1e-5),
+                 1e-5, "training forward");
+    // One update from mean 0 / variance 1, with Bessel's correction on the variance.
+    const double n = s.n * s.h * s.w;
+    std::vector<float> want_mean, want_var;
+    for (int c = 0; c < s.c; ++c) {
+      want_mean.push_back(static_cast<float>(0.2 * mean[c]));
+      want_var.push_back(static_cast<float>(0.8 + 0.2 * var[c] * n / (n - 1)));
+    }
+    expect_close(h.values("running_mean"), want_mean, 1e-5, "running mean");
+    expect_close(h.values("running_var"), want_var, 1e-5, "running variance");
+    // Inference normalizes with the running statistics.
+    const std::vector<double> rmean(want_mean.begin(), want_mean.end()),
+        rvar(want_var.begin(), want_var.end());
+    expect_close(h.forward(false), naive::batchnorm(h.input(0), s, rmean, rvar, scale, shift, 1e-5),
+                 1e-5, "inference forward");
   }
-  expect_close(h.values("running_mean"), want_mean, 1e-5, "running mean");
-  expect_close(h.values("running_var"), want_var, 1e-5, "running variance");
-  // Inference normalizes with the running statistics.
-  const std::vector<double> rmean(want_mean.begin(), want_mean.end()),
-      rvar(want_var.begin(), want_var.end());
-  expect_close(h.forward(false), naive::batchnorm(h.input(0), s, rmean, rvar, scale, shift, 1e-5),
-               1e-5, "inference forward");
 }
 
 TEST_P(BatchNormTest, BackwardMatchesFiniteDifferences) {

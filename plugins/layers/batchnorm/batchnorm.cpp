@@ -135,7 +135,7 @@ class BatchNorm final : public Layer {
   batch_normalization_forward train_, infer_;
   batch_normalization_backward backward_, backward_global_;
   bool trained_last_ = true;  // the last forward used batch statistics
-  // Training passes use plain loops when the layout allows (see channel_loops.hpp).
+  // Training forward passes use plain loops when the layout allows (see channel_loops.hpp).
   std::optional<ChannelLayout> loops_;
   std::int64_t per_channel_ = 1;  // values averaged per channel
 };

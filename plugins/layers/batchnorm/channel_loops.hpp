@@ -1,14 +1,15 @@
-// Batch normalization's training passes as plain per-channel loops over the layouts
+// Batch normalization's training forward pass as plain per-channel loops over the layouts
 // convolutions produce (nchw, nChw8c/16c, nhwc, nc).
 //
 // Why not oneDNN's primitive here: its jit training kernels synchronise threads with spin
 // barriers once per channel block, and on a shared machine (a thread descheduled while the
 // other spins) one call took 130-500 ms where these loops take a few: measured with
 // ONEDNN_VERBOSE=1 on vgg at batch 64 (bnorm_jit:avx512_core, aBcd16b). Each thread here owns
-// whole channel blocks, so the only synchronisation is the end of the parallel loop.
-// Inference keeps oneDNN's primitive (one pass, no barriers).
+// whole (image, channel block) slices, so the only synchronisation is the end of the two
+// parallel loops. Inference and the backward pass keep oneDNN's primitives.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <dnnl.hpp>
@@ -17,10 +18,13 @@
 
 namespace ferlab::layers {
 
-// offset(n, c, s) = ((n * blocks + c / block) * spatial + s) * block + c % block, with s the
-// position in the flattened spatial map; channels beyond `channels` are padding.
+// offset(n, c, s) = n * image_stride + (c / block) * block_stride + s * position_stride
+// + c % block, with s the position in the flattened spatial map; channels beyond `channels` are
+// padding. Blocked layouts (nChw8c/16c) give their own blocks; nhwc (what bf16 convolutions
+// write) is one block of every channel; nchw and nc have blocks of one channel.
 struct ChannelLayout {
   std::int64_t batch = 0, channels = 0, blocks = 0, block = 1, spatial = 1;
+  std::int64_t image_stride = 0, block_stride = 0, position_stride = 1;
 };
 
 // The layout of `d` in those terms, or nothing for a layout these loops do not cover.
@@ -32,44 +36,105 @@ inline std::optional<ChannelLayout> channel_layout(const dnnl::memory::desc& d) 
   ChannelLayout l;
   l.batch = md.dims[0];
   l.channels = md.dims[1];
-  const std::int64_t w = md.ndims == 4 ? md.dims[3] : 1;
-  l.spatial = md.ndims == 4 ? md.dims[2] * w : 1;
+  const bool image = md.ndims == 4;
+  l.spatial = image ? md.dims[2] * md.dims[3] : 1;
+  l.image_stride = b.strides[0];
+  l.position_stride = image ? b.strides[3] : 1;
+  // h and w must flatten into one index s.
+  if (image && b.strides[2] != md.dims[3] * b.strides[3]) return std::nullopt;
   const std::int64_t padded = md.padded_dims[1];
   if (b.inner_nblks == 1 && b.inner_idxs[0] == 1) {
     l.block = b.inner_blks[0];
     l.blocks = padded / l.block;
+    l.block_stride = b.strides[1];  // the stride of the outer channel index
+    if (image && b.strides[3] != l.block) return std::nullopt;
   } else if (b.inner_nblks == 0 && b.strides[1] == 1 && l.spatial > 1) {
-    l.block = padded;  // nhwc: one block of every channel
+    l.block = l.channels;  // nhwc: one block of every channel
     l.blocks = 1;
+    l.block_stride = 0;
   } else if (b.inner_nblks == 0) {
     l.block = 1;  // nchw, nc
-    l.blocks = padded;
+    l.blocks = l.channels;
+    l.block_stride = b.strides[1];
+    if (image && b.strides[3] != 1) return std::nullopt;
   } else {
     return std::nullopt;
   }
-  // Strides of n, c, h, w that the offset formula implies (c: between channel blocks).
-  const std::int64_t B = l.block;
-  const bool channel_ok = l.block == 1    ? b.strides[1] == l.spatial
-                          : l.blocks == 1 ? true
-                                          : b.strides[1] == l.spatial * B;
-  const bool dense = channel_ok && b.strides[0] == l.blocks * l.spatial * B &&
-                     (md.ndims == 2 || (b.strides[3] == B && b.strides[2] == w * B));
-  if (!dense) return std::nullopt;
   return l;
 }
 
-// Calls body(cb, lanes, at) for each channel block, in parallel over blocks; at(n, s) is the
-// offset of lane 0 of that block for image n at position s, lanes the real channels in it.
+// FixedB > 0 fixes the block size at compile time so the per-lane loops vectorise.
+// Mean and sum of squared deviations per lane of one image's slice of a channel block (a few
+// hundred KB at most): summed twice while it sits in cache.
+template <std::int64_t FixedB>
+void slice_moments(const float* slice, std::int64_t spatial, std::int64_t stride,
+                   std::int64_t runtime_block, float* __restrict mean, float* __restrict m2) {
+  const std::int64_t B = FixedB > 0 ? FixedB : runtime_block;
+  std::fill(mean, mean + B, 0.f);
+  std::fill(m2, m2 + B, 0.f);
+  for (std::int64_t s = 0; s < spatial; ++s)
+    for (std::int64_t k = 0; k < B; ++k) mean[k] += slice[s * stride + k];
+  const float inv = 1.f / static_cast<float>(spatial);
+  for (std::int64_t k = 0; k < B; ++k) mean[k] *= inv;
+  for (std::int64_t s = 0; s < spatial; ++s)
+    for (std::int64_t k = 0; k < B; ++k) {
+      const float d = slice[s * stride + k] - mean[k];
+      m2[k] += d * d;
+    }
+}
+
+// y = a * x + b per lane.
+template <std::int64_t FixedB>
+void normalize_slice(const float* x, float* y, std::int64_t spatial, std::int64_t stride,
+                     std::int64_t runtime_block, const float* __restrict a,
+                     const float* __restrict b) {
+  const std::int64_t B = FixedB > 0 ? FixedB : runtime_block;
+  for (std::int64_t s = 0; s < spatial; ++s)
+    for (std::int64_t k = 0; k < B; ++k) y[s * stride + k] = a[k] * x[s * stride + k] + b[k];
+}
+
+// Calls body(n, cb, offset) for each image and channel block in parallel; offset is that of
+// lane 0 at position 0. Images and blocks both split the work, so nhwc (one block) and a
+// few wide blocks keep every thread busy.
 template <class Body>
-void for_each_block(const ChannelLayout& l, Body body) {
-#pragma omp parallel for schedule(static)
-  for (std::int64_t cb = 0; cb < l.blocks; ++cb) {
-    const std::int64_t lanes = std::min(l.block, l.channels - cb * l.block);
-    auto at = [&](std::int64_t n, std::int64_t s) {
-      return ((n * l.blocks + cb) * l.spatial + s) * l.block;
-    };
-    body(cb, lanes, at);
+void for_each_slice(const ChannelLayout& l, Body body) {
+#pragma omp parallel for collapse(2) schedule(static)
+  for (std::int64_t n = 0; n < l.batch; ++n)
+    for (std::int64_t cb = 0; cb < l.blocks; ++cb)
+      body(n, cb, n * l.image_stride + cb * l.block_stride);
+}
+
+template <std::int64_t FixedB>
+void training_forward(const ChannelLayout& l, const float* x, float* y, const float* scale,
+                      const float* shift, float eps, float* mean_out, float* var_out) {
+  const std::int64_t B = l.block, padded = l.blocks * B;
+  // Per image moments, then merged in image order (the same result for any thread count):
+  // mean = average of image means; m2 = sum of image m2 + spatial * sum of (image mean - mean)^2.
+  std::vector<float> image_mean(l.batch * padded), image_m2(l.batch * padded);
+  for_each_slice(l, [&](std::int64_t n, std::int64_t cb, std::int64_t offset) {
+    const std::int64_t at = n * padded + cb * B;
+    slice_moments<FixedB>(x + offset, l.spatial, l.position_stride, B, &image_mean[at],
+                          &image_m2[at]);
+  });
+  std::vector<float> a(padded, 0.f), b(padded, 0.f);  // y = a * x + b; padding lanes give 0
+  for (std::int64_t c = 0; c < l.channels; ++c) {
+    double mean = 0, m2 = 0;
+    for (std::int64_t n = 0; n < l.batch; ++n) mean += image_mean[n * padded + c];
+    mean /= static_cast<double>(l.batch);
+    for (std::int64_t n = 0; n < l.batch; ++n) {
+      const double d = image_mean[n * padded + c] - mean;
+      m2 += image_m2[n * padded + c] + static_cast<double>(l.spatial) * d * d;
+    }
+    const float var = static_cast<float>(m2 / static_cast<double>(l.batch * l.spatial));
+    mean_out[c] = static_cast<float>(mean);
+    var_out[c] = var;
+    a[c] = scale[c] / std::sqrt(var + eps);
+    b[c] = shift[c] - a[c] * mean_out[c];
   }
+  for_each_slice(l, [&](std::int64_t, std::int64_t cb, std::int64_t offset) {
+    normalize_slice<FixedB>(x + offset, y + offset, l.spatial, l.position_stride, B, &a[cb * B],
+                            &b[cb * B]);
+  });
 }
 
 // Training forward: batch mean and (biased) variance per channel, then
@@ -77,86 +142,12 @@ void for_each_block(const ChannelLayout& l, Body body) {
 inline void batchnorm_training_forward(const ChannelLayout& l, const float* x, float* y,
                                        const float* scale, const float* shift, float eps,
                                        float* mean_out, float* var_out) {
-  const double count = static_cast<double>(l.batch * l.spatial);
-  for_each_block(l, [&](std::int64_t cb, std::int64_t lanes, auto at) {
-    const std::int64_t B = l.block, c0 = cb * B;
-    std::vector<double> sum(B, 0.0), sq(B, 0.0);
-    for (std::int64_t n = 0; n < l.batch; ++n)
-      for (std::int64_t s = 0; s < l.spatial; ++s) {
-        const float* p = x + at(n, s);
-        for (std::int64_t k = 0; k < B; ++k) sum[k] += p[k];
-      }
-    std::vector<float> mean(B), a(B, 0.f), b(B, 0.f);
-    for (std::int64_t k = 0; k < B; ++k) mean[k] = static_cast<float>(sum[k] / count);
-    for (std::int64_t n = 0; n < l.batch; ++n)
-      for (std::int64_t s = 0; s < l.spatial; ++s) {
-        const float* p = x + at(n, s);
-        for (std::int64_t k = 0; k < B; ++k) {
-          const double d = p[k] - mean[k];
-          sq[k] += d * d;
-        }
-      }
-    for (std::int64_t k = 0; k < lanes; ++k) {
-      const float var = static_cast<float>(sq[k] / count);
-      mean_out[c0 + k] = mean[k];
-      var_out[c0 + k] = var;
-      a[k] = scale[c0 + k] / std::sqrt(var + eps);  // y = a * x + b
-      b[k] = shift[c0 + k] - a[k] * mean[k];
-    }
-    for (std::int64_t n = 0; n < l.batch; ++n)
-      for (std::int64_t s = 0; s < l.spatial; ++s) {
-        const float* p = x + at(n, s);
-        float* q = y + at(n, s);
-        for (std::int64_t k = 0; k < B; ++k) q[k] = a[k] * p[k] + b[k];
-      }
-  });
-}
-
-// Backward for y = (x - mean) * rstd * scale + shift. With batch statistics the mean and
-// variance depend on x too (the usual three-term formula); with fixed (running) statistics
-// they are constants.
-inline void batchnorm_backward(const ChannelLayout& l, const float* x, const float* dy, float* dx,
-                               const float* scale, const float* mean, const float* var, float eps,
-                               bool batch_statistics, float* dscale, float* dshift) {
-  const double count = static_cast<double>(l.batch * l.spatial);
-  for_each_block(l, [&](std::int64_t cb, std::int64_t lanes, auto at) {
-    const std::int64_t B = l.block, c0 = cb * B;
-    std::vector<float> m(B, 0.f), rstd(B, 0.f);
-    for (std::int64_t k = 0; k < lanes; ++k) {
-      m[k] = mean[c0 + k];
-      rstd[k] = 1.f / std::sqrt(var[c0 + k] + eps);
-    }
-    std::vector<double> sum_dy(B, 0.0), sum_dy_xhat(B, 0.0);
-    for (std::int64_t n = 0; n < l.batch; ++n)
-      for (std::int64_t s = 0; s < l.spatial; ++s) {
-        const float* p = x + at(n, s);
-        const float* g = dy + at(n, s);
-        for (std::int64_t k = 0; k < B; ++k) {
-          sum_dy[k] += g[k];
-          sum_dy_xhat[k] += static_cast<double>(g[k]) * ((p[k] - m[k]) * rstd[k]);
-        }
-      }
-    // dx = a * dy + b * xhat + c
-    std::vector<float> a(B, 0.f), b(B, 0.f), c(B, 0.f);
-    for (std::int64_t k = 0; k < lanes; ++k) {
-      dscale[c0 + k] = static_cast<float>(sum_dy_xhat[k]);
-      dshift[c0 + k] = static_cast<float>(sum_dy[k]);
-      a[k] = scale[c0 + k] * rstd[k];
-      if (batch_statistics) {
-        b[k] = static_cast<float>(-a[k] * sum_dy_xhat[k] / count);
-        c[k] = static_cast<float>(-a[k] * sum_dy[k] / count);
-      }
-    }
-    if (!dx) return;
-    for (std::int64_t n = 0; n < l.batch; ++n)
-      for (std::int64_t s = 0; s < l.spatial; ++s) {
-        const float* p = x + at(n, s);
-        const float* g = dy + at(n, s);
-        float* q = dx + at(n, s);
-        for (std::int64_t k = 0; k < B; ++k)
-          q[k] = a[k] * g[k] + b[k] * ((p[k] - m[k]) * rstd[k]) + c[k];
-      }
-  });
+  if (l.block == 16)
+    training_forward<16>(l, x, y, scale, shift, eps, mean_out, var_out);
+  else if (l.block == 8)
+    training_forward<8>(l, x, y, scale, shift, eps, mean_out, var_out);
+  else
+    training_forward<0>(l, x, y, scale, shift, eps, mean_out, var_out);
 }
 
 }  // namespace ferlab::layers
