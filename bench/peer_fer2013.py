@@ -9,7 +9,9 @@ time-to-accuracy can be set beside ferlab's run (`ferlab runs`, epochs table).
         --data build/data/fer2013 [--epochs N] [--minutes M] > peer.jsonl
 
 Debian's python3-torch and python3-opencv; 2 threads for the network and 2 loader workers, like
-ferlab (its loader prepares batches in 2 threads). Augmentations follow ferlab's plugins
+ferlab (its loader prepares batches in 2 threads). A spec with `conv_precision: bf16` runs under
+PyTorch's CPU autocast to bfloat16 (its mixed precision: bf16 convolutions and linear layers,
+f32 weights), as ferlab multiplies in bf16 there. Augmentations follow ferlab's plugins
 (plugins/augmenters/*): same parameter meanings, reflect borders, erasing filled with noise.
 """
 import argparse
@@ -146,6 +148,10 @@ def main():
     epochs, batch = train_opts["epochs"], train_opts.get("batch", 64)
     opt = train_opts["optimizer"]
     model = vgg(nn, params_of(backbone))
+    bf16 = backbone.get("conv_precision", "f32") == "bf16"
+
+    def autocast():
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16)
     if opt["name"] == "sgd":
         optimizer = torch.optim.SGD(model.parameters(), lr=opt["lr"],
                                     momentum=opt.get("momentum", 0.0),
@@ -161,6 +167,7 @@ def main():
     val_x, val_y = load_split(args.data, "validation")
     test_x, test_y = load_split(args.data, "test")
     print(json.dumps({"event": "loaded", "seconds": time.perf_counter() - start,
+                      "precision": "bf16 autocast" if bf16 else "f32",
                       "train": len(train_y), "val": len(val_y), "test": len(test_y)}), flush=True)
     augment = make_augment(spec.get("augment", []))
 
@@ -184,7 +191,9 @@ def main():
         with torch.no_grad():
             for i in range(0, len(x), 256):
                 chunk = torch.from_numpy(x[i:i + 256].astype(np.float32) / 255.0)[:, None]
-                out.append(torch.softmax(model(chunk), 1))
+                with autocast():
+                    logits = model(chunk)
+                out.append(torch.softmax(logits.float(), 1))
         return torch.cat(out).numpy()
 
     def hflip_predict(x):
@@ -203,8 +212,9 @@ def main():
         tick, seen, correct, total_loss = time.perf_counter(), 0, 0, 0.0
         for x, y in loader:
             optimizer.zero_grad(set_to_none=True)
-            logits = model(x)
-            loss = loss_fn(logits, y)
+            with autocast():
+                logits = model(x)
+            loss = loss_fn(logits.float(), y)
             loss.backward()
             optimizer.step()
             seen += len(y)
