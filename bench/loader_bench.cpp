@@ -114,7 +114,9 @@ void fer2013(const kernel::PluginCatalog& catalog, const fs::path& root, const f
     // A second run: hash the files again, read the cache.
     t = now_seconds();
     run::EventLog replayed;
-    auto cached = cache.load(run::cache_key(key, run::dataset_files_hash(dataset)), replayed);
+    std::vector<std::string> fitted;
+    auto cached =
+        cache.load(run::cache_key(key, run::dataset_files_hash(dataset)), replayed, fitted);
     second.push_back(now_seconds() - t);
     if (!cached || image_count(*cached) != images) throw std::runtime_error("cache miss");
     for (const auto& [code, entry] : events.entries())

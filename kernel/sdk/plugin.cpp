@@ -6,6 +6,7 @@
 #include <ferlab/events.hpp>
 #include <ferlab/layer.hpp>
 #include <ferlab/preprocessor.hpp>
+#include <stdexcept>
 
 namespace ferlab {
 
@@ -14,6 +15,11 @@ Registry::~Registry() = default;
 EventSink::~EventSink() = default;
 
 void Preprocessor::fit(const std::vector<Sample>&) {}
+std::string Preprocessor::fitted_state() const { return {}; }
+void Preprocessor::restore(const std::string& state) {
+  if (!state.empty())
+    throw std::invalid_argument("this preprocessor learns nothing in fit(), yet got a state");
+}
 void BatchAugmenter::apply(cv::Mat&, Rng&) const {}
 
 const char* to_string(Kind kind) {

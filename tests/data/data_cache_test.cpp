@@ -1,5 +1,6 @@
-// The image cache on its own: a stored stage reads back pixel for pixel with its events; the
-// files hash follows the dataset's bytes; where the cache lives.
+// The image cache on its own: a stored stage reads back pixel for pixel with its events and the
+// fitted states of its preprocessing chain; the files hash follows the dataset's bytes; where
+// the cache lives.
 #include "run/data_cache.hpp"
 
 #include <gtest/gtest.h>
@@ -13,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(DataCache, StoredImagesAndEventsReadBackExactly) {
+TEST(DataCache, StoredImagesEventsAndFittedStatesReadBackExactly) {
   TempDir dir;
   run::DataCache cache(dir.path() / "cache");
   DatasetContents contents;
@@ -27,12 +28,15 @@ TEST(DataCache, StoredImagesAndEventsReadBackExactly) {
   events.count("aligned", 2);
 
   EXPECT_FALSE(cache.contains(42));
-  cache.store(42, contents, events);
+  const std::vector<std::string> fitted = {"", "101.5 19.25", "two\nlines"};
+  cache.store(42, contents, events, fitted);
   ASSERT_TRUE(cache.contains(42));
   EXPECT_FALSE(cache.contains(43));
   run::EventLog replayed;
-  auto back = cache.load(42, replayed);
+  std::vector<std::string> fitted_back = {"left over"};
+  auto back = cache.load(42, replayed, fitted_back);
   ASSERT_TRUE(back);
+  EXPECT_EQ(fitted_back, fitted);
   EXPECT_EQ(back->classes, contents.classes);
   ASSERT_EQ(back->splits.size(), 2u);
   for (const auto& [split, samples] : contents.splits) {
@@ -60,7 +64,8 @@ TEST(DataCache, ADamagedFileIsAMissWithAWarning) {
   const std::uintmax_t size = fs::file_size(cache.file(7));
   fs::resize_file(cache.file(7), size - 3);  // truncated, as by a full disk
   run::EventLog events;
-  EXPECT_EQ(cache.load(7, events), nullptr);
+  std::vector<std::string> fitted;
+  EXPECT_EQ(cache.load(7, events, fitted), nullptr);
   EXPECT_EQ(events.entries().at("cache-unreadable").count, 1);
 }
 

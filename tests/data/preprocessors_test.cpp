@@ -207,5 +207,40 @@ TEST(Normalize, DatasetModeUsesTrainStatisticsOnly) {
   EXPECT_EQ(normalize->apply(image, events).at<unsigned char>(0, 0), 168);
 }
 
+// What fit() learned survives as text: a fresh instance given it (or the same numbers written
+// by hand) applies the train split's statistics, as prediction from a checkpoint does.
+TEST(Normalize, RestoredStateAppliesTheTrainStatistics) {
+  const std::map<std::string, Value> dataset_mode = {{"mode", "dataset"}, {"target_std", 40.0}};
+  std::vector<Sample> train(2);
+  train[0].image = cv::Mat(4, 4, CV_8UC1, cv::Scalar(80));
+  train[1].image = cv::Mat(4, 4, CV_8UC1, cv::Scalar(120));
+  auto fitted = make<Preprocessor>("normalize", dataset_mode);
+  fitted->fit(train);
+  for (const std::string& state : {fitted->fitted_state(), std::string("100 20")}) {
+    auto restored = make<Preprocessor>("normalize", dataset_mode);
+    restored->restore(state);
+    RecordingEvents events;
+    EXPECT_EQ(restored->apply(cv::Mat(4, 4, CV_8UC1, cv::Scalar(100)), events).at<uchar>(0, 0), 128)
+        << state;
+    EXPECT_EQ(restored->apply(cv::Mat(4, 4, CV_8UC1, cv::Scalar(120)), events).at<uchar>(0, 0), 168)
+        << state;
+  }
+  auto other = make<Preprocessor>("normalize", dataset_mode);
+  for (const char* bad : {"", "100", "100 twenty", "100 20 7", "100 -1"})
+    EXPECT_THROW(other->restore(bad), std::invalid_argument) << bad;
+  auto per_image = make<Preprocessor>("normalize", {});
+  per_image->fit(train);
+  EXPECT_EQ(per_image->fitted_state(), "");  // learns nothing
+  EXPECT_NO_THROW(per_image->restore(""));
+  EXPECT_THROW(per_image->restore("100 20"), std::invalid_argument);
+}
+
+TEST(Preprocessor, OneThatLearnsNothingHasNoStateAndTakesNone) {
+  auto clahe = make<Preprocessor>("clahe", {});
+  EXPECT_EQ(clahe->fitted_state(), "");
+  EXPECT_NO_THROW(clahe->restore(""));
+  EXPECT_THROW(clahe->restore("0.5"), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace ferlab::test

@@ -8,76 +8,19 @@
 
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
-#include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-#include <opencv2/objdetect.hpp>
 #include <opencv2/videoio.hpp>
 
-#include "../data/plugin_fixture.hpp"
 #include "../support/process.hpp"
+#include "predict_scenes.hpp"
 
 namespace fs = std::filesystem;
-using json = nlohmann::ordered_json;  // keeps the model's class order
 using testing::HasSubstr;
 
 namespace ferlab::test {
 namespace {
 
-const char* spec_text = R"(name: predict-cli
-seeds: [1]
-dataset: {plugin: synthetic-faces, seed: 5, train_count: 140, val_count: 35, test_count: 35}
-preprocess:
-  - {plugin: grayscale}
-  - {plugin: hist-eq}
-model:
-  layers:
-    - {type: convolution, filters: 6, kernel: 3, padding: 1}
-    - {type: relu}
-    - {type: max-pool, kernel: 4}
-    - {type: flatten}
-    - {type: dense, units: 7}
-train: {epochs: 1, batch: 16, optimizer: {name: adam, lr: 0.002}}
-evaluate: {splits: [val]}
-)";
-
 using testing_support::run_ferlab;
-
-std::vector<json> json_lines(const std::string& text) {
-  std::vector<json> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
-  return lines;
-}
-
-// Clean synthetic faces, 150 px, that OpenCV's own frontal-face cascade finds on a dark frame.
-std::vector<cv::Mat> detectable_faces(std::size_t wanted) {
-  cv::CascadeClassifier cascade(
-      "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml");
-  std::vector<cv::Mat> faces;
-  for (const Sample& s : clean_synthetic_faces(150, 28)) {
-    cv::Mat gray = s.image;
-    if (gray.channels() == 3) cv::cvtColor(s.image, gray, cv::COLOR_BGR2GRAY);
-    cv::Mat frame(300, 300, CV_8UC1, cv::Scalar(20));
-    gray.copyTo(frame(cv::Rect(75, 75, 150, 150)));
-    std::vector<cv::Rect> found;
-    cascade.detectMultiScale(frame, found, 1.1, 5, 0, cv::Size(40, 40));
-    if (found.size() == 1) faces.push_back(gray);
-    if (faces.size() == wanted) break;
-  }
-  return faces;
-}
-
-cv::Mat scene_with(const std::vector<cv::Mat>& faces, const std::vector<cv::Point>& at) {
-  cv::Mat scene(480, 640, CV_8UC3, cv::Scalar(30, 25, 20));
-  for (std::size_t i = 0; i < faces.size(); ++i) {
-    cv::Mat bgr;
-    cv::cvtColor(faces[i], bgr, cv::COLOR_GRAY2BGR);
-    bgr.copyTo(scene(cv::Rect(at[i], bgr.size())));
-  }
-  return scene;
-}
 
 class PredictCli : public ::testing::Test {
  protected:
@@ -85,7 +28,8 @@ class PredictCli : public ::testing::Test {
     dir_ = fs::temp_directory_path() / ("ferlab-predict-" + std::to_string(getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    std::ofstream(dir_ / "spec.yaml") << spec_text;
+    std::ofstream(dir_ / "spec.yaml")
+        << one_epoch_spec("predict-cli", "  - {plugin: grayscale}\n  - {plugin: hist-eq}\n");
     db_ = (dir_ / "runs.db").string();
     auto r = run_ferlab("run " + (dir_ / "spec.yaml").string() + " --db " + db_ + " --threads 1");
     ASSERT_EQ(r.status, 0) << r.err;
@@ -107,21 +51,13 @@ class PredictCli : public ::testing::Test {
     cv::Mat face;
     cv::cvtColor(frame(box), face, cv::COLOR_BGR2GRAY);
     cv::equalizeHist(face, face);
-    cv::resize(face, face, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
-    face.convertTo(face, CV_32F, 1.0 / 255);
-    cv::dnn::Net net = cv::dnn::readNetFromONNX((dir_ / "model.onnx").string());
-    net.setInput(cv::dnn::blobFromImage(face), "input");
-    cv::Mat p = net.forward("probabilities");
-    return {p.ptr<float>(), p.ptr<float>() + p.total()};
+    return onnx_probabilities(dir_ / "model.onnx", face);
   }
 
   static void expect_probabilities_match(const json& line, const cv::Mat& frame) {
-    const auto& b = line.at("box");
-    const cv::Rect box(b[0], b[1], b[2], b[3]);
-    const std::vector<float> expected = reference(frame, box);
-    ASSERT_EQ(line.at("probabilities").size(), expected.size());
-    std::vector<float> got;
-    for (const auto& [name, p] : line.at("probabilities").items()) got.push_back(p.get<float>());
+    const std::vector<float> expected = reference(frame, line_box(line));
+    const std::vector<float> got = line_probabilities(line);
+    ASSERT_EQ(got.size(), expected.size());
     float best = 0, sum = 0;
     for (float p : got) sum += p, best = std::max(best, p);
     EXPECT_NEAR(sum, 1.0, 1e-5);

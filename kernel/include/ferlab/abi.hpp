@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <ferlab/plugin.hpp>
 
-#define FERLAB_ABI_VERSION 2u
+#define FERLAB_ABI_VERSION 3u
 #define FERLAB_PLUGIN_ENTRY ferlab_plugin_entry
 
 extern "C" {

@@ -10,6 +10,7 @@
 #include "engine/checkpoint.hpp"
 #include "engine/trainer.hpp"
 #include "run/data_stages.hpp"
+#include "run/run_checkpoints.hpp"
 #include "run/train_stage.hpp"
 #include "spec/spec_loader.hpp"
 #include "storage/run_outputs.hpp"
@@ -101,8 +102,18 @@ ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& 
     throw std::runtime_error(fmt::format("{}: cannot rebuild its network: {}", name, e.what()));
   }
   engine::load_checkpoint(bundle.file, *bundle.network);
-  for (const spec::PluginCall& call : run.preprocess)
-    bundle.preprocess.push_back({call.plugin, run::make_preprocessor(catalog, call)});
+  for (std::size_t i = 0; i < run.preprocess.size(); ++i) {
+    const spec::PluginCall& call = run.preprocess[i];
+    std::shared_ptr<Preprocessor> step = run::make_preprocessor(catalog, call);
+    auto fitted = info.metadata.find(run::fitted_state_key(i));
+    try {
+      step->restore(fitted == info.metadata.end() ? std::string() : fitted->second);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(
+          fmt::format("{}: preprocessing step {} ('{}'): {}", name, i + 1, call.plugin, e.what()));
+    }
+    bundle.preprocess.push_back({call.plugin, std::move(step)});
+  }
   return bundle;
 }
 

@@ -19,8 +19,8 @@ struct ModelBundle {
   std::unique_ptr<engine::Network> network;
   std::vector<std::string> classes;
   InputShape shape;
-  // The spec's preprocess steps in order, created as training created them (not fitted: a
-  // step that needs train-split statistics refuses to apply, naming itself).
+  // The spec's preprocess steps in order, created as training created them and restored to
+  // what they learned from the train split (the checkpoint's fitted states).
   struct Step {
     std::string plugin;
     std::shared_ptr<Preprocessor> step;

@@ -17,9 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Version 1: magic, classes, events, then per split its samples (id, label, rows, cols, OpenCV
-// type, pixels). Native byte order: the cache belongs to one machine.
-constexpr char kMagic[8] = {'F', 'E', 'R', 'L', 'C', 'A', 'C', '1'};
+// Version 2: magic, classes, events, the fitted states of the preprocessing chain, then per
+// split its samples (id, label, rows, cols, OpenCV type, pixels). Native byte order: the cache
+// belongs to one machine. Version 1 files (no states) read as damaged and are rewritten.
+constexpr char kMagic[8] = {'F', 'E', 'R', 'L', 'C', 'A', 'C', '2'};
 
 std::string read_all(const fs::path& file) {
   std::ifstream in(file, std::ios::binary | std::ios::ate);
@@ -73,7 +74,8 @@ class Reader {
   std::size_t at_ = 0;
 };
 
-std::string serialize(const DatasetContents& contents, const EventLog& events) {
+std::string serialize(const DatasetContents& contents, const EventLog& events,
+                      const std::vector<std::string>& fitted_states) {
   Writer w;
   w.raw(kMagic, sizeof kMagic);
   w.pod<std::uint64_t>(contents.classes.size());
@@ -85,6 +87,8 @@ std::string serialize(const DatasetContents& contents, const EventLog& events) {
     w.pod<std::int64_t>(entry.count);
     w.text(entry.first_message);
   }
+  w.pod<std::uint64_t>(fitted_states.size());
+  for (const std::string& state : fitted_states) w.text(state);
   w.pod<std::uint64_t>(contents.splits.size());
   for (const auto& [split, samples] : contents.splits) {
     w.text(split);
@@ -102,7 +106,8 @@ std::string serialize(const DatasetContents& contents, const EventLog& events) {
   return w.bytes();
 }
 
-DatasetContents deserialize(const std::string& bytes, EventLog& events) {
+DatasetContents deserialize(const std::string& bytes, EventLog& events,
+                            std::vector<std::string>& fitted_states) {
   Reader r(bytes);
   if (std::memcmp(r.take(sizeof kMagic), kMagic, sizeof kMagic) != 0)
     throw std::runtime_error("not a ferlab cache file of this version");
@@ -120,6 +125,7 @@ DatasetContents deserialize(const std::string& bytes, EventLog& events) {
       events.count(code, count);
     }
   }
+  for (auto n = r.pod<std::uint64_t>(); n > 0; --n) fitted_states.push_back(r.text());
   for (auto n = r.pod<std::uint64_t>(); n > 0; --n) {
     std::vector<Sample>& samples = contents.splits[r.text()];
     samples.resize(r.pod<std::uint64_t>());
@@ -181,13 +187,16 @@ bool DataCache::contains(std::uint64_t key) const {
   return enabled() && fs::is_regular_file(file(key), error);
 }
 
-std::shared_ptr<const DatasetContents> DataCache::load(std::uint64_t key, EventLog& events) const {
+std::shared_ptr<const DatasetContents> DataCache::load(
+    std::uint64_t key, EventLog& events, std::vector<std::string>& fitted_states) const {
   if (!contains(key)) return nullptr;
   try {
-    EventLog stored;  // merged only once the whole file has been read
+    EventLog stored;  // both merged only once the whole file has been read
+    std::vector<std::string> states;
     auto contents =
-        std::make_shared<const DatasetContents>(deserialize(read_all(file(key)), stored));
+        std::make_shared<const DatasetContents>(deserialize(read_all(file(key)), stored, states));
     events.merge(stored);
+    fitted_states = std::move(states);
     return contents;
   } catch (const std::exception& e) {
     events.warn("cache-unreadable", fmt::format("ignoring the damaged cache file {}: {}",
@@ -196,8 +205,8 @@ std::shared_ptr<const DatasetContents> DataCache::load(std::uint64_t key, EventL
   }
 }
 
-void DataCache::store(std::uint64_t key, const DatasetContents& contents,
-                      const EventLog& events) const {
+void DataCache::store(std::uint64_t key, const DatasetContents& contents, const EventLog& events,
+                      const std::vector<std::string>& fitted_states) const {
   if (!enabled()) return;
   const fs::path target = file(key);
   const fs::path temporary = target.string() + fmt::format(".{}.tmp", ::getpid());
@@ -205,7 +214,7 @@ void DataCache::store(std::uint64_t key, const DatasetContents& contents,
     fs::create_directories(dir_);
     {
       std::ofstream out(temporary, std::ios::binary);
-      const std::string bytes = serialize(contents, events);
+      const std::string bytes = serialize(contents, events, fitted_states);
       out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       if (!out.flush()) throw std::runtime_error("write failed (disk full?)");
     }

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "run/event_log.hpp"
 #include "spec/run_spec.hpp"
@@ -34,11 +35,14 @@ class DataCache {
   bool enabled() const { return !dir_.empty(); }
   bool contains(std::uint64_t key) const;
   // The stored images, with the stored events (of the stage and everything upstream) replayed
-  // into `events`; null when absent. A damaged entry is a miss, with a warning.
-  std::shared_ptr<const DatasetContents> load(std::uint64_t key, EventLog& events) const;
+  // into `events` and the fitted states of its preprocessing chain (one per step, in order)
+  // put in `fitted_states`; null when absent. A damaged entry is a miss, with a warning.
+  std::shared_ptr<const DatasetContents> load(std::uint64_t key, EventLog& events,
+                                              std::vector<std::string>& fitted_states) const;
   // Writes atomically (a temporary file renamed), so parallel shards never read half a file.
   // A failed write is a warning: the run goes on uncached.
-  void store(std::uint64_t key, const DatasetContents& contents, const EventLog& events) const;
+  void store(std::uint64_t key, const DatasetContents& contents, const EventLog& events,
+             const std::vector<std::string>& fitted_states = {}) const;
   std::filesystem::path file(std::uint64_t key) const;
 
  private:

@@ -38,10 +38,12 @@ cv::Mat apply_preprocessor(const Preprocessor& step, const cv::Mat& image, Event
 }
 
 DatasetContents preprocess(const kernel::PluginCatalog& catalog, const spec::PluginCall& call,
-                           const DatasetContents& input, EventLog& events) {
+                           const DatasetContents& input, EventLog& events,
+                           std::string* fitted_state) {
   std::shared_ptr<Preprocessor> step = make_preprocessor(catalog, call);
   auto train = input.splits.find("train");
   step->fit(train == input.splits.end() ? std::vector<Sample>{} : train->second);
+  if (fitted_state) *fitted_state = step->fitted_state();
   DatasetContents output{input.classes, {}};
   for (const auto& [split, samples] : input.splits) {
     std::vector<Sample> out(samples.size());

@@ -18,12 +18,14 @@ DatasetContents load_dataset(const kernel::PluginCatalog& catalog, const spec::P
 
 // Fits the preprocessor on the train split only, then applies it to every split's images. An
 // image on which it throws is skipped with a "preprocess-failed" warning naming the sample;
-// failing on a whole split throws.
+// failing on a whole split throws. `fitted_state`, when given, receives what it learned in
+// fit() (Preprocessor::fitted_state).
 DatasetContents preprocess(const kernel::PluginCatalog& catalog, const spec::PluginCall& call,
-                           const DatasetContents& input, EventLog& events);
+                           const DatasetContents& input, EventLog& events,
+                           std::string* fitted_state = nullptr);
 
 // One preprocess step of a spec, unfitted: what preprocess() fits and applies, and what
-// prediction applies to each face.
+// prediction restores (Preprocessor::restore) and applies to each face.
 std::shared_ptr<Preprocessor> make_preprocessor(const kernel::PluginCatalog& catalog,
                                                 const spec::PluginCall& call);
 

@@ -15,6 +15,10 @@ std::string joined(const std::vector<std::string>& names) {
 
 }  // namespace
 
+std::string fitted_state_key(std::size_t index) {
+  return fmt::format("preprocess.{}.state", index);
+}
+
 std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64_t run,
                                           const std::string& which) {
   return std::filesystem::path(db_path).parent_path() / "checkpoints" /
@@ -23,7 +27,8 @@ std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64
 
 RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
                                const std::string& db_path, const spec::RunSpec& spec,
-                               const std::vector<std::string>& classes, const InputShape& input)
+                               const std::vector<std::string>& classes, const InputShape& input,
+                               const std::vector<std::string>& fitted_states)
     : store_(store),
       run_(run),
       db_path_(db_path),
@@ -35,6 +40,8 @@ RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
       {"select_on", select_on_},
       {"seed", std::to_string(spec.seed)},
       {"input_shape", fmt::format("{}x{}x{}", input.channels, input.height, input.width)}};
+  for (std::size_t i = 0; i < fitted_states.size(); ++i)
+    if (!fitted_states[i].empty()) info_.metadata[fitted_state_key(i)] = fitted_states[i];
   std::error_code error;
   std::filesystem::create_directories(db_dir_ / "checkpoints", error);
   if (error)

@@ -16,6 +16,9 @@
 
 namespace ferlab::run {
 
+// The checkpoint metadata key of what preprocessing step `index` (0-based) learned in fit().
+std::string fitted_state_key(std::size_t index);
+
 // Where run `run` of the database at `db_path` keeps its "best" or "last" checkpoint.
 std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64_t run,
                                           const std::string& which);
@@ -23,10 +26,11 @@ std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64
 class RunCheckpoints {
  public:
   // The checkpoints carry what prediction needs besides the weights: the resolved spec (the
-  // network and the preprocessing chain), the class names and the network's input shape.
+  // network and the preprocessing chain), what each preprocessing step learned in fit()
+  // (`fitted_states`, in chain order), the class names and the network's input shape.
   RunCheckpoints(storage::RunStore& store, std::int64_t run, const std::string& db_path,
                  const spec::RunSpec& spec, const std::vector<std::string>& classes,
-                 const InputShape& input);
+                 const InputShape& input, const std::vector<std::string>& fitted_states);
 
   // After every epoch: writes the best checkpoint when the epoch improved the selection metric
   // (chosen on val, never on test), then the last one with the training state that resuming

@@ -36,6 +36,9 @@ struct DataResult {
   std::shared_ptr<EventLog> events;  // this stage's and everything upstream
   std::string error;
   std::uint64_t files_hash = 0;  // content hash of the dataset's files, for cache keys
+  // What each preprocessing step so far learned in fit(), in chain order: the checkpoints keep
+  // them for prediction.
+  std::vector<std::string> fitted_states;
 };
 
 struct RunState {
@@ -136,7 +139,12 @@ class Executor {
     try {
       produce(v, result, [&] {
         if (!input.contents) throw std::runtime_error("its input images, in the cache, are gone");
-        return preprocess(catalog_, call, *input.contents, *result.events);
+        std::string fitted;
+        DatasetContents output =
+            preprocess(catalog_, call, *input.contents, *result.events, &fitted);
+        result.fitted_states = input.fitted_states;
+        result.fitted_states.push_back(fitted);
+        return output;
       });
     } catch (const std::exception& e) {
       result.error = fmt::format("preprocessor '{}': {}", call.plugin, e.what());
@@ -153,13 +161,13 @@ class Executor {
     }
     const std::uint64_t key = cache_key(graph_.stage(v).key, result.files_hash);
     auto cached_events = std::make_shared<EventLog>();
-    if ((result.contents = cache_.load(key, *cached_events))) {
+    if ((result.contents = cache_.load(key, *cached_events, result.fitted_states))) {
       result.events = cached_events;
       fmt::print(stderr, "  read from the cache: {}\n", cache_.file(key).string());
       return;
     }
     result.contents = std::make_shared<const DatasetContents>(compute());
-    cache_.store(key, *result.contents, *result.events);
+    cache_.store(key, *result.contents, *result.events, result.fitted_states);
   }
 
   // Whether a later stage needs this data stage's images: training does, and so does a
@@ -234,9 +242,9 @@ class Executor {
       int num_classes = static_cast<int>(classes.size());
       engine::Trainer trainer(*state.network, run.train, num_classes,
                               static_cast<std::uint64_t>(run.seed));
-      state.checkpoints =
-          std::make_unique<RunCheckpoints>(store_, state.summary.id, store_.database().path(), run,
-                                           classes, state.network->input_shape());
+      state.checkpoints = std::make_unique<RunCheckpoints>(
+          store_, state.summary.id, store_.database().path(), run, classes,
+          state.network->input_shape(), input.fitted_states);
       if (start.state) {
         engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
         trainer.resume(*start.state);

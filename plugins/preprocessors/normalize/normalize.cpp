@@ -5,6 +5,7 @@
 #include <cmath>
 #include <ferlab/abi.hpp>
 #include <ferlab/preprocessor.hpp>
+#include <sstream>
 #include <stdexcept>
 
 namespace {
@@ -31,6 +32,27 @@ class Normalize final : public ferlab::Preprocessor {
     mean_ = sum / n;
     std_ = std::sqrt(std::max(0.0, sum_sq / n - mean_ * mean_));
     fitted_ = true;
+  }
+
+  // "mean std", with the 17 digits that read back to the same doubles.
+  std::string fitted_state() const override {
+    if (!fitted_) return {};
+    std::ostringstream out;
+    out.precision(17);
+    out << mean_ << ' ' << std_;
+    return out.str();
+  }
+
+  void restore(const std::string& state) override {
+    std::istringstream in(state);
+    double mean = 0, std = 0;
+    if (per_image_ ? !state.empty() : !(in >> mean >> std) || !(in >> std::ws).eof() || !(std >= 0))
+      throw std::invalid_argument("normalize (mode " +
+                                  std::string(per_image_ ? "per-image" : "dataset") +
+                                  "): cannot restore state '" + state + "'; expected " +
+                                  (per_image_ ? "none" : "'mean std' of the train split"));
+    if (per_image_) return;
+    mean_ = mean, std_ = std, fitted_ = true;
   }
 
   cv::Mat apply(const cv::Mat& image, ferlab::EventSink&) const override {
