@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "export_onnx/onnx_writer.hpp"
 #include "predict/model_bundle.hpp"
+#include "run/run_checkpoints.hpp"
 #include "storage/run_queries.hpp"
 
 namespace ferlab::cli {
@@ -41,10 +42,14 @@ void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
   export_onnx::OnnxOptions options;
   options.metadata["classes"] = nlohmann::json(model.classes).dump();
   options.metadata["input"] = fmt::format(
-      "N x {} x {} x {} float: a face after the spec's preprocessing chain, pixel / 255{}",
+      "N x {} x {} x {} float: a face after the spec's preprocessing chain (what its steps "
+      "learned from the train split: preprocess.N.state, N from 0), pixel / 255{}",
       model.shape.channels, model.shape.height, model.shape.width,
       model.shape.channels == 3 ? ", BGR" : "");
   options.metadata["spec"] = model.spec_text;
+  for (std::size_t i = 0; i < model.preprocess.size(); ++i)
+    if (!model.preprocess[i].fitted_state.empty())
+      options.metadata[run::fitted_state_key(i)] = model.preprocess[i].fitted_state;
   options.metadata["checkpoint"] = model.file.filename().string();
   export_onnx::write_onnx(o.onnx, *model.network, catalog, options);
   fmt::print(

@@ -2,14 +2,16 @@
 // dataset) predicts with that split's statistics: `ferlab predict` agrees with OpenCV DNN on
 // the exported model fed crops normalised by a mean and std this test computes from the
 // dataset itself — for a run that fitted the step, and for a second run whose preprocessed
-// images came from the cache.
+// images came from the cache. The exported model's metadata carries the same statistics.
 #include <fmt/format.h>
 #include <gmock/gmock.h>
+#include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <sstream>
 
 #include "../support/process.hpp"
 #include "predict_scenes.hpp"
@@ -87,6 +89,19 @@ TEST(FittedPreprocessing, PredictionAppliesTheTrainSplitStatistics) {
     ASSERT_EQ(got.size(), expected.size());
     for (std::size_t c = 0; c < got.size(); ++c)
       EXPECT_NEAR(got[c], expected[c], 1e-4) << "run " << run << ", class " << c;
+
+    // For other runtimes: normalize is step 1 (from 0), its state "mean std".
+    onnx::ModelProto proto;
+    std::ifstream in(dir / fmt::format("model-{}.onnx", run), std::ios::binary);
+    ASSERT_TRUE(proto.ParseFromIstream(&in));
+    std::map<std::string, std::string> metadata;
+    for (const auto& e : proto.metadata_props()) metadata[e.key()] = e.value();
+    EXPECT_EQ(metadata.count("preprocess.0.state"), 0u);  // grayscale learns nothing
+    std::istringstream state(metadata["preprocess.1.state"]);
+    double stored_mean = 0, stored_sd = 0;
+    ASSERT_TRUE(state >> stored_mean >> stored_sd) << metadata["preprocess.1.state"];
+    EXPECT_NEAR(stored_mean, mean, 1e-9 * mean);
+    EXPECT_NEAR(stored_sd, sd, 1e-9 * sd);
   }
   if (!std::getenv("FERLAB_KEEP_TEST_FILES")) fs::remove_all(dir);
 }

@@ -106,13 +106,14 @@ ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& 
     const spec::PluginCall& call = run.preprocess[i];
     std::shared_ptr<Preprocessor> step = run::make_preprocessor(catalog, call);
     auto fitted = info.metadata.find(run::fitted_state_key(i));
+    std::string state = fitted == info.metadata.end() ? std::string() : fitted->second;
     try {
-      step->restore(fitted == info.metadata.end() ? std::string() : fitted->second);
+      step->restore(state);
     } catch (const std::exception& e) {
       throw std::runtime_error(
           fmt::format("{}: preprocessing step {} ('{}'): {}", name, i + 1, call.plugin, e.what()));
     }
-    bundle.preprocess.push_back({call.plugin, std::move(step)});
+    bundle.preprocess.push_back({call.plugin, std::move(step), std::move(state)});
   }
   return bundle;
 }

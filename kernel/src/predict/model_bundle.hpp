@@ -24,6 +24,7 @@ struct ModelBundle {
   struct Step {
     std::string plugin;
     std::shared_ptr<Preprocessor> step;
+    std::string fitted_state;  // what it learned from the train split ("" = nothing)
   };
   std::vector<Step> preprocess;
   std::string spec_text;
