@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 
 #include "file_fixtures.hpp"
 
@@ -67,6 +68,25 @@ TEST(DataCache, ADamagedFileIsAMissWithAWarning) {
   std::vector<std::string> fitted;
   EXPECT_EQ(cache.load(7, events, fitted), nullptr);
   EXPECT_EQ(events.entries().at("cache-unreadable").count, 1);
+}
+
+// After an upgrade the old files are not damaged: a quiet miss, rewritten by the next store.
+TEST(DataCache, AFileOfAnotherFormatVersionIsAQuietMiss) {
+  TempDir dir;
+  run::DataCache cache(dir.path());
+  DatasetContents contents{{"a"}, {{"train", {{random_image(1, 4), 0, "x"}}}}};
+  cache.store(7, contents, run::EventLog());
+  {
+    std::fstream file(cache.file(7), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(7);
+    file.put('1');  // "FERLCAC1": the format before fitted states
+  }
+  run::EventLog events;
+  std::vector<std::string> fitted;
+  EXPECT_EQ(cache.load(7, events, fitted), nullptr);
+  EXPECT_TRUE(events.entries().empty());
+  cache.store(7, contents, run::EventLog());
+  EXPECT_NE(cache.load(7, events, fitted), nullptr);
 }
 
 TEST(DataCache, FilesHashFollowsTheBytesOfTheFilesTheParametersName) {

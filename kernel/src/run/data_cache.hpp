@@ -36,7 +36,8 @@ class DataCache {
   bool contains(std::uint64_t key) const;
   // The stored images, with the stored events (of the stage and everything upstream) replayed
   // into `events` and the fitted states of its preprocessing chain (one per step, in order)
-  // put in `fitted_states`; null when absent. A damaged entry is a miss, with a warning.
+  // put in `fitted_states`; null when absent or written by another version of the format. A
+  // damaged entry is a miss, with a warning.
   std::shared_ptr<const DatasetContents> load(std::uint64_t key, EventLog& events,
                                               std::vector<std::string>& fitted_states) const;
   // Writes atomically (a temporary file renamed), so parallel shards never read half a file.
