@@ -82,6 +82,21 @@ TEST_F(ImageCacheTest, SecondRunReadsTheCacheAndChangesInvalidateIt) {
   ASSERT_FALSE(test_metrics(1).empty());
   EXPECT_EQ(test_metrics(1), test_metrics(2));  // trained and evaluated on the very same pixels
 
+  // Files of an older format version (as after an upgrade) are misses: every stage runs again,
+  // the dataset is not skipped on their account, and the files are rewritten.
+  for (const auto& entry : fs::directory_iterator(dir_ / "ferlab-cache")) {
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(7);
+    file.put('1');
+  }
+  auto upgraded = run(2.0);
+  ASSERT_EQ(upgraded.status, 0) << upgraded.out;
+  EXPECT_THAT(upgraded.out, Not(HasSubstr("skipped")));
+  EXPECT_THAT(upgraded.out, Not(HasSubstr("read from the cache")));
+  EXPECT_EQ(test_metrics(1), test_metrics(3));
+  auto after_upgrade = run(2.0);
+  EXPECT_THAT(after_upgrade.out, HasSubstr("skipped: the next stages are in the cache"));
+
   // Another clip limit: the decoded dataset comes from the cache, CLAHE runs again.
   auto other_clip = run(3.0);
   ASSERT_EQ(other_clip.status, 0) << other_clip.out;

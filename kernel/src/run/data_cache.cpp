@@ -191,8 +191,12 @@ fs::path DataCache::file(std::uint64_t key) const {
 }
 
 bool DataCache::contains(std::uint64_t key) const {
-  std::error_code error;
-  return enabled() && fs::is_regular_file(file(key), error);
+  if (!enabled()) return false;
+  // The header too: a file of another format version is no use, and the stage before it must
+  // not be skipped on its account.
+  std::ifstream in(file(key), std::ios::binary);
+  char magic[sizeof kMagic] = {};
+  return in.read(magic, sizeof magic) && std::memcmp(magic, kMagic, sizeof kMagic) == 0;
 }
 
 std::shared_ptr<const DatasetContents> DataCache::load(

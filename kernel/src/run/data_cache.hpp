@@ -33,6 +33,7 @@ class DataCache {
  public:
   explicit DataCache(std::filesystem::path dir = {}) : dir_(std::move(dir)) {}
   bool enabled() const { return !dir_.empty(); }
+  // Whether an entry of this format version is stored under `key` (its header is read).
   bool contains(std::uint64_t key) const;
   // The stored images, with the stored events (of the stage and everything upstream) replayed
   // into `events` and the fitted states of its preprocessing chain (one per step, in order)
