@@ -19,13 +19,9 @@ namespace fs = std::filesystem;
 
 // Version 2: magic, classes, events, the fitted states of the preprocessing chain, then per
 // split its samples (id, label, rows, cols, OpenCV type, pixels). Native byte order: the cache
-// belongs to one machine. Files of another version are misses, rewritten by the next store.
+// belongs to one machine. Files of another version are misses (contains() reads the header),
+// rewritten by the next store.
 constexpr char kMagic[8] = {'F', 'E', 'R', 'L', 'C', 'A', 'C', '2'};
-
-// A cache file written by another version of ferlab: not damaged, just not readable here.
-struct OtherVersion : std::runtime_error {
-  OtherVersion() : std::runtime_error("a ferlab cache file of another version") {}
-};
 
 std::string read_all(const fs::path& file) {
   std::ifstream in(file, std::ios::binary | std::ios::ate);
@@ -114,11 +110,8 @@ std::string serialize(const DatasetContents& contents, const EventLog& events,
 DatasetContents deserialize(const std::string& bytes, EventLog& events,
                             std::vector<std::string>& fitted_states) {
   Reader r(bytes);
-  const char* magic = r.take(sizeof kMagic);
-  if (std::memcmp(magic, kMagic, sizeof kMagic - 1) == 0 && magic[sizeof kMagic - 1] != kMagic[7])
-    throw OtherVersion();
-  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0)
-    throw std::runtime_error("not a ferlab cache file");
+  if (std::memcmp(r.take(sizeof kMagic), kMagic, sizeof kMagic) != 0)
+    throw std::runtime_error("not a ferlab cache file of this version");
   DatasetContents contents;
   for (auto n = r.pod<std::uint64_t>(); n > 0; --n) contents.classes.push_back(r.text());
   for (auto n = r.pod<std::uint64_t>(); n > 0; --n) {
@@ -210,8 +203,6 @@ std::shared_ptr<const DatasetContents> DataCache::load(
     events.merge(stored);
     fitted_states = std::move(states);
     return contents;
-  } catch (const OtherVersion&) {
-    return nullptr;
   } catch (const std::exception& e) {
     events.warn("cache-unreadable", fmt::format("ignoring the damaged cache file {}: {}",
                                                 file(key).string(), e.what()));
