@@ -2,7 +2,29 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
+
 namespace ferlab::storage {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 30000;
+
+// Switching a new database to WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at
+// once, without its busy handler, while another connection (a second `ferlab run` opening the
+// same new file) holds a lock. So wait here, as the busy timeout would.
+int set_wal_mode(sqlite3* db) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (;;) {
+    int rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) return rc;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+}  // namespace
 
 Database::Database(const std::string& path, bool create) : path_(path) {
   int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -12,10 +34,11 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     db_ = nullptr;
     throw StorageError(fmt::format("{}: cannot open the run database: {}", path, message));
   }
-  sqlite3_busy_timeout(db_, 30000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   try {
     exec("PRAGMA foreign_keys = ON");
-    exec("PRAGMA journal_mode = WAL");  // fails first on a read-only file
+    if (set_wal_mode(db_) != SQLITE_OK)  // fails first on a read-only file
+      fail("cannot switch the run database to write-ahead logging");
     exec("PRAGMA synchronous = NORMAL");
   } catch (...) {
     sqlite3_close(db_);  // the destructor does not run when the constructor throws

@@ -3,8 +3,14 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "storage/schema.hpp"
 
@@ -115,6 +121,38 @@ TEST_F(RunStoreTest, AReadOnlyDatabaseIsRefusedAtOpening) {
   fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
   if (geteuid() == 0) GTEST_SKIP() << "root ignores file permissions";
   EXPECT_THROW(RunStore{db()}, StorageError);
+}
+
+// Two `ferlab run`s started together on a new database: switching it to WAL must wait for the
+// other process's lock, not fail (SQLite does not call its busy handler there). Each round
+// starts six processes at the same instant on a fresh file.
+TEST_F(RunStoreTest, ProcessesOpeningANewDatabaseAtOnceAllSucceed) {
+  int failures = 0;
+  for (int round = 0; round < 10; ++round) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db() + suffix);
+    const auto start = std::chrono::steady_clock::now() + std::chrono::milliseconds(50);
+    std::vector<pid_t> children;
+    for (int i = 0; i < 6; ++i) {
+      pid_t pid = fork();
+      if (pid == 0) {
+        std::this_thread::sleep_until(start);
+        try {
+          RunStore store(db());
+          _exit(0);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "round %d: %s\n", round, e.what());
+          _exit(1);
+        }
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) ++failures;
+    }
+  }
+  EXPECT_EQ(failures, 0);
 }
 
 TEST_F(RunStoreTest, ANewerSchemaIsRefused) {
