@@ -34,6 +34,13 @@ void reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& 
     WHERE id = ?)sql");
   reopen.bind(1, now_utc()).bind(2, now.host).bind(3, now.pid).bind(4, std::int64_t{now.threads});
   reopen.bind(5, run).run();
+  // The spec it continues under: the same, or one that extends train.epochs.
+  Statement spec(db,
+                 "UPDATE runs SET spec_file = ?, spec_text = ?, resolved_spec = ? WHERE id = ?");
+  spec.bind(1, now.spec_file).bind(2, now.spec_text).bind(3, now.resolved_spec).bind(4, run).run();
+  Statement params(db, "DELETE FROM params WHERE run_id = ?");
+  params.bind(1, run).run();
+  insert_params(db, run, now.params);
   Statement later(db, "DELETE FROM epochs WHERE run_id = ? AND epoch > ?");
   later.bind(1, run).bind(2, std::int64_t{kept_epochs}).run();
   for (const char* table : {"metrics", "confusion", "predictions", "events"}) {

@@ -22,7 +22,8 @@ std::optional<PreviousRun> latest_run(Database& db, const std::string& experimen
                                       const std::string& variant, std::int64_t seed);
 
 // Makes an unfinished run 'running' again for the process `now` describes (host, pid,
-// threads), in one transaction: keeps its params, classes, checkpoints and the epochs up to
+// threads), in one transaction: takes the spec and params of `now` (the same, or extending
+// train.epochs: check_resumable in the runner); keeps classes, checkpoints and the epochs up to
 // `kept_epochs` (those its last checkpoint holds); drops later epochs and everything evaluated
 // at the end (metrics, confusion, predictions, events, images), which the resumed run records
 // again. Throws StorageError when the run is missing or finished.

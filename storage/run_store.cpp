@@ -7,6 +7,12 @@
 
 namespace ferlab::storage {
 
+void insert_params(Database& db, std::int64_t run,
+                   const std::vector<std::pair<std::string, std::string>>& params) {
+  Statement add_param(db, "INSERT INTO params VALUES (?, ?, ?)");
+  for (const auto& [key, value] : params) add_param.bind(1, run).bind(2, key).bind(3, value).run();
+}
+
 RunStore::RunStore(const std::string& path) : db_(path, true) {
   migrate(db_);
   // Takes the write lock: a read-only database fails here, not after hours of training.
@@ -46,9 +52,7 @@ std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::str
   Statement add_plugin(db_, "INSERT OR IGNORE INTO run_plugins VALUES (?, ?, ?, ?)");
   for (const PluginVersion& p : info.plugins)
     add_plugin.bind(1, run).bind(2, p.kind).bind(3, p.name).bind(4, p.version).run();
-  Statement add_param(db_, "INSERT INTO params VALUES (?, ?, ?)");
-  for (const auto& [key, value] : info.params)
-    add_param.bind(1, run).bind(2, key).bind(3, value).run();
+  insert_params(db_, run, info.params);
   Statement add_class(db_, "INSERT INTO classes VALUES (?, ?, ?)");
   for (size_t i = 0; i < classes.size(); ++i)
     add_class.bind(1, run).bind(2, static_cast<std::int64_t>(i)).bind(3, classes[i]).run();

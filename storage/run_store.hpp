@@ -29,6 +29,10 @@ struct RunInfo {
   std::vector<std::pair<std::string, std::string>> params;  // the resolved spec, flattened
 };
 
+// Adds the run's parameters (the resolved spec, flattened); inside the caller's transaction.
+void insert_params(Database& db, std::int64_t run,
+                   const std::vector<std::pair<std::string, std::string>>& params);
+
 struct EpochRow {
   int epoch = 0;
   std::string split;  // "train" or "val"

@@ -43,9 +43,11 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
                   "Cache of decoded and preprocessed images: a folder, or 'off' (default: "
                   "$FERLAB_CACHE, else ferlab-cache/ beside the database)")
       ->type_name("DIR");
-  cmd->add_flag("--resume", o->run.resume,
-                "Continue the spec's unfinished runs from their last checkpoint; skip finished "
-                "ones");
+  cmd->add_flag(
+      "--resume", o->run.resume,
+      "Continue the spec's unfinished runs from their last checkpoint (a larger train.epochs "
+      "extends them, unless the schedule is cosine); skip finished "
+      "ones");
   cmd->callback([&global, o] {
     if (!o->shard.empty()) parse_shard(o->shard, o->run);
     kernel::PluginCatalog catalog;

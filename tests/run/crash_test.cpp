@@ -13,6 +13,7 @@
 namespace fs = std::filesystem;
 using ferlab::storage::Database;
 using ferlab::storage::Statement;
+using ferlab::testing_support::CommandOutput;
 using ferlab::testing_support::run_command;
 using testing::HasSubstr;
 
@@ -103,7 +104,8 @@ TEST_F(CrashTest, SigkillMidEpochLeavesAnIntactDatabaseOfWholeEpochs) {
 }
 
 // Everything a run records that must not depend on being interrupted (not times or speeds).
-std::string recorded_results(const std::string& db) {
+// The best checkpoint's hash too, unless the spec in its metadata may differ (an extended run).
+std::string recorded_results(const std::string& db, bool with_checkpoint_hash = true) {
   Database d(db, false);
   std::string out;
   for (const char* sql :
@@ -116,6 +118,7 @@ std::string recorded_results(const std::string& db) {
         "predictions ORDER BY 1, 2, 3, 4",
         "SELECT name, epoch, sha256 FROM artifacts WHERE kind = 'checkpoint' AND name = "
         "'best'"}) {
+    if (!with_checkpoint_hash && std::string(sql).find("sha256") != std::string::npos) continue;
     Statement s(d, sql);
     while (s.step()) {
       for (int c = 0; c < s.columns(); ++c) out += s.text(c) + "|";
@@ -173,18 +176,81 @@ evaluate: {splits: [val, test], tta: [none, hflip]}
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM epochs WHERE split = 'train'"), 6);
 }
 
-TEST_F(CrashTest, ResumingWithAnotherSpecIsRefused) {
-  fs::path spec = write("spec.yaml", tiny_spec("changed", 2));
-  const auto interrupted = run_command(ferlab("run " + spec.string()) + " 2>&1");
-  ASSERT_EQ(interrupted.status, 0) << interrupted.out;
-  {
-    Database d(db(), true);
-    d.exec("UPDATE runs SET status = 'interrupted'");
+// A run of `epochs` with a reduce-on-plateau schedule quick to cut the rate, or `schedule`.
+std::string scheduled_spec(int epochs, const std::string& schedule = "plateau, patience: 1") {
+  std::string spec = tiny_spec("extended", epochs);
+  const std::string optimizer = "optimizer: {name: adam, lr: 0.001}";
+  spec.replace(spec.find(optimizer), optimizer.size(),
+               optimizer + ", schedule: {name: " + schedule + "}");
+  return spec;
+}
+
+class ResumeTest : public CrashTest {
+ protected:
+  // Runs `first` to its end, then marks the run interrupted as if it had died before the final
+  // evaluation, and resumes it with `then`.
+  CommandOutput run_then_resume(const std::string& first, const std::string& then) {
+    fs::path spec = write("spec.yaml", first);
+    const auto before = run_command(ferlab("run " + spec.string()) + " 2>&1");
+    EXPECT_EQ(before.status, 0) << before.out;
+    {
+      Database d(db(), true);
+      d.exec("UPDATE runs SET status = 'interrupted'");
+    }
+    write("spec.yaml", then);
+    return run_command(ferlab("run " + spec.string() + " --resume") + " 2>&1");
   }
-  write("spec.yaml", tiny_spec("changed", 3));
-  const auto refused = run_command(ferlab("run " + spec.string() + " --resume") + " 2>&1");
+};
+
+TEST_F(ResumeTest, AnotherSpecIsRefused) {
+  std::string other = scheduled_spec(2);
+  other.replace(other.find("filters: 4"), 10, "filters: 5");
+  const auto refused = run_then_resume(scheduled_spec(2), other);
   EXPECT_NE(refused.status, 0);
-  EXPECT_THAT(refused.out, HasSubstr("run 1 was recorded with another resolved spec"));
+  EXPECT_THAT(refused.out,
+              HasSubstr("run 1 cannot be resumed with this spec: it was recorded with another "
+                        "resolved spec"));
+}
+
+// Extending an interrupted run: epochs 3 -> 6 with a plateau schedule ends exactly like a
+// straight run of 6 epochs, rates included (the plateau's progress carries over). The
+// description may change with it.
+TEST_F(ResumeTest, APlateauRunExtendedToMoreEpochsEndsLikeARunOfThatLength) {
+  const std::string straight_db = (dir_ / "straight.db").string();
+  fs::path straight_spec = write("straight.yaml", scheduled_spec(6));
+  ASSERT_EQ(run_command(std::string(FERLAB_CLI) + " run " + straight_spec.string() + " --db " +
+                        straight_db + " --threads 1 2>&1")
+                .status,
+            0);
+  {
+    Database d(straight_db, false);
+    ASSERT_GE(scalar(d, "SELECT count(DISTINCT lr) FROM epochs"), 2)
+        << "the plateau schedule must cut the rate for this test to show it carries over";
+  }
+  const auto extended =
+      run_then_resume(scheduled_spec(3), "description: six epochs\n" + scheduled_spec(6));
+  ASSERT_EQ(extended.status, 0) << extended.out;
+  EXPECT_THAT(extended.out, HasSubstr("resuming run 1 (interrupted, train.epochs 3 -> 6)"));
+  EXPECT_EQ(recorded_results(db(), false), recorded_results(straight_db, false));
+  Database d(db(), false);
+  EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs"), 1);
+  EXPECT_EQ(text(d, "SELECT value FROM params WHERE key = 'train.epochs'"), "6");
+  EXPECT_THAT(text(d, "SELECT resolved_spec FROM runs"), HasSubstr("epochs: 6"));
+  EXPECT_THAT(text(d, "SELECT message FROM events WHERE code = 'resumed'"),
+              HasSubstr("resumed after epoch 3, train.epochs 3 -> 6"));
+}
+
+TEST_F(ResumeTest, FewerEpochsAreRefused) {
+  const auto fewer = run_then_resume(scheduled_spec(3), scheduled_spec(2));
+  EXPECT_NE(fewer.status, 0);
+  EXPECT_THAT(fewer.out, HasSubstr("train.epochs 3 -> 2: epochs can only grow"));
+}
+
+TEST_F(ResumeTest, ARunWithACosineScheduleCannotBeExtended) {
+  const auto cosine = run_then_resume(scheduled_spec(2, "cosine"), scheduled_spec(3, "cosine"));
+  EXPECT_NE(cosine.status, 0);
+  EXPECT_THAT(cosine.out, HasSubstr("train.epochs 2 -> 3: the cosine schedule depends on the "
+                                    "number of epochs"));
 }
 
 TEST_F(CrashTest, TwoProcessesWritingOneDatabaseLoseNoRows) {

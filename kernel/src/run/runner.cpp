@@ -18,6 +18,7 @@
 #include "run/heartbeat.hpp"
 #include "run/interrupt.hpp"
 #include "run/progress.hpp"
+#include "run/resume_plan.hpp"
 #include "run/run_checkpoints.hpp"
 #include "run/run_record.hpp"
 #include "run/train_stage.hpp"
@@ -57,7 +58,7 @@ class Executor {
   // `reopen`: by run index, the recorded run each one continues (--resume).
   Executor(const std::vector<spec::RunSpec>& runs, const std::string& spec_text,
            const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env,
-           DataCache cache, std::map<int, std::int64_t> reopen)
+           DataCache cache, std::map<int, Reopened> reopen)
       : runs_(runs),
         spec_text_(spec_text),
         catalog_(catalog),
@@ -192,7 +193,7 @@ class Executor {
     const storage::RunInfo info = run_info(run, spec_text_, env_);
     auto reopened = reopen_.find(run.index);
     if (reopened == reopen_.end()) return {store_.begin_run(info, classes), 0, std::nullopt};
-    Start start{reopened->second, 0, std::nullopt};
+    Start start{reopened->second.run, 0, std::nullopt};
     const auto last = run_checkpoint_file(store_.database().path(), start.id, "last");
     if (std::filesystem::exists(last)) {
       start.state = engine::training_state_of(engine::read_checkpoint_info(last));
@@ -215,7 +216,7 @@ class Executor {
       start = begin(run, classes);
     } catch (const std::exception& e) {
       if (!reopen_.count(run.index)) throw;  // the database itself failed
-      state.summary.id = reopen_.at(run.index);
+      state.summary.id = reopen_.at(run.index).run;
       return fail(state, fmt::format("cannot resume: {}", e.what()));
     }
     state.summary.id = start.id;
@@ -248,7 +249,9 @@ class Executor {
       if (start.state) {
         engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
         trainer.resume(*start.state);
-        const std::string message = fmt::format("resumed after epoch {}", start.epochs_done);
+        const std::string change = reopen_.at(run.index).change;
+        const std::string message = fmt::format("resumed after epoch {}{}", start.epochs_done,
+                                                change.empty() ? "" : ", " + change);
         fmt::print(stderr, "{}: {}\n", who, message);
         store_.record_event(state.summary.id, "resumed", message, 1);
       }
@@ -353,7 +356,7 @@ class Executor {
   storage::RunStore& store_;
   Environment env_;
   DataCache cache_;
-  std::map<int, std::int64_t> reopen_;
+  std::map<int, Reopened> reopen_;
   graph::ExperimentGraph graph_;
   std::vector<RunState> states_;
   std::map<Vertex, DataResult> data_;
@@ -371,51 +374,11 @@ std::vector<spec::RunSpec> shard_runs(const std::vector<spec::RunSpec>& runs, in
   return out;
 }
 
-namespace {
-
-// --resume: drops the runs that finished (or that a live process is running) and says which
-// recorded run each unfinished one continues. Runs never recorded start afresh.
-std::map<int, std::int64_t> plan_resume(storage::RunStore& store,
-                                        std::vector<spec::RunSpec>& runs) {
-  std::map<int, std::int64_t> reopen;
-  std::vector<spec::RunSpec> todo;
-  for (spec::RunSpec& run : runs) {
-    const auto previous =
-        storage::latest_run(store.database(), run.experiment, run.variant, run.seed);
-    const std::string who =
-        fmt::format("{}{} seed {}", run.experiment,
-                    run.variant.empty() ? "" : " (" + run.variant + ")", run.seed);
-    if (!previous) {
-      fmt::print(stderr, "{}: not recorded yet, starting it\n", who);
-    } else if (previous->status == "finished") {
-      fmt::print(stderr, "{}: finished as run {}, skipped\n", who, previous->id);
-      continue;
-    } else if (previous->status == "running") {  // stale ones were marked when the store opened
-      fmt::print(stderr, "{}: run {} is running (process {} on {}), skipped\n", who, previous->id,
-                 previous->pid, previous->host);
-      continue;
-    } else if (previous->resolved_spec != run.resolved_yaml) {
-      throw std::runtime_error(fmt::format(
-          "{}: run {} was recorded with another resolved spec; it cannot be resumed with this "
-          "one (run without --resume to start a new run)",
-          who, previous->id));
-    } else {
-      fmt::print(stderr, "{}: resuming run {} ({})\n", who, previous->id, previous->status);
-      reopen[run.index] = previous->id;
-    }
-    todo.push_back(std::move(run));
-  }
-  runs = std::move(todo);
-  return reopen;
-}
-
-}  // namespace
-
 std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string& spec_text,
                                 const kernel::PluginCatalog& catalog, const RunOptions& options) {
   std::vector<spec::RunSpec> runs = shard_runs(spec.runs, options.shard_index, options.shard_count);
   storage::RunStore store(options.db);  // before any work: an unwritable database fails here
-  std::map<int, std::int64_t> reopen;
+  std::map<int, Reopened> reopen;
   if (options.resume) reopen = plan_resume(store, runs);
   int threads = use_threads(options.threads);
   install_interrupt_handler();
