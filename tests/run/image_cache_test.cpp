@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
@@ -39,12 +40,13 @@ class ImageCacheTest : public testing::Test {
                 image);
   }
 
-  ferlab::testing_support::CommandOutput run(double clip) {
+  // `more_steps`: preprocessing after CLAHE, as YAML flow items.
+  ferlab::testing_support::CommandOutput run(double clip, const std::string& more_steps = "") {
     const fs::path spec = dir_ / "spec.yaml";
     std::ofstream(spec)
         << "name: cached\n"
         << "dataset: {plugin: image-folder, root: " << (dir_ / "faces").string() << "}\n"
-        << "preprocess: [{plugin: clahe, clip: " << clip << "}]\n"
+        << "preprocess: [{plugin: clahe, clip: " << clip << "}" << more_steps << "]\n"
         << "model:\n  layers:\n    - {type: flatten}\n    - {type: dense, units: 2}\n"
         << "train: {epochs: 1, batch: 8}\nevaluate: {splits: [test]}\n";
     return ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " run " + spec.string() +
@@ -112,6 +114,34 @@ TEST_F(ImageCacheTest, SecondRunReadsTheCacheAndChangesInvalidateIt) {
   ASSERT_EQ(changed.status, 0) << changed.out;
   EXPECT_THAT(changed.out, Not(HasSubstr("read from the cache")));
   EXPECT_THAT(changed.out, Not(HasSubstr("skipped")));
+}
+
+// A cache file damaged from outside (its header intact) after the stages before it were
+// skipped on its account: those stages are computed again, from the cache or from scratch,
+// and the run ends as the first one did; the files are rewritten.
+TEST_F(ImageCacheTest, ADamagedFileMakesTheSkippedStagesBeforeItRunAgain) {
+  const std::string normalize = ", {plugin: normalize, mode: dataset}";
+  auto first = run(2.0, normalize);
+  ASSERT_EQ(first.status, 0) << first.out;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir_ / "ferlab-cache"))
+    files.push_back(entry.path());
+  ASSERT_EQ(files.size(), 3u);  // decoded, CLAHE, normalised
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    return fs::last_write_time(a) < fs::last_write_time(b);
+  });
+  for (const fs::path& file : {files[1], files[2]})  // CLAHE's and normalize's output
+    fs::resize_file(file, 64);
+
+  auto damaged = run(2.0, normalize);
+  ASSERT_EQ(damaged.status, 0) << damaged.out;
+  EXPECT_THAT(damaged.out, HasSubstr("computing the stage before it again"));
+  ASSERT_FALSE(test_metrics(1).empty());
+  EXPECT_EQ(test_metrics(1), test_metrics(2));  // same pixels, same fitted mean and deviation
+  auto repaired = run(2.0, normalize);
+  ASSERT_EQ(repaired.status, 0) << repaired.out;
+  EXPECT_THAT(repaired.out, Not(HasSubstr("computing the stage before it again")));
+  EXPECT_EQ(test_metrics(1), test_metrics(3));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "engine/checkpoint.hpp"
 #include "engine/training_state.hpp"
@@ -139,11 +140,18 @@ class Executor {
     fmt::print(stderr, "preprocessing: {}\n", stage.label);
     try {
       produce(v, result, [&] {
-        if (!input.contents) throw std::runtime_error("its input images, in the cache, are gone");
+        DataResult rebuilt;
+        if (!input.contents) {  // skipped for this stage's cache file, which then did not read
+          rebuilt = rebuild(this->input(v), input.files_hash);
+          if (!rebuilt.error.empty()) throw std::runtime_error(rebuilt.error);
+          result.events = std::make_shared<EventLog>();
+          result.events->merge(*rebuilt.events);
+        }
+        const DataResult& source = input.contents ? input : rebuilt;
         std::string fitted;
         DatasetContents output =
-            preprocess(catalog_, call, *input.contents, *result.events, &fitted);
-        result.fitted_states = input.fitted_states;
+            preprocess(catalog_, call, *source.contents, *result.events, &fitted);
+        result.fitted_states = source.fitted_states;
         result.fitted_states.push_back(fitted);
         return output;
       });
@@ -153,10 +161,24 @@ class Executor {
     return result;
   }
 
+  // The images of data stage v, which was skipped because the stage after it was in the cache,
+  // whose file then turned out damaged: from the cache or computed again, and so on upstream.
+  DataResult rebuild(Vertex v, std::uint64_t files_hash) {
+    fmt::print(stderr, "  computing the stage before it again: {}\n", graph_.stage(v).label);
+    const graph::Stage& stage = graph_.stage(v);
+    rebuilding_.insert(v);
+    DataResult result =
+        stage.kind == StageKind::dataset
+            ? load(stage, v)
+            : transform(stage, {nullptr, std::make_shared<EventLog>(), "", files_hash}, v);
+    rebuilding_.erase(v);
+    return result;
+  }
+
   // A data stage's images: none when every later stage reads its own from the cache, else
   // those in the cache (with the events recorded when they were made), else computed and cached.
   void produce(Vertex v, DataResult& result, const std::function<DatasetContents()>& compute) {
-    if (cache_.enabled() && !needed(v, result.files_hash)) {
+    if (cache_.enabled() && !rebuilding_.count(v) && !needed(v, result.files_hash)) {
       fmt::print(stderr, "  skipped: the next stages are in the cache\n");
       return;
     }
@@ -361,6 +383,7 @@ class Executor {
   std::vector<RunState> states_;
   std::map<Vertex, DataResult> data_;
   std::map<Vertex, size_t> consumed_;
+  std::set<Vertex> rebuilding_;  // data stages computed again although skipped (rebuild)
   bool stopped_ = false;
 };
 
