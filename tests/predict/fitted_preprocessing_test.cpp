@@ -27,10 +27,10 @@ using testing_support::run_ferlab;
 // Mean and standard deviation of the train split's gray pixels, by plain loops.
 std::pair<double, double> train_statistics() {
   RecordingEvents events;
-  auto dataset = make<Dataset>("synthetic-faces", {{"seed", std::int64_t{5}},
-                                                   {"train_count", std::int64_t{140}},
-                                                   {"val_count", std::int64_t{35}},
-                                                   {"test_count", std::int64_t{35}}});
+  auto dataset = make<Dataset>("synthetic-faces", {{"seed", OneEpochData::seed},
+                                                   {"train_count", OneEpochData::train_count},
+                                                   {"val_count", OneEpochData::val_count},
+                                                   {"test_count", OneEpochData::test_count}});
   const DatasetContents contents = dataset->load(events);
   double sum = 0, sum_sq = 0, n = 0;
   for (const Sample& s : contents.splits.at("train")) {

@@ -3,6 +3,7 @@
 // OpenCV DNN on a crop the test preprocessed by hand).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <opencv2/dnn.hpp>
@@ -18,14 +19,20 @@ namespace ferlab::test {
 
 using json = nlohmann::ordered_json;  // keeps the model's class order
 
-// A one-epoch spec on 140 synthetic faces with a small CNN, `preprocess` being the YAML list
-// items of its chain ("  - {plugin: grayscale}\n...").
+// The synthetic-faces dataset one_epoch_spec trains on (tests recompute its statistics).
+struct OneEpochData {
+  static constexpr std::int64_t seed = 5, train_count = 140, val_count = 35, test_count = 35;
+};
+
+// A one-epoch spec on OneEpochData with a small CNN, `preprocess` being the YAML list items of
+// its chain ("  - {plugin: grayscale}\n...").
 inline std::string one_epoch_spec(const std::string& name, const std::string& preprocess) {
-  return "name: " + name + R"(
-seeds: [1]
-dataset: {plugin: synthetic-faces, seed: 5, train_count: 140, val_count: 35, test_count: 35}
-preprocess:
-)" + preprocess +
+  using D = OneEpochData;
+  return "name: " + name +
+         "\nseeds: [1]\ndataset: {plugin: synthetic-faces, seed: " + std::to_string(D::seed) +
+         ", train_count: " + std::to_string(D::train_count) +
+         ", val_count: " + std::to_string(D::val_count) +
+         ", test_count: " + std::to_string(D::test_count) + "}\npreprocess:\n" + preprocess +
          R"(model:
   layers:
     - {type: convolution, filters: 6, kernel: 3, padding: 1}
