@@ -4,16 +4,14 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <map>
 #include <optional>
-#include <set>
 
 #include "engine/checkpoint.hpp"
 #include "engine/training_state.hpp"
 #include "graph/experiment_graph.hpp"
 #include "run/data_cache.hpp"
-#include "run/data_stages.hpp"
+#include "run/data_flow.hpp"
 #include "run/environment.hpp"
 #include "run/evaluation_stage.hpp"
 #include "run/heartbeat.hpp"
@@ -31,17 +29,6 @@ namespace {
 
 using graph::StageKind;
 using graph::Vertex;
-
-// What a data stage hands downstream: its images, or why there are none.
-struct DataResult {
-  std::shared_ptr<const DatasetContents> contents;
-  std::shared_ptr<EventLog> events;  // this stage's and everything upstream
-  std::string error;
-  std::uint64_t files_hash = 0;  // content hash of the dataset's files, for cache keys
-  // What each preprocessing step so far learned in fit(), in chain order: the checkpoints keep
-  // them for prediction.
-  std::vector<std::string> fitted_states;
-};
 
 struct RunState {
   const spec::RunSpec* spec = nullptr;
@@ -65,9 +52,9 @@ class Executor {
         catalog_(catalog),
         store_(store),
         env_(std::move(env)),
-        cache_(std::move(cache)),
         reopen_(std::move(reopen)),
         graph_(graph::ExperimentGraph::build(runs)),
+        data_flow_(runs, catalog, graph_, std::move(cache)),
         states_(runs.size()) {
     for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
   }
@@ -77,10 +64,10 @@ class Executor {
       const graph::Stage& stage = graph_.stage(v);
       switch (stage.kind) {
         case StageKind::dataset:
-          data_[v] = load(stage, v);
+          data_[v] = data_flow_.load(v);
           break;
         case StageKind::preprocess:
-          data_[v] = transform(stage, data_.at(input(v)), v);
+          data_[v] = data_flow_.transform(v, data_.at(input(v)));
           break;
         case StageKind::train:
           train(states_[stage.runs.front()], data_.at(input(v)));
@@ -114,94 +101,6 @@ class Executor {
   void release_inputs(Vertex v) {
     for (Vertex in : graph_.inputs(v))
       if (++consumed_[in] == boost::out_degree(in, graph_.graph())) data_.erase(in);
-  }
-
-  DataResult load(const graph::Stage& stage, Vertex v) {
-    const spec::PluginCall& call = runs_[stage.runs.front()].dataset;
-    DataResult result{nullptr, std::make_shared<EventLog>(), ""};
-    fmt::print(stderr, "loading dataset {}\n", stage.label);
-    try {
-      if (cache_.enabled()) result.files_hash = dataset_files_hash(call);
-      produce(v, result, [&] { return load_dataset(catalog_, call, *result.events); });
-      if (result.contents)
-        for (const auto& [split, samples] : result.contents->splits)
-          fmt::print(stderr, "  {}: {} images\n", split, samples.size());
-    } catch (const std::exception& e) {
-      result.error = e.what();
-    }
-    return result;
-  }
-
-  DataResult transform(const graph::Stage& stage, const DataResult& input, Vertex v) {
-    if (!input.error.empty()) return input;
-    const spec::PluginCall& call = runs_[stage.runs.front()].preprocess[stage.preprocess_index];
-    DataResult result{nullptr, std::make_shared<EventLog>(), "", input.files_hash};
-    result.events->merge(*input.events);
-    fmt::print(stderr, "preprocessing: {}\n", stage.label);
-    try {
-      produce(v, result, [&] {
-        DataResult rebuilt;
-        if (!input.contents) {  // skipped for this stage's cache file, which then did not read
-          rebuilt = rebuild(this->input(v), input.files_hash);
-          if (!rebuilt.error.empty()) throw std::runtime_error(rebuilt.error);
-          result.events = std::make_shared<EventLog>();
-          result.events->merge(*rebuilt.events);
-        }
-        const DataResult& source = input.contents ? input : rebuilt;
-        std::string fitted;
-        DatasetContents output =
-            preprocess(catalog_, call, *source.contents, *result.events, &fitted);
-        result.fitted_states = source.fitted_states;
-        result.fitted_states.push_back(fitted);
-        return output;
-      });
-    } catch (const std::exception& e) {
-      result.error = fmt::format("preprocessor '{}': {}", call.plugin, e.what());
-    }
-    return result;
-  }
-
-  // The images of data stage v, which was skipped because the stage after it was in the cache,
-  // whose file then turned out damaged: from the cache or computed again, and so on upstream.
-  DataResult rebuild(Vertex v, std::uint64_t files_hash) {
-    fmt::print(stderr, "  computing the stage before it again: {}\n", graph_.stage(v).label);
-    const graph::Stage& stage = graph_.stage(v);
-    rebuilding_.insert(v);
-    DataResult result =
-        stage.kind == StageKind::dataset
-            ? load(stage, v)
-            : transform(stage, {nullptr, std::make_shared<EventLog>(), "", files_hash}, v);
-    rebuilding_.erase(v);
-    return result;
-  }
-
-  // A data stage's images: none when every later stage reads its own from the cache, else
-  // those in the cache (with the events recorded when they were made), else computed and cached.
-  void produce(Vertex v, DataResult& result, const std::function<DatasetContents()>& compute) {
-    if (cache_.enabled() && !rebuilding_.count(v) && !needed(v, result.files_hash)) {
-      fmt::print(stderr, "  skipped: the next stages are in the cache\n");
-      return;
-    }
-    const std::uint64_t key = cache_key(graph_.stage(v).key, result.files_hash);
-    auto cached_events = std::make_shared<EventLog>();
-    if ((result.contents = cache_.load(key, *cached_events, result.fitted_states))) {
-      result.events = cached_events;
-      fmt::print(stderr, "  read from the cache: {}\n", cache_.file(key).string());
-      return;
-    }
-    result.contents = std::make_shared<const DatasetContents>(compute());
-    cache_.store(key, *result.contents, *result.events, result.fitted_states);
-  }
-
-  // Whether a later stage needs this data stage's images: training does, and so does a
-  // preprocessing stage that is not in the cache.
-  bool needed(Vertex v, std::uint64_t files_hash) const {
-    for (auto edge : boost::make_iterator_range(boost::out_edges(v, graph_.graph()))) {
-      const graph::Stage& next = graph_.stage(boost::target(edge, graph_.graph()));
-      if (next.kind != StageKind::preprocess || !cache_.contains(cache_key(next.key, files_hash)))
-        return true;
-    }
-    return false;
   }
 
   // A new run row, or (--resume) the recorded run reopened: then its last checkpoint, when
@@ -377,13 +276,12 @@ class Executor {
   const kernel::PluginCatalog& catalog_;
   storage::RunStore& store_;
   Environment env_;
-  DataCache cache_;
   std::map<int, Reopened> reopen_;
   graph::ExperimentGraph graph_;
+  DataFlow data_flow_;
   std::vector<RunState> states_;
   std::map<Vertex, DataResult> data_;
   std::map<Vertex, size_t> consumed_;
-  std::set<Vertex> rebuilding_;  // data stages computed again although skipped (rebuild)
   bool stopped_ = false;
 };
 
