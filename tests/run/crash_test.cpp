@@ -104,21 +104,25 @@ TEST_F(CrashTest, SigkillMidEpochLeavesAnIntactDatabaseOfWholeEpochs) {
 }
 
 // Everything a run records that must not depend on being interrupted (not times or speeds).
-// The best checkpoint's hash too, unless the spec in its metadata may differ (an extended run).
+// The best checkpoint's epoch, and its hash unless the spec in its metadata may differ (an
+// extended run).
 std::string recorded_results(const std::string& db, bool with_checkpoint_hash = true) {
   Database d(db, false);
   std::string out;
-  for (const char* sql :
-       {"SELECT status, variant, seed FROM runs",
-        "SELECT epoch, split, loss, accuracy, macro_f1, lr FROM epochs ORDER BY epoch, split",
-        "SELECT split, tta, checkpoint, name, class, value FROM metrics ORDER BY 1, 2, 3, 4, 5",
-        "SELECT split, tta, checkpoint, true_class, predicted_class, count FROM confusion "
-        "ORDER BY 1, 2, 3, 4, 5",
-        "SELECT split, tta, checkpoint, sample, predicted_class, hex(probabilities) FROM "
-        "predictions ORDER BY 1, 2, 3, 4",
-        "SELECT name, epoch, sha256 FROM artifacts WHERE kind = 'checkpoint' AND name = "
-        "'best'"}) {
-    if (!with_checkpoint_hash && std::string(sql).find("sha256") != std::string::npos) continue;
+  const std::string best_checkpoint = std::string("SELECT name, epoch") +
+                                      (with_checkpoint_hash ? ", sha256" : "") +
+                                      " FROM artifacts WHERE kind = 'checkpoint' AND name = 'best'";
+  for (const std::string& sql :
+       {std::string("SELECT status, variant, seed FROM runs"),
+        std::string("SELECT epoch, split, loss, accuracy, macro_f1, lr FROM epochs ORDER BY "
+                    "epoch, split"),
+        std::string("SELECT split, tta, checkpoint, name, class, value FROM metrics ORDER BY 1, "
+                    "2, 3, 4, 5"),
+        std::string("SELECT split, tta, checkpoint, true_class, predicted_class, count FROM "
+                    "confusion ORDER BY 1, 2, 3, 4, 5"),
+        std::string("SELECT split, tta, checkpoint, sample, predicted_class, hex(probabilities) "
+                    "FROM predictions ORDER BY 1, 2, 3, 4"),
+        best_checkpoint}) {
     Statement s(d, sql);
     while (s.step()) {
       for (int c = 0; c < s.columns(); ++c) out += s.text(c) + "|";
