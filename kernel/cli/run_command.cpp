@@ -46,8 +46,7 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_flag(
       "--resume", o->run.resume,
       "Continue the spec's unfinished runs from their last checkpoint (a larger train.epochs "
-      "extends them, unless the schedule is cosine); skip finished "
-      "ones");
+      "extends them, unless the schedule is cosine); skip finished ones");
   cmd->callback([&global, o] {
     if (!o->shard.empty()) parse_shard(o->shard, o->run);
     kernel::PluginCatalog catalog;
