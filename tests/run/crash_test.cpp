@@ -8,12 +8,14 @@
 #include <fstream>
 
 #include "../support/process.hpp"
+#include "../support/recorded_results.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
 using ferlab::storage::Database;
 using ferlab::storage::Statement;
 using ferlab::testing_support::CommandOutput;
+using ferlab::testing_support::recorded_results;
 using ferlab::testing_support::run_command;
 using testing::HasSubstr;
 
@@ -101,35 +103,6 @@ TEST_F(CrashTest, SigkillMidEpochLeavesAnIntactDatabaseOfWholeEpochs) {
   Database d(db(), false);
   EXPECT_EQ(text(d, "SELECT status FROM runs"), "interrupted");
   EXPECT_THAT(text(d, "SELECT error FROM runs"), HasSubstr("is gone"));
-}
-
-// Everything a run records that must not depend on being interrupted (not times or speeds).
-// The best checkpoint's epoch, and its hash unless the spec in its metadata may differ (an
-// extended run).
-std::string recorded_results(const std::string& db, bool with_checkpoint_hash = true) {
-  Database d(db, false);
-  std::string out;
-  const std::string best_checkpoint = std::string("SELECT name, epoch") +
-                                      (with_checkpoint_hash ? ", sha256" : "") +
-                                      " FROM artifacts WHERE kind = 'checkpoint' AND name = 'best'";
-  for (const std::string& sql :
-       {std::string("SELECT status, variant, seed FROM runs"),
-        std::string("SELECT epoch, split, loss, accuracy, macro_f1, lr FROM epochs ORDER BY "
-                    "epoch, split"),
-        std::string("SELECT split, tta, checkpoint, name, class, value FROM metrics ORDER BY 1, "
-                    "2, 3, 4, 5"),
-        std::string("SELECT split, tta, checkpoint, true_class, predicted_class, count FROM "
-                    "confusion ORDER BY 1, 2, 3, 4, 5"),
-        std::string("SELECT split, tta, checkpoint, sample, predicted_class, hex(probabilities) "
-                    "FROM predictions ORDER BY 1, 2, 3, 4"),
-        best_checkpoint}) {
-    Statement s(d, sql);
-    while (s.step()) {
-      for (int c = 0; c < s.columns(); ++c) out += s.text(c) + "|";
-      out += "\n";
-    }
-  }
-  return out;
 }
 
 TEST_F(CrashTest, KilledThenResumedEndsWithTheMetricsOfAnUninterruptedRun) {
