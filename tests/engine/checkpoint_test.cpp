@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "engine/initialize.hpp"
 #include "engine_fixture.hpp"
@@ -58,6 +59,49 @@ class CheckpointTest : public ::testing::Test {
     return "";
   }
 
+  template <class T>
+  static void append(std::string& out, T value) {
+    out.append(reinterpret_cast<const char*>(&value), sizeof(T));
+  }
+  static void append_string(std::string& out, const std::string& text) {
+    append<std::uint32_t>(out, static_cast<std::uint32_t>(text.size()));
+    out += text;
+  }
+  // Magic, version, payload size and FNV-1a hash, as the format documents them.
+  static std::string with_header(const std::string& payload, std::uint32_t version) {
+    std::uint64_t hash = 0xcbf29ce484222325ull;
+    for (unsigned char c : payload) hash = (hash ^ c) * 0x100000001b3ull;
+    std::string out = "FERLABCK";
+    append(out, version);
+    append<std::uint64_t>(out, payload.size());
+    append(out, hash);
+    return out + payload;
+  }
+  // A file as builds before format 3 wrote it, written here from the documented layout:
+  // f32 tensors without an element type; version 2 adds an (empty) state section.
+  static std::string legacy_checkpoint(Network& net, std::uint32_t version,
+                                       const std::map<std::string, std::string>& metadata) {
+    std::string payload;
+    append<std::uint32_t>(payload, 3);
+    append<std::uint32_t>(payload, static_cast<std::uint32_t>(metadata.size()));
+    for (const auto& [k, v] : metadata) {
+      append_string(payload, k);
+      append_string(payload, v);
+    }
+    const auto tensors = net.named_parameters();
+    append<std::uint32_t>(payload, static_cast<std::uint32_t>(tensors.size()));
+    for (const auto& [name, p] : tensors) {
+      append_string(payload, name);
+      const auto dims = p->value.get_desc().dims();
+      append<std::uint32_t>(payload, static_cast<std::uint32_t>(dims.size()));
+      for (auto d : dims) append<std::int64_t>(payload, d);
+      payload.append(static_cast<const char*>(p->value.get_data_handle()),
+                     p->value.get_desc().get_size());
+    }
+    if (version >= 2) append<std::uint32_t>(payload, 0);
+    return with_header(payload, version);
+  }
+
   fs::path dir_;
 };
 
@@ -99,32 +143,76 @@ TEST_F(CheckpointTest, DamagedFilesGiveClearErrors) {
   EXPECT_THAT(load_error(write("newer.ck", newer)), ::testing::HasSubstr("format version 9"));
 }
 
-TEST_F(CheckpointTest, TrainingStateRoundTripsAndVersionOneFilesStillLoad) {
-  auto a = network(7, 1), b = network(7, 2);
+TEST_F(CheckpointTest, TrainingStateRoundTrips) {
+  auto a = network(7, 1);
   engine::CheckpointInfo info{3, {{"k", "v"}}, {{"optimizer/x/m", {1.5f, -2.f}}, {"empty", {}}}};
-  engine::save_checkpoint(dir_ / "v2.ck", *a, info);
-  EXPECT_EQ(engine::read_checkpoint_info(dir_ / "v2.ck").state, info.state);
+  engine::save_checkpoint(dir_ / "v3.ck", *a, info);
+  EXPECT_EQ(engine::read_checkpoint_info(dir_ / "v3.ck").state, info.state);
+}
 
-  // A version 1 file, as earlier builds wrote it: the same layout without the state section
-  // (so without its trailing count), version 1 in the header, size and FNV-1a hash to match.
-  engine::save_checkpoint(dir_ / "plain.ck", *a, {3, {{"k", "v"}}});
-  std::ifstream in(dir_ / "plain.ck", std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::size_t header = 8 + 4 + 8 + 8;
-  std::string payload = bytes.substr(header, bytes.size() - header - 4);  // drop the count 0
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (unsigned char c : payload) hash = (hash ^ c) * 0x100000001b3ull;
-  const std::uint32_t version = 1;
-  const std::uint64_t size = payload.size();
-  std::string v1 = bytes.substr(0, 8);
-  v1.append(reinterpret_cast<const char*>(&version), 4);
-  v1.append(reinterpret_cast<const char*>(&size), 8);
-  v1.append(reinterpret_cast<const char*>(&hash), 8);
-  std::ofstream(dir_ / "v1.ck", std::ios::binary) << v1 + payload;
-  const auto report = engine::load_checkpoint(dir_ / "v1.ck", *b);
-  EXPECT_EQ(weights(*a), weights(*b));
-  EXPECT_EQ(report.info.metadata.at("k"), "v");
-  EXPECT_TRUE(report.info.state.empty());
+TEST_F(CheckpointTest, VersionOneAndTwoFilesStillLoad) {
+  auto a = network(7, 1);
+  for (std::uint32_t version : {1u, 2u}) {
+    auto b = network(7, 2);
+    ASSERT_NE(weights(*a), weights(*b));
+    const fs::path file = dir_ / ("v" + std::to_string(version) + ".ck");
+    std::ofstream(file, std::ios::binary) << legacy_checkpoint(*a, version, {{"k", "v"}});
+    const auto report = engine::load_checkpoint(file, *b);
+    EXPECT_EQ(weights(*a), weights(*b)) << "version " << version;
+    EXPECT_EQ(report.info.metadata.at("k"), "v");
+    EXPECT_TRUE(report.info.state.empty());
+  }
+}
+
+TEST_F(CheckpointTest, CompactStorageRoundsLargeTensorsToHalfPrecisionOnly) {
+  auto a = network(7, 1), b = network(7, 2);
+  engine::save_checkpoint(dir_ / "full.ck", *a, {});
+  engine::save_checkpoint(dir_ / "compact.ck", *a, {}, engine::TensorStorage::compact);
+  engine::load_checkpoint(dir_ / "compact.ck", *b);
+  std::size_t large = 0;
+  const auto original = a->named_parameters(), loaded = b->named_parameters();
+  for (std::size_t i = 0; i < original.size(); ++i) {
+    const auto* x = static_cast<const float*>(original[i].second->value.get_data_handle());
+    const auto* y = static_cast<const float*>(loaded[i].second->value.get_data_handle());
+    const std::size_t n = original[i].second->value.get_desc().get_size() / sizeof(float);
+    const bool half = n >= engine::compact_min_elements;
+    large += half ? n : 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      // The compiler's own f16 conversion (round to nearest even) as the reference.
+      const float expected = half ? static_cast<float>(static_cast<_Float16>(x[k])) : x[k];
+      ASSERT_EQ(y[k], expected) << original[i].first << "[" << k << "]";
+    }
+  }
+  ASSERT_GT(large, 0u);
+  EXPECT_EQ(fs::file_size(dir_ / "full.ck") - fs::file_size(dir_ / "compact.ck"), large * 2);
+}
+
+TEST_F(CheckpointTest, TamperedSizesAreRefusedBeforeAnyAllocation) {
+  auto net = network(7, 1);
+  // One tensor entry, written by hand: name, element type, rank, dims, then the rest of the
+  // payload (none). The checksum matches, so only the bounds checks stand in the way.
+  auto tampered = [&](std::uint8_t type, std::vector<std::int64_t> dims, std::uint32_t rank) {
+    std::string payload;
+    append<std::uint32_t>(payload, 0);  // epoch
+    append<std::uint32_t>(payload, 0);  // metadata
+    append<std::uint32_t>(payload, 1);  // tensors
+    append_string(payload, "conv/weights");
+    append<std::uint8_t>(payload, type);
+    append<std::uint32_t>(payload, rank);
+    for (auto d : dims) append<std::int64_t>(payload, d);
+    payload.append(64, '\0');
+    const fs::path file = dir_ / "tampered.ck";
+    std::ofstream(file, std::ios::binary) << with_header(payload, 3);
+    return load_error(file);
+  };
+  using ::testing::HasSubstr;
+  EXPECT_THAT(tampered(0, {}, 4000000000u), HasSubstr("rank 4000000000, at most 8"));
+  EXPECT_THAT(tampered(0, {4, -2}, 2), HasSubstr("dimension 1 is -2"));
+  EXPECT_THAT(tampered(0, {1ll << 40, 1ll << 40}, 2), HasSubstr("dimension 0 is 1099511627776"));
+  EXPECT_THAT(tampered(0, {4, 1ll << 62}, 2), HasSubstr("dimension 1"));
+  EXPECT_THAT(tampered(0, {17}, 1), HasSubstr("68 bytes expected"));
+  EXPECT_THAT(tampered(7, {4}, 1), HasSubstr("element type 7"));
+  EXPECT_THAT(tampered(0, {4}, 1), HasSubstr("tampered.ck"));  // fits, then fails on matching
 }
 
 TEST_F(CheckpointTest, OtherClassesLoadOnlyWithAllowPartial) {

@@ -1,8 +1,11 @@
 #include "engine/checkpoint.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <opencv2/core.hpp>
 #include <stdexcept>
 
 namespace ferlab::engine {
@@ -42,8 +45,13 @@ class Reader {
     const auto n = get<std::uint32_t>();
     return std::string(take(n), n);
   }
+  std::size_t left() const { return bytes_.size() - at_; }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw std::runtime_error(
+        fmt::format("{}: malformed checkpoint payload at byte {}: {}", file_, at_, what));
+  }
   const char* take(std::size_t n) {
-    if (n > bytes_.size() - at_) throw std::runtime_error(file_ + ": malformed checkpoint payload");
+    if (n > left()) fail(fmt::format("{} bytes expected, {} left", n, left()));
     const char* p = bytes_.data() + at_;
     at_ += n;
     return p;
@@ -55,6 +63,23 @@ class Reader {
   std::string file_;
 };
 
+enum class ElementType : std::uint8_t { f32 = 0, f16 = 1 };
+
+std::size_t element_bytes(ElementType type) { return type == ElementType::f16 ? 2 : 4; }
+
+// f32 <-> f16 through OpenCV's conversion (round to nearest even).
+void append_f16(std::string& out, const float* values, std::size_t count) {
+  const cv::Mat f32(1, static_cast<int>(count), CV_32F, const_cast<float*>(values));
+  cv::Mat f16;
+  f32.convertTo(f16, CV_16F);
+  out.append(reinterpret_cast<const char*>(f16.data), count * 2);
+}
+void copy_f16(const char* data, std::size_t count, float* out) {
+  const cv::Mat f16(1, static_cast<int>(count), CV_16F, const_cast<char*>(data));
+  cv::Mat f32(1, static_cast<int>(count), CV_32F, out);
+  f16.convertTo(f32, CV_32F);  // writes into `out`: same size and type
+}
+
 std::vector<std::int64_t> dims_of(const Parameter& p) {
   const auto d = p.value.get_desc().dims();
   return {d.begin(), d.end()};
@@ -63,7 +88,7 @@ std::vector<std::int64_t> dims_of(const Parameter& p) {
 }  // namespace
 
 void save_checkpoint(const std::filesystem::path& file, Network& network,
-                     const CheckpointInfo& info) {
+                     const CheckpointInfo& info, TensorStorage storage) {
   std::string payload;
   put<std::uint32_t>(payload, static_cast<std::uint32_t>(info.epoch));
   put<std::uint32_t>(payload, static_cast<std::uint32_t>(info.metadata.size()));
@@ -76,10 +101,16 @@ void save_checkpoint(const std::filesystem::path& file, Network& network,
   for (const auto& [name, p] : tensors) {
     put_string(payload, name);
     const auto dims = dims_of(*p);
+    const auto* values = static_cast<const float*>(p->value.get_data_handle());
+    const std::size_t count = p->value.get_desc().get_size() / sizeof(float);
+    const bool half = storage == TensorStorage::compact && count >= compact_min_elements;
+    put<ElementType>(payload, half ? ElementType::f16 : ElementType::f32);
     put<std::uint32_t>(payload, static_cast<std::uint32_t>(dims.size()));
     for (auto d : dims) put<std::int64_t>(payload, d);
-    payload.append(static_cast<const char*>(p->value.get_data_handle()),
-                   p->value.get_desc().get_size());
+    if (half)
+      append_f16(payload, values, count);
+    else
+      payload.append(reinterpret_cast<const char*>(values), count * sizeof(float));
   }
   put<std::uint32_t>(payload, static_cast<std::uint32_t>(info.state.size()));
   for (const auto& [name, values] : info.state) {
@@ -109,8 +140,10 @@ namespace {
 
 struct StoredTensor {
   std::string name;
+  ElementType type = ElementType::f32;
   std::vector<std::int64_t> dims;
-  const char* data;  // into Contents::bytes
+  std::size_t count = 0;  // elements
+  const char* data;       // into Contents::bytes
 };
 
 // A whole checkpoint file, checked (header, size, checksum) and parsed.
@@ -119,6 +152,36 @@ struct Contents {
   CheckpointInfo info;
   std::vector<StoredTensor> tensors;
 };
+
+// One tensor entry; its rank, dimensions and data are checked against the bytes left before
+// any of them is used, so no count read from the file can overflow or over-allocate.
+StoredTensor read_tensor(Reader& r, std::uint32_t version) {
+  StoredTensor t;
+  t.name = r.get_string();
+  if (version >= 3) {
+    const auto type = r.get<std::uint8_t>();
+    if (type > static_cast<std::uint8_t>(ElementType::f16))
+      r.fail(fmt::format("tensor '{}' has element type {}, expected 0 (f32) or 1 (f16)", t.name,
+                         type));
+    t.type = static_cast<ElementType>(type);
+  }
+  const auto rank = r.get<std::uint32_t>();
+  if (rank > max_tensor_rank)
+    r.fail(
+        fmt::format("tensor '{}' has rank {}, at most {} expected", t.name, rank, max_tensor_rank));
+  const std::size_t room = r.left() / element_bytes(t.type);
+  t.count = 1;
+  for (std::uint32_t i = 0; i < rank; ++i) {
+    const auto d = r.get<std::int64_t>();
+    if (d <= 0 || static_cast<std::uint64_t>(d) > room / t.count)
+      r.fail(fmt::format("tensor '{}' dimension {} is {}: not a positive size that fits the file",
+                         t.name, i, d));
+    t.dims.push_back(d);
+    t.count *= static_cast<std::size_t>(d);
+  }
+  t.data = r.take(t.count * element_bytes(t.type));
+  return t;
+}
 
 Contents read_contents(const std::filesystem::path& file) {
   const std::string where = file.string();
@@ -156,13 +219,7 @@ Contents read_contents(const std::filesystem::path& file) {
     std::string key = r.get_string();
     c.info.metadata[key] = r.get_string();
   }
-  for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
-    StoredTensor t{r.get_string(), std::vector<std::int64_t>(r.get<std::uint32_t>()), nullptr};
-    std::size_t count = 1;
-    for (auto& d : t.dims) count *= static_cast<std::size_t>(d = r.get<std::int64_t>());
-    t.data = r.take(count * sizeof(float));
-    c.tensors.push_back(std::move(t));
-  }
+  for (auto n = r.get<std::uint32_t>(); n > 0; --n) c.tensors.push_back(read_tensor(r, version));
   if (version >= 2)
     for (auto n = r.get<std::uint32_t>(); n > 0; --n) {
       const std::string name = r.get_string();
@@ -202,8 +259,11 @@ LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
       by_name.erase(it);
       continue;
     }
-    std::memcpy(it->second->value.get_data_handle(), t.data,
-                it->second->value.get_desc().get_size());
+    auto* values = static_cast<float*>(it->second->value.get_data_handle());
+    if (t.type == ElementType::f16)
+      copy_f16(t.data, t.count, values);
+    else
+      std::memcpy(values, t.data, t.count * sizeof(float));
     report.loaded.push_back(t.name);
     by_name.erase(it);
   }

@@ -3,9 +3,13 @@
 //
 // Layout (little-endian): "FERLABCK", u32 format version, u64 payload bytes, u64 FNV-1a hash
 // of the payload; payload = u32 epoch, u32 metadata count, (string key, string value)...,
-// u32 tensor count, (string "<layer>/<parameter>", u32 rank, i64 dims[rank], f32 data)...,
-// then (version 2) u32 state count, (string name, u64 count, f32 data[count])...;
-// a string is u32 length + bytes. Version 1 files (no state section) still load.
+// u32 tensor count, (string "<layer>/<parameter>", [version 3: u8 element type, 0 = f32,
+// 1 = f16], u32 rank, i64 dims[rank], data)..., then (version 2+) u32 state count, (string
+// name, u64 count, f32 data[count])...; a string is u32 length + bytes. Versions 1 (no state
+// section, f32 tensors) and 2 (f32 tensors) still load.
+//
+// Reading is bounded by the file: every count and size is checked against the bytes left
+// before anything is allocated, so a tampered file fails with a message naming it.
 #pragma once
 
 #include <filesystem>
@@ -17,7 +21,15 @@
 
 namespace ferlab::engine {
 
-inline constexpr std::uint32_t checkpoint_format_version = 2;
+inline constexpr std::uint32_t checkpoint_format_version = 3;
+inline constexpr std::uint32_t max_tensor_rank = 8;
+
+// How tensors are stored. `compact`: tensors of at least compact_min_elements values (the
+// convolution and dense weights) as IEEE f16, the small ones (biases, batchnorm scales and
+// running statistics, whose precision matters most per byte) as f32: about half the size of
+// `full`, for shipped models. Resuming needs `full`.
+enum class TensorStorage { full, compact };
+inline constexpr std::size_t compact_min_elements = 1024;
 
 struct CheckpointInfo {
   int epoch = 0;
@@ -37,7 +49,7 @@ struct LoadReport {
 
 // Writes atomically (a temporary file renamed into place). Throws std::runtime_error.
 void save_checkpoint(const std::filesystem::path& file, Network& network,
-                     const CheckpointInfo& info);
+                     const CheckpointInfo& info, TensorStorage storage = TensorStorage::full);
 
 // Reads weights into `network`, matching tensors by name. Throws std::runtime_error naming
 // the file for a missing, foreign, newer-format, truncated or corrupt file, and (unless
