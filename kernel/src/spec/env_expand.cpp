@@ -1,38 +1,78 @@
 #include "env_expand.hpp"
 
+#include <cctype>
 #include <cstdlib>
-#include <regex>
 #include <sstream>
 
 namespace ferlab::spec {
+namespace {
 
-ExpandedText ExpandedText::expand(const std::string& text, std::vector<UnsetVariable>& unset) {
-  static const std::regex var(R"(\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\})");
+bool name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool name_char(char c) { return name_start(c) || std::isdigit(static_cast<unsigned char>(c)); }
+
+struct Reference {
+  size_t end = 0;  // one past the closing brace; 0 when `line` has no reference at `begin`
+  std::string name;
+  bool has_default = false;
+  std::string fallback;
+};
+
+// ${NAME} or ${NAME:-default} at `begin` (a hand scan rather than std::regex, whose recursion
+// grows with the length of the match and overflows the stack on a long default).
+Reference reference_at(const std::string& line, size_t begin) {
+  Reference r;
+  if (line.compare(begin, 2, "${") != 0) return r;
+  size_t i = begin + 2;
+  if (i >= line.size() || !name_start(line[i])) return r;
+  while (i < line.size() && name_char(line[i])) ++i;
+  r.name = line.substr(begin + 2, i - begin - 2);
+  if (line.compare(i, 2, ":-") == 0) {
+    size_t close = line.find('}', i + 2);
+    if (close == std::string::npos) return r;
+    r.has_default = true;
+    r.fallback = line.substr(i + 2, close - i - 2);
+    i = close;
+  }
+  if (i >= line.size() || line[i] != '}') return r;
+  r.end = i + 1;
+  return r;
+}
+
+}  // namespace
+
+ExpandedText ExpandedText::expand(const std::string& text, std::vector<UnsetVariable>& unset,
+                                  size_t max_bytes) {
   ExpandedText out;
   std::istringstream in(text);
   std::string line;
   for (int number = 0; std::getline(in, line); ++number) {
     std::string expanded;
-    int last = 0;
-    for (auto it = std::sregex_iterator(line.begin(), line.end(), var);
-         it != std::sregex_iterator(); ++it) {
-      const std::smatch& m = *it;
-      int begin = static_cast<int>(m.position()), end = begin + static_cast<int>(m.length());
-      expanded += line.substr(last, begin - last);
+    size_t last = 0;
+    for (size_t at = line.find("${"); at != std::string::npos; at = line.find("${", at + 1)) {
+      Reference r = reference_at(line, at);
+      if (r.end == 0) continue;
+      expanded += line.substr(last, at - last);
       std::string value;
-      if (const char* env = std::getenv(m[1].str().c_str()); env && *env)
+      if (const char* env = std::getenv(r.name.c_str()); env && *env)
         value = env;
-      else if (m[2].matched)
-        value = m[3].str();
+      else if (r.has_default)
+        value = r.fallback;
       else
-        unset.push_back({m[1].str(), number, begin});
+        unset.push_back({r.name, number, static_cast<int>(at)});
       int expanded_begin = static_cast<int>(expanded.size());
       expanded += value;
-      out.substitutions_[number].push_back(
-          {expanded_begin, static_cast<int>(expanded.size()), begin, end});
-      last = end;
+      out.substitutions_[number].push_back({expanded_begin, static_cast<int>(expanded.size()),
+                                            static_cast<int>(at), static_cast<int>(r.end)});
+      last = r.end;
+      at = r.end - 1;
+      if (out.text_.size() + expanded.size() > max_bytes) break;
     }
-    out.text_ += expanded + line.substr(last) + "\n";
+    if (last < line.size()) expanded += line.substr(last);
+    if (out.text_.size() + expanded.size() + 1 > max_bytes) {
+      out.too_long_at_ = number;
+      return out;
+    }
+    out.text_ += expanded + "\n";
   }
   return out;
 }

@@ -1,7 +1,5 @@
 #include "problems.hpp"
 
-#include <algorithm>
-
 namespace ferlab::spec {
 
 std::string SpecProblem::text() const {
@@ -13,9 +11,7 @@ std::string SpecProblem::text() const {
 void ProblemList::add(const Location& where, const std::string& path, const std::string& message) {
   SpecProblem p{where, path, message};
   // The same mistake shows up once per sweep variant; report it once.
-  bool seen = std::any_of(problems_.begin(), problems_.end(),
-                          [&](const SpecProblem& q) { return q.text() == p.text(); });
-  if (!seen) problems_.push_back(std::move(p));
+  if (texts_.insert(p.text()).second) problems_.push_back(std::move(p));
 }
 
 std::string child_path(const std::string& parent, const std::string& key) {

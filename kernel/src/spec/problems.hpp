@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "spec_node.hpp"
@@ -25,7 +26,8 @@ class ProblemList {
   const std::vector<SpecProblem>& all() const { return problems_; }
 
  private:
-  std::vector<SpecProblem> problems_;  // in the order found, without repeats
+  std::vector<SpecProblem> problems_;      // in the order found, without repeats
+  std::unordered_set<std::string> texts_;  // of problems_, to find repeats in constant time
 };
 
 // Joins key paths: child_path("train", "epochs") = "train.epochs", index_path("augment", 1)

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "env_expand.hpp"
 #include "kernel_schema.hpp"
+#include "spec_limits.hpp"
 #include "suggest.hpp"
 #include "validator.hpp"
 
@@ -90,6 +92,9 @@ void apply_override(SpecNode& root, const std::string& text, ProblemList& proble
   } catch (const SpecSyntaxError& e) {
     problems.add(where, text.substr(0, eq), "invalid YAML value: " + e.detail);
     return;
+  } catch (const SpecLimitError& e) {
+    problems.add(where, text.substr(0, eq), "the value is " + e.detail);
+    return;
   }
   SpecNode* target = node_at(root, segments);
   if (!target) {
@@ -147,6 +152,31 @@ std::vector<SweepAxis> sweep_axes(const SpecNode& sweep, ProblemList& problems) 
   return axes;
 }
 
+size_t count_nodes(const SpecNode& node) {
+  size_t n = 1;
+  for (const SpecNode& item : node.items) n += count_nodes(item);
+  for (const auto& field : node.fields) n += count_nodes(field.second);
+  return n;
+}
+
+// Whether the sweep times the seeds stays within SpecLimits::runs (checked before expanding,
+// so that a sweep of 10 axes of 100 values fails at once).
+bool runs_within_limit(const SpecNode& root, const std::vector<SweepAxis>& axes,
+                       const Location& sweep_location, ProblemList& problems) {
+  const SpecNode* seeds = root.find("seeds");
+  size_t runs = seeds && seeds->is_sequence() ? std::max<size_t>(seeds->items.size(), 1) : 1;
+  for (const SweepAxis& axis : axes) {
+    if (runs > SpecLimits::runs) break;  // every factor is at least 1: no overflow
+    runs *= axis.values->items.size();
+  }
+  if (runs <= SpecLimits::runs) return true;
+  problems.add(sweep_location, "sweep",
+               fmt::format("the sweep times the seeds makes more than {} runs (the limit on runs "
+                           "in one spec)",
+                           SpecLimits::runs));
+  return false;
+}
+
 }  // namespace
 
 LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
@@ -154,9 +184,22 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
                           const kernel::PluginCatalog& catalog) {
   LoadedSpec loaded;
   loaded.file = origin;
-  std::vector<UnsetVariable> unset;
-  ExpandedText expanded = ExpandedText::expand(text, unset);
   auto shared_origin = std::make_shared<const std::string>(origin);
+  if (text.size() > SpecLimits::file_bytes) {
+    loaded.problems.add({shared_origin}, "",
+                        fmt::format("the spec is more than {} bytes (the limit on spec size)",
+                                    SpecLimits::file_bytes));
+    return loaded;
+  }
+  std::vector<UnsetVariable> unset;
+  ExpandedText expanded = ExpandedText::expand(text, unset, SpecLimits::file_bytes);
+  if (expanded.too_long_at() >= 0) {
+    loaded.problems.add({shared_origin, expanded.too_long_at() + 1, 1}, "",
+                        fmt::format("with its ${{VAR}}s expanded the spec exceeds the limit of {} "
+                                    "bytes here",
+                                    SpecLimits::file_bytes));
+    return loaded;
+  }
   for (const UnsetVariable& u : unset)
     loaded.problems.add({shared_origin, u.line + 1, u.column + 1}, "",
                         fmt::format("environment variable '{}' is not set (write ${{{}:-default}} "
@@ -167,6 +210,9 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
     root = parse_yaml(expanded.text(), origin, &expanded);
   } catch (const SpecSyntaxError& e) {
     loaded.problems.add(e.where, "", "invalid YAML: " + e.detail);
+    return loaded;
+  } catch (const SpecLimitError& e) {
+    loaded.problems.add(e.where, "", "the spec is " + e.detail);
     return loaded;
   }
   if (!root.is_map()) {
@@ -182,6 +228,8 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
   std::vector<SweepAxis> axes;
   if (!sweep.is_null()) axes = sweep_axes(sweep, loaded.problems);
   std::erase_if(root.fields, [](const auto& field) { return field.first == "sweep"; });
+  if (!runs_within_limit(root, axes, sweep.location, loaded.problems)) return loaded;
+  size_t run_nodes = 0;
 
   // Cartesian product of the axes, the first axis varying slowest.
   std::vector<size_t> choice(axes.size(), 0);
@@ -201,6 +249,14 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
       label += (label.empty() ? "" : ",") + axes[a].label_key + "=" + short_label(value);
     }
     RunSpec first = validate_run(variant, catalog, loaded.problems);
+    run_nodes += count_nodes(variant) * std::max<size_t>(first.seeds.size(), 1);
+    if (run_nodes > SpecLimits::run_nodes) {
+      loaded.problems.add(sweep.location, "sweep",
+                          fmt::format("the runs expanded hold more than {} spec nodes in all (the "
+                                      "limit on nodes over all runs)",
+                                      SpecLimits::run_nodes));
+      break;
+    }
     for (std::int64_t seed : first.seeds) {
       // Each run's resolved spec names only its own seed, so it reproduces exactly that run.
       SpecNode one = variant;
@@ -234,9 +290,12 @@ LoadedSpec load_spec(const std::string& file, const std::vector<std::string>& ov
                         "cannot read the spec file");
     return loaded;
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return load_spec_text(text.str(), file, overrides, catalog);
+  // Reads one byte past the limit at most (a FIFO or /dev/zero never ends), so that
+  // load_spec_text refuses what is too long.
+  std::string text(SpecLimits::file_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  return load_spec_text(text, file, overrides, catalog);
 }
 
 }  // namespace ferlab::spec

@@ -5,9 +5,9 @@
 
 #include <charconv>
 #include <cmath>
-#include <regex>
 
 #include "env_expand.hpp"
+#include "spec_limits.hpp"
 
 namespace ferlab::spec {
 namespace {
@@ -24,35 +24,93 @@ Location location_of(const YAML::Mark& mark, const Source& source) {
   return {source.origin, mark.line + 1, column + 1};
 }
 
-SpecNode convert(const YAML::Node& node, const Source& origin) {
-  SpecNode out;
-  out.location = location_of(node.Mark(), origin);
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      out.type = SpecNode::Type::null;
-      break;
-    case YAML::NodeType::Scalar:
-      out.type = SpecNode::Type::scalar;
-      out.scalar = node.Scalar();
-      out.quoted = node.Tag() == "!";
-      break;
-    case YAML::NodeType::Sequence:
-      out.type = SpecNode::Type::sequence;
-      for (const auto& item : node) out.items.push_back(convert(item, origin));
-      break;
-    case YAML::NodeType::Map:
-      out.type = SpecNode::Type::map;
-      for (const auto& entry : node) {
-        SpecNode value = convert(entry.second, origin);
-        value.key_location = location_of(entry.first.Mark(), origin);
-        // An empty value ("key:") has no mark of its own; point at its key.
-        if (value.location.line == 0) value.location = value.key_location;
-        out.fields.emplace_back(entry.first.as<std::string>(), std::move(value));
-      }
-      break;
+// Converts yaml-cpp's tree, in which an alias is a shared reference to its anchor's node, into
+// SpecNodes, in which it is a copy: the budget of nodes and the depth bound that copy (a
+// "billion laughs" of 9 aliases to 9 aliases expands to 9^9 nodes from a dozen lines).
+class Converter {
+ public:
+  explicit Converter(Source source) : source_(std::move(source)) {}
+
+  SpecNode convert(const YAML::Node& node, int depth = 1) {
+    SpecNode out;
+    out.location = location_of(node.Mark(), source_);
+    if (++nodes_ > SpecLimits::nodes)
+      throw SpecLimitError(out.location,
+                           fmt::format("more than {} YAML nodes with its aliases expanded (the "
+                                       "limit on spec nodes)",
+                                       SpecLimits::nodes));
+    if (depth > SpecLimits::depth)
+      throw SpecLimitError(out.location, fmt::format("nested more than {} levels deep (the limit "
+                                                     "on spec nesting)",
+                                                     SpecLimits::depth));
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        out.type = SpecNode::Type::null;
+        break;
+      case YAML::NodeType::Scalar:
+        out.type = SpecNode::Type::scalar;
+        out.scalar = node.Scalar();
+        out.quoted = node.Tag() == "!";
+        break;
+      case YAML::NodeType::Sequence:
+        out.type = SpecNode::Type::sequence;
+        for (const auto& item : node) out.items.push_back(convert(item, depth + 1));
+        break;
+      case YAML::NodeType::Map:
+        out.type = SpecNode::Type::map;
+        for (const auto& entry : node) {
+          SpecNode value = convert(entry.second, depth + 1);
+          value.key_location = location_of(entry.first.Mark(), source_);
+          // An empty value ("key:") has no mark of its own; point at its key.
+          if (value.location.line == 0) value.location = value.key_location;
+          out.fields.emplace_back(entry.first.as<std::string>(), std::move(value));
+        }
+        break;
+    }
+    return out;
   }
-  return out;
+
+ private:
+  Source source_;
+  size_t nodes_ = 0;
+};
+
+// The digits of `s` from `i` on: their end. (Hand scans, as std::regex recurses once per
+// character matched and overflows the stack on a scalar of a few hundred thousand digits.)
+size_t digits_end(const std::string& s, size_t i) {
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  return i;
+}
+
+size_t after_sign(const std::string& s) { return !s.empty() && (s[0] == '-' || s[0] == '+'); }
+
+// YAML 1.2 core schema: [-+]?[0-9]+
+bool is_integer(const std::string& s) {
+  size_t begin = after_sign(s);
+  return s.size() > begin && digits_end(s, begin) == s.size();
+}
+
+// YAML 1.2 core schema: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_decimal(const std::string& s) {
+  size_t i = after_sign(s), start = i;
+  i = digits_end(s, i);
+  bool whole = i > start;
+  if (i < s.size() && s[i] == '.') {
+    size_t fraction = ++i;
+    i = digits_end(s, i);
+    if (!whole && i == fraction) return false;
+  } else if (!whole) {
+    return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exponent = i;
+    i = digits_end(s, i);
+    if (i == exponent) return false;
+  }
+  return i == s.size();
 }
 
 std::optional<Value> scalar_value(const SpecNode& node) {
@@ -60,24 +118,23 @@ std::optional<Value> scalar_value(const SpecNode& node) {
   if (node.quoted) return Value(s);
   if (s == "true" || s == "True" || s == "TRUE") return Value(true);
   if (s == "false" || s == "False" || s == "FALSE") return Value(false);
-  static const std::regex integer(R"([-+]?[0-9]+)");
-  static const std::regex floating(
-      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
-  if (std::regex_match(s, integer)) {
+  if (is_integer(s)) {
     std::int64_t v = 0;
     const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
     auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
     if (ec == std::errc() && end == s.data() + s.size()) return Value(v);
     return Value(s);  // out of range: leave it to the schema check to reject
   }
-  if (std::regex_match(s, floating)) {
-    if (s.find("inf") != std::string::npos || s.find("Inf") != std::string::npos ||
-        s.find("INF") != std::string::npos)
-      return Value(s[0] == '-' ? -INFINITY : INFINITY);
-    if (s.find("nan") != std::string::npos || s.find("NaN") != std::string::npos ||
-        s.find("NAN") != std::string::npos)
-      return Value(NAN);
-    return Value(std::stod(s));
+  std::string unsigned_s = s.substr(after_sign(s));
+  if (unsigned_s == ".inf" || unsigned_s == ".Inf" || unsigned_s == ".INF")
+    return Value(s[0] == '-' ? -INFINITY : INFINITY);
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return Value(NAN);
+  if (is_decimal(s)) {
+    double v = 0;
+    const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+    auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
+    if (ec == std::errc() && end == s.data() + s.size()) return Value(v);
+    return Value(s);  // out of range (1e999): leave it to the schema check to reject
   }
   return Value(s);
 }
@@ -185,7 +242,7 @@ SpecNode parse_yaml(const std::string& text, const std::string& origin,
                     const ExpandedText* expanded) {
   Source source{std::make_shared<const std::string>(origin), expanded};
   try {
-    return convert(YAML::Load(text), source);
+    return Converter(source).convert(YAML::Load(text));
   } catch (const YAML::Exception& e) {
     throw SpecSyntaxError(location_of(e.mark, source), e.msg);
   }

@@ -54,7 +54,8 @@ struct SpecSyntaxError : std::runtime_error {
 
 class ExpandedText;
 
-// Parses YAML text; throws SpecSyntaxError naming origin:line:column on a syntax error. With
+// Parses YAML text; throws SpecSyntaxError naming origin:line:column on a syntax error, and
+// SpecLimitError (spec_limits.hpp) when the tree, aliases expanded, exceeds SpecLimits. With
 // `expanded`, locations are mapped back to the text before ${VAR} expansion.
 SpecNode parse_yaml(const std::string& text, const std::string& origin,
                     const ExpandedText* expanded = nullptr);
