@@ -1,5 +1,6 @@
 #include "fer2013_csv.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <map>
@@ -90,8 +91,11 @@ Row parse_row(std::string_view line, const Columns& columns) {
       row.error = "pixel " + std::to_string(count + 1) + " is not a value in 0-255";
       return row;
     }
-    if (count < kSide * kSide) image.data[count] = static_cast<unsigned char>(value);
-    ++count;
+    if (count == kSide * kSide) {
+      row.error = "more than " + std::to_string(kSide * kSide) + " pixel values";
+      return row;
+    }
+    image.data[count++] = static_cast<unsigned char>(value);
     p = next;
   }
   if (count != kSide * kSide) {
@@ -103,15 +107,45 @@ Row parse_row(std::string_view line, const Columns& columns) {
   return row;
 }
 
+// The file's text; a file past CsvLimits::file_bytes, or not a regular file (a FIFO or
+// /dev/zero never ends), is refused before reading.
+std::string read_bounded(const std::filesystem::path& file) {
+  std::error_code error;
+  if (std::filesystem::exists(file, error) && !std::filesystem::is_regular_file(file, error))
+    throw std::runtime_error("fer2013: " + file.string() + " is not a regular file");
+  if (auto size = std::filesystem::file_size(file, error); !error && size > CsvLimits::file_bytes)
+    throw std::runtime_error("fer2013: " + file.string() + " is " + std::to_string(size) +
+                             " bytes, more than " + std::to_string(CsvLimits::file_bytes) +
+                             " (the limit on the CSV's size; fer2013.csv is 301 MB)");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("fer2013: cannot open " + file.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
+// The file's lines, checked against CsvLimits::rows and CsvLimits::line_bytes.
+std::vector<std::string_view> bounded_lines(const std::string& text,
+                                            const std::filesystem::path& file) {
+  if (std::count(text.begin(), text.end(), '\n') > static_cast<std::ptrdiff_t>(CsvLimits::rows))
+    throw std::runtime_error("fer2013: " + file.string() + ": more than " +
+                             std::to_string(CsvLimits::rows) +
+                             " rows (the limit on rows; FER2013 has 35887)");
+  std::vector<std::string_view> lines = split(text, '\n');
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (lines[i].size() > CsvLimits::line_bytes)
+      throw std::runtime_error("fer2013: " + file.string() + " line " + std::to_string(i + 1) +
+                               ": longer than " + std::to_string(CsvLimits::line_bytes) +
+                               " bytes (the limit on a line; a row of 2304 pixels takes 4.6-9.3 "
+                               "kB)");
+  return lines;
+}
+
 }  // namespace
 
 ferlab::DatasetContents read_csv(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("fer2013: cannot open " + file.string());
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
-  std::vector<std::string_view> lines = split(text, '\n');
+  const std::string text = read_bounded(file);
+  std::vector<std::string_view> lines = bounded_lines(text, file);
   while (!lines.empty() && trim(lines.back()).empty()) lines.pop_back();
   if (lines.empty()) throw std::runtime_error("fer2013: " + file.string() + " is empty");
   Columns columns = find_columns(lines[0], file.string());
