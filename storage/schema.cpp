@@ -97,23 +97,58 @@ const std::vector<const char*>& migrations() {
   return list;
 }
 
-int user_version(Database& db) {
-  Statement s(db, "PRAGMA user_version");
+std::int64_t pragma(Database& db, const char* name) {
+  Statement s(db, std::string("PRAGMA ") + name);
   s.step();
-  return static_cast<int>(s.integer(0));
+  return s.integer(0);
+}
+
+int user_version(Database& db) { return static_cast<int>(pragma(db, "user_version")); }
+
+// Names of the schema objects of one type (table, trigger, view), comma-separated.
+std::string objects(Database& db, const char* type) {
+  Statement s(db, "SELECT name FROM sqlite_schema WHERE type = ? AND name NOT LIKE 'sqlite_%'");
+  s.bind(1, std::string(type));
+  std::string names;
+  while (s.step()) names += (names.empty() ? "" : ", ") + s.text(0);
+  return names;
 }
 
 }  // namespace
 
 int current_schema_version() { return static_cast<int>(migrations().size()); }
 
-void migrate(Database& db) {
+void check_run_database(Database& db) {
+  std::int64_t id = pragma(db, "application_id");
+  if (id != 0 && id != kApplicationId)
+    throw StorageError(fmt::format(
+        "{}: not a ferlab run database (its SQLite application_id is {:#x}; ferlab's is {:#x})",
+        db.path(), id, kApplicationId));
   int version = user_version(db);
   if (version > current_schema_version())
     throw StorageError(fmt::format(
         "{}: the run database has schema version {}, newer than this ferlab understands ({}); "
         "use a newer ferlab",
         db.path(), version, current_schema_version()));
+  std::string tables = objects(db, "table");
+  if (version == 0 && !tables.empty())
+    throw StorageError(fmt::format(
+        "{}: not a ferlab run database (it holds tables {} but no ferlab schema version)",
+        db.path(), tables));
+  if (version > 0 && (", " + tables + ", ").find(", runs, ") == std::string::npos)
+    throw StorageError(fmt::format(
+        "{}: not a ferlab run database (schema version {} but no runs table)", db.path(), version));
+  for (const char* type : {"trigger", "view"})
+    if (std::string found = objects(db, type); !found.empty())
+      throw StorageError(fmt::format(
+          "{}: the run database holds a {} ({}), which ferlab never creates; refused, as it "
+          "could act on what ferlab writes or reads",
+          db.path(), type, found));
+}
+
+void migrate(Database& db) {
+  check_run_database(db);
+  int version = user_version(db);
   for (int next = version; next < current_schema_version(); ++next) {
     Transaction t(db);
     // Another process may have migrated while this one waited for the write lock.
@@ -122,6 +157,9 @@ void migrate(Database& db) {
     db.exec(fmt::format("PRAGMA user_version = {}", next + 1));
     t.commit();
   }
+  // Databases from before the application_id gain it (a no-op when it is set).
+  if (pragma(db, "application_id") != kApplicationId)
+    db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
 }
 
 }  // namespace ferlab::storage

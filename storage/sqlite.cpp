@@ -5,6 +5,8 @@
 #include <chrono>
 #include <thread>
 
+#include "storage/schema.hpp"
+
 namespace ferlab::storage {
 
 namespace {
@@ -37,6 +39,9 @@ Database::Database(const std::string& path, bool create) : path_(path) {
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   try {
     exec("PRAGMA foreign_keys = ON");
+    // Functions with side effects are not run from the schema (triggers, views, defaults).
+    exec("PRAGMA trusted_schema = OFF");
+    check_run_database(*this);           // reads the file: also fails first on a file not SQLite
     if (set_wal_mode(db_) != SQLITE_OK)  // fails first on a read-only file
       fail("cannot switch the run database to write-ahead logging");
     exec("PRAGMA synchronous = NORMAL");
