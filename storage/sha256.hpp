@@ -1,5 +1,5 @@
-// SHA-256 (FIPS 180-4) of a file, for the artifacts table: enough to tell whether a
-// checkpoint on disk is the one the run recorded, without a crypto library dependency.
+// SHA-256 (FIPS 180-4, computed by OpenSSL's libcrypto) of a file, for the artifacts table:
+// enough to tell whether a checkpoint on disk is the one the run recorded.
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,5 @@
-// SHA-256 against the FIPS 180-4 example digests and the coreutils sha256sum tool.
+// SHA-256 against the FIPS 180-4 example digests (NIST's "abc", the two-block message, a
+// million 'a') and the coreutils sha256sum tool, on a file larger than the 1 MiB read chunk.
 #include "storage/sha256.hpp"
 
 #include <gtest/gtest.h>
@@ -24,7 +25,7 @@ TEST(Sha256, MatchesThePublishedExamples) {
 TEST(Sha256, OfAFileMatchesSha256sum) {
   const std::string file = "/tmp/ferlab-sha256-" + std::to_string(getpid());
   std::string bytes;
-  for (int i = 0; i < 5000; ++i) bytes += static_cast<char>(i * 7 % 256);  // not block-aligned
+  for (int i = 0; i < 3'000'017; ++i) bytes += static_cast<char>(i * 7 % 256);  // 2.86 chunks
   std::ofstream(file, std::ios::binary) << bytes;
   FILE* pipe = popen(("sha256sum " + file).c_str(), "r");
   ASSERT_NE(pipe, nullptr);
