@@ -205,6 +205,13 @@ std::string Location::text() const {
   return fmt::format("{}:{}:{}", where, line, column);
 }
 
+SpecNode::SpecNode() = default;
+SpecNode::SpecNode(const SpecNode&) = default;
+SpecNode::SpecNode(SpecNode&&) noexcept = default;
+SpecNode& SpecNode::operator=(const SpecNode&) = default;
+SpecNode& SpecNode::operator=(SpecNode&&) noexcept = default;
+SpecNode::~SpecNode() = default;
+
 const SpecNode* SpecNode::find(const std::string& key) const {
   for (const auto& [k, v] : fields)
     if (k == key) return &v;

@@ -29,6 +29,15 @@ struct SpecNode {
   Location location;                                     // of the value
   Location key_location;  // of the key, when this node is a map value
 
+  // Out of line (defaulted in spec_node.cpp): defined here, they would instantiate
+  // std::pair<std::string, SpecNode> while SpecNode is incomplete, which clang refuses.
+  SpecNode();
+  SpecNode(const SpecNode&);
+  SpecNode(SpecNode&&) noexcept;
+  SpecNode& operator=(const SpecNode&);
+  SpecNode& operator=(SpecNode&&) noexcept;
+  ~SpecNode();
+
   bool is_map() const { return type == Type::map; }
   bool is_sequence() const { return type == Type::sequence; }
   bool is_scalar() const { return type == Type::scalar; }
