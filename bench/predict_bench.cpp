@@ -15,6 +15,7 @@
 
 #include "engine/threads.hpp"
 #include "predict/frame_source.hpp"
+#include "predict/model_set.hpp"
 #include "predict/predictor.hpp"
 #include "schema_check.hpp"
 #include "stats.hpp"
@@ -82,7 +83,7 @@ int main(int argc, char** argv) try {
   CLI::App app{"ferlab-bench-predict: predict frames per second on a 640x480 video, one face"};
   std::string model_source;
   int frames = 300, rounds = 3, threads = 2;
-  app.add_option("--model", model_source, "Checkpoint file")->required();
+  app.add_option("--model", model_source, "Checkpoint file or shipped model name")->required();
   app.add_option("--frames", frames, "Frames in the video")->capture_default_str();
   app.add_option("--rounds", rounds, "Passes over the video")->capture_default_str();
   app.add_option("--threads", threads, "Threads for the network")->capture_default_str();
@@ -91,7 +92,7 @@ int main(int argc, char** argv) try {
   engine::set_threads(threads);
   kernel::LoadDiagnostics diagnostics;
   const auto catalog = kernel::PluginCatalog::load(kernel::plugin_search_path({}), diagnostics);
-  predict::ModelBundle model = predict::load_model(catalog, model_source, "");
+  predict::ModelSet model = predict::load_models(catalog, {model_source}, "");
   predict::FaceDetector detector;
   const fs::path video =
       fs::temp_directory_path() / fmt::format("ferlab-bench-predict-{}.avi", getpid());
@@ -138,8 +139,9 @@ int main(int argc, char** argv) try {
       "\"frames_with_one_face\": {:.3f}, \"input_shape\": \"{}x{}x{}\"}}\n",
       model_source, threads, frames, rounds, fps_median, *std::min_element(fps.begin(), fps.end()),
       *std::max_element(fps.begin(), fps.end()), median(detect_ms), median(classify_ms),
-      static_cast<double>(found) / static_cast<double>(seen), model.shape.channels,
-      model.shape.height, model.shape.width);
+      static_cast<double>(found) / static_cast<double>(seen),
+      model.members().front().shape.channels, model.members().front().shape.height,
+      model.members().front().shape.width);
 } catch (const std::exception& e) {
   fmt::print(stderr, "ferlab-bench-predict: {}\n", e.what());
   return 1;

@@ -1,12 +1,15 @@
 // `ferlab export`: the final metrics of recorded runs as CSV (--csv), or a trained model as an
-// ONNX graph for other runtimes (--model RUN_ID|CHECKPOINT --onnx FILE).
+// ONNX graph for other runtimes (--model ... --onnx FILE) or as a compact ferlab model for
+// shipping (--model ... --compact FILE: f16 weights, no training state).
 #include <fmt/format.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "engine/checkpoint.hpp"
 #include "export_onnx/onnx_writer.hpp"
+#include "models/manifest.hpp"
 #include "predict/model_bundle.hpp"
 #include "run/run_checkpoints.hpp"
 #include "storage/run_queries.hpp"
@@ -15,7 +18,7 @@ namespace ferlab::cli {
 namespace {
 
 struct ExportOptions {
-  std::string db = "ferlab.db", experiment, out, model, onnx;
+  std::string db = "ferlab.db", experiment, out, model, onnx, compact, trained_with, notes;
   bool csv = false;
 };
 
@@ -58,6 +61,22 @@ void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
       o.onnx, export_onnx::onnx_opset, model.classes.size());
 }
 
+// The model's weights in f16 where they are large, with everything prediction needs and how it
+// was trained; the training state (optimizer moments, best weights) is left out.
+void export_compact_model(const GlobalOptions& global, const ExportOptions& o) {
+  kernel::PluginCatalog catalog;
+  if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+  predict::ModelBundle model = predict::load_model(catalog, o.model, o.db);
+  engine::CheckpointInfo info = engine::read_checkpoint_info(model.file);
+  info.state.clear();
+  if (!o.trained_with.empty()) info.metadata[models::trained_with_key] = o.trained_with;
+  if (!o.notes.empty()) info.metadata[models::notes_key] = o.notes;
+  engine::save_checkpoint(o.compact, *model.network, info, engine::TensorStorage::compact);
+  fmt::print("wrote {} ({} bytes; {} was {} bytes)\n", o.compact,
+             std::filesystem::file_size(o.compact), model.file.string(),
+             std::filesystem::file_size(model.file));
+}
+
 }  // namespace
 
 void add_export_command(CLI::App& app, GlobalOptions& global) {
@@ -74,16 +93,27 @@ void add_export_command(CLI::App& app, GlobalOptions& global) {
                     ->type_name("RUN_ID|CHECKPOINT");
   auto* onnx = cmd->add_option("--onnx", o->onnx, "Write the model as an ONNX graph to FILE")
                    ->type_name("FILE");
-  model->needs(onnx);
+  auto* compact = cmd->add_option("--compact", o->compact,
+                                  "Write the model as a compact ferlab file to ship: f16 "
+                                  "weights, no training state")
+                      ->type_name("FILE");
+  cmd->add_option("--trained-with", o->trained_with,
+                  "With --compact: the command that trained it, kept in the file")
+      ->needs(compact);
+  cmd->add_option("--notes", o->notes, "With --compact: a note kept in the file")->needs(compact);
   onnx->needs(model);
+  compact->needs(model);
+  onnx->excludes(compact);
   csv->excludes(model);
   cmd->callback([o, &global] {
-    if (!o->csv && o->model.empty())
-      throw CLI::ValidationError("export needs --csv, or --model with --onnx");
+    if (!o->csv && (o->model.empty() || (o->onnx.empty() && o->compact.empty())))
+      throw CLI::ValidationError("export needs --csv, or --model with --onnx or --compact");
     if (o->csv)
       export_metrics(*o);
-    else
+    else if (!o->onnx.empty())
       export_onnx_model(global, *o);
+    else
+      export_compact_model(global, *o);
   });
 }
 

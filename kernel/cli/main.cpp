@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   ferlab::cli::add_report_command(app, global);
   ferlab::cli::add_preview_command(app, global);
   ferlab::cli::add_predict_command(app, global);
+  ferlab::cli::add_evaluate_command(app, global);
+  ferlab::cli::add_models_command(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,7 @@
-// `ferlab predict --model RUN|CHECKPOINT INPUT...`: every face in images, folders, videos and
-// cameras, classified with the model's own preprocessing chain; one JSON line per face (or per
-// frame without faces), annotated copies with --out.
+// `ferlab predict --model NAME|RUN|CHECKPOINT INPUT...`: every face in images, folders, videos
+// and cameras (or, with --whole-image, each image as one face crop), classified with the
+// model's own preprocessing chain; one JSON line per face (or per frame without faces), saying
+// which mode found it; annotated copies with --out.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -21,17 +22,21 @@ namespace {
 using json = nlohmann::ordered_json;  // classes stay in the model's order
 
 struct Options {
-  std::string model, db = "ferlab.db", out, json_path;
+  std::vector<std::string> models;
+  std::string db = "ferlab.db", out, json_path;
   std::vector<std::string> inputs;
   int smooth = 1, threads = 0;
   long max_frames = 0;
+  bool whole_image = false;
   predict::DetectorOptions detector;
 };
 
-json face_line(const predict::Input& input, const predict::Frame& frame, std::size_t faces) {
+json face_line(const predict::Input& input, const predict::Frame& frame, std::size_t faces,
+               predict::FaceMode mode) {
   return {{"input", input.name},
           {"frame", frame.index},
           {"time_ms", std::round(frame.time_ms * 1000) / 1000},
+          {"mode", predict::to_string(mode)},
           {"faces", faces}};
 }
 
@@ -44,11 +49,11 @@ json by_class(const std::vector<float>& p, const std::vector<std::string>& class
 // The JSON lines of one frame: one per face, or one saying there is none.
 void write_lines(std::ostream& out, const predict::Input& input, const predict::Frame& frame,
                  const std::vector<predict::FacePrediction>& faces,
-                 const std::vector<std::string>& classes, bool smoothing) {
-  if (faces.empty()) out << face_line(input, frame, 0).dump() << '\n';
+                 const std::vector<std::string>& classes, bool smoothing, predict::FaceMode mode) {
+  if (faces.empty()) out << face_line(input, frame, 0, mode).dump() << '\n';
   for (std::size_t i = 0; i < faces.size(); ++i) {
     const predict::FacePrediction& f = faces[i];
-    json line = face_line(input, frame, faces.size());
+    json line = face_line(input, frame, faces.size(), mode);
     line["face"] = i;
     line["track"] = f.track;
     line["box"] = {f.box.x, f.box.y, f.box.width, f.box.height};
@@ -60,13 +65,17 @@ void write_lines(std::ostream& out, const predict::Input& input, const predict::
   }
 }
 
+predict::FaceMode face_mode(const Options& o) {
+  return o.whole_image ? predict::FaceMode::whole_image : predict::FaceMode::detect;
+}
+
 struct Totals {
   long frames = 0, faces = 0, skipped = 0;
   double seconds = 0;
 };
 
 void predict_input(const Options& o, const predict::Input& input, predict::Predictor& predictor,
-                   const predict::ModelBundle& model, std::ostream& lines,
+                   const predict::ModelSet& model, std::ostream& lines,
                    std::optional<predict::AnnotatedOutput>& annotated, Totals& totals) {
   predict::FrameReader reader(input);
   predictor.start_input();
@@ -79,9 +88,9 @@ void predict_input(const Options& o, const predict::Input& input, predict::Predi
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ++totals.frames;
     totals.faces += static_cast<long>(faces.size());
-    write_lines(lines, input, frame, faces, model.classes, o.smooth > 1);
+    write_lines(lines, input, frame, faces, model.classes(), o.smooth > 1, face_mode(o));
     if (annotated) {
-      predict::annotate(frame.image, faces, model.classes);
+      predict::annotate(frame.image, faces, model.classes());
       annotated->write(frame.image);
     }
     if (o.max_frames > 0 && frame.index + 1 >= o.max_frames) break;
@@ -94,8 +103,8 @@ void run_predict(const GlobalOptions& global, const Options& o) {
   if (o.threads > 0) engine::set_threads(o.threads);
   kernel::PluginCatalog catalog;
   if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
-  predict::ModelBundle model = predict::load_model(catalog, o.model, o.db);
-  predict::Predictor predictor(model, o.detector, o.smooth);
+  predict::ModelSet model = predict::load_models(catalog, o.models, o.db);
+  predict::Predictor predictor(model, o.detector, o.smooth, face_mode(o));
   std::optional<predict::AnnotatedOutput> annotated;
   if (!o.out.empty()) annotated.emplace(o.out);
   std::ofstream lines_file;
@@ -135,8 +144,10 @@ void add_predict_command(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "predict", "Find the faces in images, folders, videos or a camera and classify them");
   auto o = std::make_shared<Options>();
-  cmd->add_option("--model", o->model, "Run id (its best checkpoint) or checkpoint file")
-      ->type_name("RUN_ID|CHECKPOINT")
+  cmd->add_option("--model", o->models,
+                  "Shipped model name (`ferlab models`), run id (its best checkpoint) or "
+                  "checkpoint file; repeat for an ensemble (the mean of their probabilities)")
+      ->type_name("NAME|RUN_ID|CHECKPOINT")
       ->required();
   cmd->add_option("--db", o->db, "Run database, for a run id")->capture_default_str();
   cmd->add_option("inputs", o->inputs, "Images, folders of images, video files, camera:N")
@@ -152,6 +163,9 @@ void add_predict_command(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", o->threads, "Threads for the network (0: all cores)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--whole-image", o->whole_image,
+                "Take each image (or frame) as one face crop, without face detection: for "
+                "folders of faces already cropped, such as 48x48 FER2013 images");
   cmd->add_option("--cascade", o->detector.cascade,
                   "Haar cascade (a file, or a name in "
                   "opencv-data)")

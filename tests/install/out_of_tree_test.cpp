@@ -83,3 +83,43 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
   EXPECT_THAT(own.out, HasSubstr(prefix.string() + "/lib/ferlab/plugins/"));
   fs::remove_all(work);
 }
+
+// A fresh install predicts with every shipped model by name, with no training and no source
+// tree: the models come from <prefix>/share/ferlab/models.
+TEST(Installed, PredictsWithEveryShippedModelByName) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(FERLAB_SOURCE_DIR "/models"))
+    if (entry.path().extension() == ".ferlab") names.push_back(entry.path().stem().string());
+  ASSERT_FALSE(names.empty()) << "models/ holds no shipped model";
+  fs::path work = fs::temp_directory_path() / ("ferlab-installed-" + std::to_string(getpid()));
+  fs::remove_all(work);
+  const fs::path prefix = work / "prefix";
+  Output install = shell("cmake --install " FERLAB_BINARY_DIR " --prefix " + prefix.string());
+  ASSERT_EQ(install.status, 0) << install.out;
+  const std::string ferlab = "env -u FERLAB_MODEL_PATH " + (prefix / "bin" / "ferlab").string();
+  Output listed = shell(ferlab + " models");
+  ASSERT_EQ(listed.status, 0) << listed.out;
+  // A face-sized gray image; whichever class it gets, the line must be complete.
+  const fs::path image = work / "face.pgm";
+  {
+    std::ofstream pgm(image, std::ios::binary);
+    pgm << "P5 48 48 255\n";
+    for (int i = 0; i < 48 * 48; ++i) pgm.put(static_cast<char>((i * 7) % 256));
+  }
+  for (const std::string& name : names) {
+    EXPECT_THAT(listed.out, HasSubstr(name));
+    EXPECT_THAT(listed.out,
+                HasSubstr((prefix / "share/ferlab/models" / (name + ".ferlab")).string()));
+    Output predicted = ferlab::testing_support::run_command(
+        ferlab + " predict --threads 1 --whole-image --model " + name + " " + image.string(),
+        false);
+    ASSERT_EQ(predicted.status, 0) << predicted.err;
+    const auto line = nlohmann::json::parse(predicted.out.substr(0, predicted.out.find('\n')));
+    EXPECT_EQ(line.at("mode"), "whole-image") << name;
+    EXPECT_EQ(line.at("probabilities").size(), 7u) << name;
+    double sum = 0;
+    for (const auto& [cls, p] : line.at("probabilities").items()) sum += p.get<double>();
+    EXPECT_NEAR(sum, 1.0, 1e-4) << name;
+  }
+  fs::remove_all(work);
+}

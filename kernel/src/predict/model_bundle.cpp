@@ -9,6 +9,7 @@
 
 #include "engine/checkpoint.hpp"
 #include "engine/trainer.hpp"
+#include "models/shipped_models.hpp"
 #include "run/data_stages.hpp"
 #include "run/run_checkpoints.hpp"
 #include "run/train_stage.hpp"
@@ -66,7 +67,17 @@ std::vector<std::string> split_lines(const std::string& text) {
 }  // namespace
 
 std::filesystem::path model_file(const std::string& source, const std::string& db) {
-  if (!is_run_id(source) || std::filesystem::exists(source)) return source;
+  if (std::filesystem::exists(source)) return source;
+  if (!is_run_id(source)) {
+    if (auto shipped = models::find_shipped_model(source)) return shipped->file;
+    std::string names;
+    for (const models::ShippedModel& m : models::shipped_models())
+      names += (names.empty() ? "" : ", ") + m.name;
+    throw std::runtime_error(fmt::format(
+        "{}: no such checkpoint file, run id or shipped model (shipped: {}; `ferlab models` "
+        "lists them)",
+        source, names.empty() ? "none found" : names));
+  }
   const std::int64_t run = std::stoll(source);
   storage::Database database(db, false);
   for (const storage::Artifact& a : storage::run_artifacts(database, run))
@@ -82,7 +93,11 @@ ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& 
                        const std::string& db) {
   ModelBundle bundle;
   bundle.file = model_file(source, db);
+  bundle.label = std::filesystem::exists(source) ? bundle.file.stem().string()
+                 : is_run_id(source)             ? "run " + source
+                                                 : source;  // a shipped model's name
   const engine::CheckpointInfo info = engine::read_checkpoint_info(bundle.file);
+  bundle.metadata = info.metadata;
   const std::string name = bundle.file.string();
   bundle.spec_text = required(info, "spec", bundle.file);
   bundle.classes = split_lines(required(info, "classes", bundle.file));
@@ -94,7 +109,8 @@ ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& 
     throw std::runtime_error(
         fmt::format("{}: the spec it carries no longer validates with these plugins: {}", name,
                     loaded.problems.empty() ? "no run" : loaded.problems.all().front().text()));
-  const spec::RunSpec& run = loaded.runs.front();
+  bundle.run = loaded.runs.front();
+  const spec::RunSpec& run = bundle.run;
   try {
     bundle.network =
         run::build_network(catalog, run, bundle.shape, static_cast<int>(bundle.classes.size()));

@@ -6,12 +6,14 @@
 #include <ferlab/backbone.hpp>
 #include <ferlab/preprocessor.hpp>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/network.hpp"
 #include "plugin_catalog.hpp"
+#include "spec/run_spec.hpp"
 
 namespace ferlab::predict {
 
@@ -28,7 +30,10 @@ struct ModelBundle {
   };
   std::vector<Step> preprocess;
   std::string spec_text;
+  spec::RunSpec run;           // spec_text, loaded: its dataset, network and seed
   std::filesystem::path file;  // the checkpoint it was loaded from
+  std::string label;           // how the user named it: a shipped model, "run 3", the file
+  std::map<std::string, std::string> metadata;  // the checkpoint's
 
   // The preprocessing chain on one face crop (8-bit). Throws naming the failing step.
   cv::Mat prepare(const cv::Mat& face) const;
@@ -36,15 +41,17 @@ struct ModelBundle {
   std::vector<std::vector<float>> classify(const std::vector<cv::Mat>& faces);
 };
 
-// `source` is a checkpoint file or a run id of the database at `db` (its best checkpoint
-// artifact). Throws std::runtime_error naming the file, or the run, when the run has no
-// checkpoint, the file is foreign, of a newer format, corrupt, or lacks the metadata prediction
-// needs ("spec", "classes", "input_shape"), or its spec no longer validates.
+// `source` is a checkpoint file, a run id of the database at `db` (its best checkpoint
+// artifact) or the name of a shipped model (models::find_shipped_model). Throws std::runtime_error
+// naming the file, or the run, when the run has no checkpoint, the file is foreign, of a newer
+// format, corrupt, or lacks the metadata prediction needs ("spec", "classes", "input_shape"), or
+// its spec no longer validates.
 ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& source,
                        const std::string& db);
 
-// The checkpoint file `source` names: itself when it is not a run id, else the run's best
-// checkpoint recorded in the database (relative paths are relative to the database's folder).
+// The checkpoint file `source` names: an existing file; a run id's best checkpoint recorded in
+// the database (relative paths are relative to the database's folder); a shipped model's file.
+// Throws naming what was looked for when it is none of these.
 std::filesystem::path model_file(const std::string& source, const std::string& db);
 
 }  // namespace ferlab::predict

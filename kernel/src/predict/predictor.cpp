@@ -4,15 +4,19 @@
 
 namespace ferlab::predict {
 
-Predictor::Predictor(ModelBundle& model, DetectorOptions detector, int smooth_window)
-    : model_(model), detector_(std::move(detector)), window_(smooth_window) {
+const char* to_string(FaceMode mode) { return mode == FaceMode::detect ? "detect" : "whole-image"; }
+
+Predictor::Predictor(ModelSet& model, DetectorOptions detector, int smooth_window, FaceMode mode)
+    : model_(model), mode_(mode), detector_(std::move(detector)), window_(smooth_window) {
   start_input();
 }
 
 void Predictor::start_input() { tracker_.emplace(window_); }
 
 std::vector<FacePrediction> Predictor::run(const cv::Mat& frame) {
-  const std::vector<cv::Rect> boxes = detector_.detect(frame);
+  const std::vector<cv::Rect> boxes = mode_ == FaceMode::detect
+                                          ? detector_.detect(frame)
+                                          : std::vector<cv::Rect>{{0, 0, frame.cols, frame.rows}};
   std::vector<cv::Mat> crops;
   crops.reserve(boxes.size());
   for (const cv::Rect& box : boxes) crops.push_back(frame(box));

@@ -8,18 +8,27 @@
 #include "predict/face_detector.hpp"
 #include "predict/face_prediction.hpp"
 #include "predict/face_tracker.hpp"
-#include "predict/model_bundle.hpp"
+#include "predict/model_set.hpp"
 
 namespace ferlab::predict {
 
+// How faces are found in a frame: by the detector, or the whole image is one face crop (for
+// folders of faces already cropped, such as FER2013's 48x48 images, where a detector finds
+// none).
+enum class FaceMode { detect, whole_image };
+
+const char* to_string(FaceMode mode);  // "detect", "whole-image"
+
 class Predictor {
  public:
-  Predictor(ModelBundle& model, DetectorOptions detector, int smooth_window);
+  Predictor(ModelSet& model, DetectorOptions detector, int smooth_window,
+            FaceMode mode = FaceMode::detect);
   std::vector<FacePrediction> run(const cv::Mat& frame);
   void start_input();  // a new image or video: no face carries over from the last one
 
  private:
-  ModelBundle& model_;
+  ModelSet& model_;
+  FaceMode mode_;
   FaceDetector detector_;
   int window_;
   std::optional<FaceTracker> tracker_;

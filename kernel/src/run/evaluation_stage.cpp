@@ -8,7 +8,14 @@ namespace ferlab::run {
 SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<Sample>& samples,
                                     int classes, const std::string& split, const std::string& tta,
                                     const std::string& checkpoint) {
-  std::vector<std::vector<float>> probabilities = tta_probabilities(network, samples, tta);
+  return evaluate_probabilities(tta_probabilities(network, samples, tta), samples, classes, split,
+                                tta, checkpoint);
+}
+
+SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabilities,
+                                       const std::vector<Sample>& samples, int classes,
+                                       const std::string& split, const std::string& tta,
+                                       const std::string& checkpoint) {
   std::vector<int> truth;
   for (const Sample& s : samples) truth.push_back(s.label);
   const engine::Metrics m = engine::classification_metrics(truth, probabilities, classes);

@@ -16,6 +16,13 @@ struct SplitEvaluation {
   storage::PredictionSet predictions;
 };
 
+// Metrics, confusion matrix and predictions from class probabilities (one vector per sample,
+// e.g. an ensemble's mean); `checkpoint` ("best" or "last") only labels the result.
+SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabilities,
+                                       const std::vector<Sample>& samples, int classes,
+                                       const std::string& split, const std::string& tta,
+                                       const std::string& checkpoint);
+
 // Evaluates the network as it is; `checkpoint` ("best" or "last") only labels the result.
 SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<Sample>& samples,
                                     int classes, const std::string& split, const std::string& tta,

@@ -9,6 +9,7 @@
 #include "engine/checkpoint.hpp"
 #include "engine/initialize.hpp"
 #include "engine/plugin_layers.hpp"
+#include "models/shipped_models.hpp"
 
 namespace ferlab::run {
 
@@ -38,13 +39,17 @@ std::string initialize_network(engine::Network& network, const spec::RunSpec& ru
   engine::initialize_parameters(network.parameters(), run.train.init,
                                 static_cast<std::uint64_t>(run.seed));
   if (run.init_from.empty()) return {};
-  const engine::LoadReport report = engine::load_checkpoint(run.init_from, network, true);
+  // A checkpoint file, or the name of a shipped model (`ferlab models`).
+  std::filesystem::path file = run.init_from;
+  if (!std::filesystem::exists(file))
+    if (auto shipped = models::find_shipped_model(run.init_from)) file = shipped->file;
+  const engine::LoadReport report = engine::load_checkpoint(file, network, true);
   if (report.loaded.empty())
     throw std::runtime_error(run.init_from +
                              ": model.init_from shares no tensor (same name and "
                              "shape) with this network");
   std::string message = fmt::format("fine-tuning from {} (epoch {}): {} tensors loaded",
-                                    run.init_from, report.info.epoch, report.loaded.size());
+                                    file.string(), report.info.epoch, report.loaded.size());
   if (!report.skipped.empty())
     message += fmt::format(", {} kept their initialisation ({})", report.skipped.size(),
                            fmt::join(report.skipped, ", "));

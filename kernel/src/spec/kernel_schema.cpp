@@ -108,7 +108,8 @@ const Section& model_schema() {
       plugin_field("layers", Field::Type::layer_list, Kind::layer, false,
                    "an inline network: a list of layers (instead of a backbone)"),
       param_field(text("init_from", "",
-                       "a checkpoint to start from (fine-tuning): its tensors replace the "
+                       "a checkpoint file or shipped model name (`ferlab models`) to start "
+                       "from (fine-tuning): its tensors replace the "
                        "initial weights where name and shape match; others, such as a new "
                        "classifier head, keep their initialisation")),
   }};
