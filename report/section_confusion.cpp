@@ -64,8 +64,11 @@ std::string matrices(const Variant& v, size_t index, const EvalKey& key) {
       row_text[t].push_back(fmt::format("{:.2f}", share));
     }
   }
-  std::string runs =
-      v.finished.size() == 1 ? "1 run" : fmt::format("{} runs pooled", v.finished.size());
+  std::string runs = v.finished.size() == 1 ? "1 run"
+                     : v.folds > 0
+                         ? fmt::format("{} runs pooled: {} folds x {} seed(s), every test fold",
+                                       v.finished.size(), v.folds, v.replicates.size())
+                         : fmt::format("{} runs pooled", v.finished.size());
   return fmt::format(
       "<div class=\"confusion\" data-variant=\"{}\" data-split=\"{}\"><h3>{} \u2014 {} split "
       "({})</h3><div class=\"charts\">{}{}{}</div></div>",

@@ -29,11 +29,11 @@ double right(const std::vector<std::vector<const Prediction*>>& runs, size_t fir
 }
 
 std::optional<Comparison> compare(const Variant& best, const Variant& other) {
-  std::vector<const RunData*> runs = best.finished;
-  runs.insert(runs.end(), other.finished.begin(), other.finished.end());
+  std::vector<const RunData*> runs = best.replicates;
+  runs.insert(runs.end(), other.replicates.begin(), other.replicates.end());
   auto aligned = aligned_predictions(runs, test_key());
   if (aligned.empty() || aligned.front().empty()) return std::nullopt;
-  size_t nb = best.finished.size(), no = other.finished.size();
+  size_t nb = best.replicates.size(), no = other.replicates.size();
   Comparison c;
   c.other = &other;
   c.samples = static_cast<int>(aligned.front().size());
@@ -51,8 +51,8 @@ std::optional<Comparison> compare(const Variant& best, const Variant& other) {
     c.test = "McNemar's exact test";
     c.p = mcnemar_exact(only_best, only_other);
   } else {
-    c.test = fmt::format("paired bootstrap ({} resamples) of the mean accuracy over {} + {} runs",
-                         resamples, nb, no);
+    c.test = fmt::format("paired bootstrap ({} resamples) of the mean accuracy over {} + {} {}",
+                         resamples, nb, no, best.folds || other.folds ? "seeds" : "runs");
     c.p = paired_bootstrap_p(
         c.samples,
         [&](const std::vector<int>& drawn) {
@@ -74,7 +74,7 @@ std::string significance_section(const PageContext& page) {
   std::string missing;
   for (const Variant& v : page.variants) {
     if (&v == best) continue;
-    if (auto c = v.finished.empty() ? std::nullopt : compare(*best, v))
+    if (auto c = v.replicates.empty() ? std::nullopt : compare(*best, v))
       comparisons.push_back(*c);
     else
       missing += "<li>" + escape(v.label) +
@@ -100,7 +100,8 @@ std::string significance_section(const PageContext& page) {
   std::string body = fmt::format(
       "<p class=\"note\">Best variant: <b>{}</b>, the highest mean validation accuracy (the test "
       "split is not used to choose). Each other variant is compared with it on the same test "
-      "samples (best checkpoint, no test-time augmentation); p-values are two-sided and "
+      "samples (best checkpoint, no test-time augmentation; for k-fold variants, the union of "
+      "their test folds); p-values are two-sided and "
       "Holm-corrected over the {} comparison(s); significant means below 0.05.</p>",
       escape(best->label), comparisons.size());
   if (!sentences.empty()) body += "<ul class=\"conclusions\">" + sentences + "</ul>";

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "engine/metrics.hpp"
+#include "storage/aggregate.hpp"
 
 namespace ferlab::report {
 namespace {
@@ -31,9 +33,9 @@ std::optional<double> images_per_second(const RunData& run) {
 
 // Bootstrap intervals of the three metrics, each the mean over runs on the same drawn samples.
 void add_intervals(const Variant& variant, const std::string& tta, VariantFigures& f) {
-  auto aligned = aligned_predictions(variant.finished, test_key(tta));
+  auto aligned = aligned_predictions(variant.replicates, test_key(tta));
   if (aligned.empty() || aligned.front().empty()) return;
-  int classes = static_cast<int>(variant.finished.front()->classes.size());
+  int classes = static_cast<int>(variant.replicates.front()->classes.size());
   int n = static_cast<int>(aligned.front().size());
   auto statistic = [&](double PairMetrics::*member) {
     return [&, member](const std::vector<int>& drawn) {
@@ -57,17 +59,51 @@ void add_intervals(const Variant& variant, const std::string& tta, VariantFigure
                                               bootstrap_resamples, bootstrap_seed);
 }
 
+// One stand-in per seed of a k-fold variant: the seed's finished folds with their predictions
+// (every evaluation) concatenated and sorted by sample, as one run over the whole dataset.
+void pool_folds(Variant& v) {
+  v.pooled = std::make_shared<std::vector<RunData>>();
+  std::map<std::int64_t, std::vector<const RunData*>> by_seed;
+  for (const RunData* run : v.finished) by_seed[run->row.seed].push_back(run);
+  for (const auto& [seed, folds] : by_seed) {
+    RunData pooled;
+    pooled.row = folds.front()->row;
+    pooled.row.fold.reset();
+    pooled.classes = folds.front()->classes;
+    for (const RunData* fold : folds)
+      for (const auto& [key, rows] : fold->predictions) {
+        auto& all = pooled.predictions[key];
+        all.insert(all.end(), rows.begin(), rows.end());
+      }
+    for (auto& [key, rows] : pooled.predictions)
+      std::sort(rows.begin(), rows.end(),
+                [](const Prediction& a, const Prediction& b) { return a.sample < b.sample; });
+    v.pooled->push_back(std::move(pooled));
+  }
+  for (const RunData& pooled : *v.pooled) v.replicates.push_back(&pooled);
+}
+
 }  // namespace
 
 std::vector<Variant> group_variants(const ReportData& data) {
   std::vector<Variant> out;
+  std::map<std::string, std::set<std::string>> folds;  // label -> its folds
   for (const RunData& run : data.runs) {
-    std::string label = run.row.variant.empty() ? run.row.experiment : run.row.variant;
+    std::string label = storage::variant_over_folds(run.row.variant, run.row.fold);
+    if (label.empty()) label = run.row.experiment;
     auto found =
         std::find_if(out.begin(), out.end(), [&](const Variant& v) { return v.label == label; });
-    if (found == out.end()) found = out.insert(out.end(), Variant{label, {}, {}});
+    if (found == out.end()) found = out.insert(out.end(), Variant{label, {}, {}, {}, 0, nullptr});
     found->runs.push_back(&run);
     if (run.row.status == "finished") found->finished.push_back(&run);
+    if (run.row.fold) folds[label].insert(*run.row.fold);
+  }
+  for (Variant& v : out) {
+    v.folds = static_cast<int>(folds[v.label].size());
+    if (v.folds > 0)
+      pool_folds(v);
+    else
+      v.replicates = v.finished;
   }
   return out;
 }

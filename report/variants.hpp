@@ -1,6 +1,7 @@
 // Runs grouped by variant (the sweep point), and the per-variant figures a comparison shows.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,9 +15,16 @@ struct Variant {
   std::string label;
   std::vector<const RunData*> runs;      // every run of the variant, in id order
   std::vector<const RunData*> finished;  // those with status 'finished'
+  // What paired statistics (intervals, significance) draw from: the finished runs, or, for a
+  // k-fold variant, one stand-in per seed holding all its folds' predictions, so its samples
+  // are the union of the test folds.
+  std::vector<const RunData*> replicates;
+  int folds = 0;                                 // distinct folds among its runs (0: no k-fold)
+  std::shared_ptr<std::vector<RunData>> pooled;  // owns the k-fold stand-ins
 };
 
 // In order of first appearance; a run without a variant label goes under the experiment name.
+// The folds of a k-fold run are one variant (its label without "fold=k/n").
 std::vector<Variant> group_variants(const ReportData& data);
 
 // The test-split evaluation of the best checkpoint with test-time augmentation `tta`.
