@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "storage/class_index.hpp"
 #include "storage/run_outputs.hpp"
 
 namespace ferlab::report {
@@ -85,7 +86,8 @@ void load_figures(Database& db, RunData& run) {
     size_t n = run.classes.size();
     while (s.step()) {
       Matrix& m = run.confusion[{s.text(0), s.text(1), s.text(2)}];
-      size_t t = static_cast<size_t>(s.integer(3)), p = static_cast<size_t>(s.integer(4));
+      size_t t = storage::class_index(db, run.row.id, s.integer(3), n),
+             p = storage::class_index(db, run.row.id, s.integer(4), n);
       size_t needed = std::max({n, t + 1, p + 1});
       if (m.size() < needed) m.resize(needed);
       for (auto& row : m) row.resize(needed, 0);

@@ -5,6 +5,7 @@
 #include <map>
 #include <utility>
 
+#include "storage/class_index.hpp"
 #include "storage/run_queries.hpp"
 
 namespace ferlab::storage {
@@ -75,6 +76,9 @@ std::vector<VariantAggregate> aggregate_variants(Database& db,
         by_variant[key].metrics.push_back(summarize(name, list));
   }
   {
+    std::map<std::int64_t, std::size_t> classes;  // run -> number of classes recorded
+    Statement count(db, "SELECT run_id, count(*) FROM classes GROUP BY run_id");
+    while (count.step()) classes[count.integer(0)] = static_cast<std::size_t>(count.integer(1));
     Statement s(db,
                 "SELECT run_id, true_class, predicted_class, count FROM confusion" + evaluation);
     s.bind(1, split).bind(2, tta).bind(3, checkpoint);
@@ -82,8 +86,9 @@ std::vector<VariantAggregate> aggregate_variants(Database& db,
       auto run = key_of.find(s.integer(0));
       if (run == key_of.end()) continue;
       auto& m = by_variant[run->second].confusion;
-      const auto t = static_cast<std::size_t>(s.integer(1)),
-                 p = static_cast<std::size_t>(s.integer(2));
+      const std::size_t n_classes = classes[run->first];
+      const std::size_t t = class_index(db, run->first, s.integer(1), n_classes),
+                        p = class_index(db, run->first, s.integer(2), n_classes);
       const std::size_t n = std::max({m.size(), t + 1, p + 1});
       m.resize(n);
       for (auto& row : m) row.resize(n, 0);
