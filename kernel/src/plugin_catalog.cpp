@@ -35,16 +35,7 @@ fs::path default_plugin_dir() {
 
 std::vector<fs::path> plugin_search_path(const std::vector<std::string>& extra_dirs) {
   std::vector<fs::path> dirs(extra_dirs.begin(), extra_dirs.end());
-  if (const char* env = std::getenv("FERLAB_PLUGIN_PATH")) {
-    std::string list = env;
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t end = list.find(':', start);
-      if (end == std::string::npos) end = list.size();
-      if (end > start) dirs.emplace_back(list.substr(start, end - start));
-      start = end + 1;
-    }
-  }
+  for (const std::string& dir : env_path_list("FERLAB_PLUGIN_PATH")) dirs.emplace_back(dir);
   dirs.push_back(default_plugin_dir());
   return dirs;
 }

@@ -33,6 +33,13 @@ std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>> 
   return out;
 }
 
+// The share of rows whose predicted class is the true one, counted from the rows.
+double accuracy_of(const std::vector<storage::Prediction>& rows) {
+  double correct = 0;
+  for (const storage::Prediction& p : rows) correct += p.true_class == p.predicted_class;
+  return correct / static_cast<double>(rows.size());
+}
+
 class ShippedModels : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -159,9 +166,7 @@ TEST_F(ShippedModels, ManifestRecordsWhatEvaluateMeasuredOnTheFile) {
   const auto recorded = predictions_of(eval_db, 1);
   ASSERT_EQ(recorded.size(), 6u);  // val and test, three TTA modes
   for (const auto& [key, rows] : recorded) {
-    double correct = 0;
-    for (const storage::Prediction& p : rows) correct += p.true_class == p.predicted_class;
-    EXPECT_NEAR(summary.accuracy.at(key.first).at(key.second), correct / rows.size(), 0.5e-4)
+    EXPECT_NEAR(summary.accuracy.at(key.first).at(key.second), accuracy_of(rows), 0.5e-4)
         << key.first << " " << key.second;
   }
   std::ifstream in(manifest);
@@ -199,11 +204,9 @@ TEST(ShippedFer2013Models, ReproduceTheirManifests) {
     const auto recorded = predictions_of(db, 1);
     for (const auto& [split, by_tta] : summary.accuracy)
       for (const auto& [tta, accuracy] : by_tta) {
-        const auto& rows = recorded.at({split, tta});
-        double correct = 0;
-        for (const storage::Prediction& p : rows) correct += p.true_class == p.predicted_class;
         // Another CPU may round a few borderline images the other way: 0.2% is 7 of 3,589.
-        EXPECT_NEAR(correct / rows.size(), accuracy, 0.002) << name << " " << split << " " << tta;
+        EXPECT_NEAR(accuracy_of(recorded.at({split, tta})), accuracy, 0.002)
+            << name << " " << split << " " << tta;
       }
   }
   fs::remove_all(dir);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -21,18 +22,17 @@ std::string metadata(const predict::ModelBundle& m, const std::string& key) {
 
 double rounded(double accuracy) { return std::round(accuracy * 1e4) / 1e4; }
 
+// split -> {tta: accuracy}, splits and modes in the order they were evaluated.
 void write_accuracy(YAML::Emitter& out, const EvaluationResult& result) {
-  std::map<std::string, std::map<std::string, double>> by_split;
-  std::vector<std::string> order;
-  for (const storage::Evaluation& e : result.figures) {
-    if (!by_split.count(e.split)) order.push_back(e.split);
-    by_split[e.split][e.tta] = rounded(e.metrics.at(0).second);
-  }
+  std::vector<std::string> splits;
+  for (const storage::Evaluation& e : result.figures)
+    if (std::find(splits.begin(), splits.end(), e.split) == splits.end()) splits.push_back(e.split);
   out << YAML::BeginMap;
-  for (const std::string& split : order) {
+  for (const std::string& split : splits) {
     out << YAML::Key << split << YAML::Value << YAML::Flow << YAML::BeginMap;
     for (const storage::Evaluation& e : result.figures)
-      if (e.split == split) out << YAML::Key << e.tta << YAML::Value << by_split[split][e.tta];
+      if (e.split == split)
+        out << YAML::Key << e.tta << YAML::Value << rounded(e.metrics.at(0).second);
     out << YAML::EndMap;
   }
   out << YAML::EndMap;

@@ -9,15 +9,10 @@
 #include "run/evaluation_stage.hpp"
 #include "run/run_record.hpp"
 #include "run/tta.hpp"
+#include "text.hpp"
 
 namespace ferlab::models {
 namespace {
-
-std::string joined(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
-}
 
 // The dataset the (first) model was trained on, at `data` when given: the parameter a dataset
 // plugin reads its location from is `path` (fer2013) or `root` (image-folder).
@@ -64,7 +59,7 @@ storage::RunInfo describe(const std::vector<predict::ModelBundle>& members,
     info.params = {{"ensemble.size", std::to_string(members.size())}};
   }
   info.params.emplace_back("model", variant);
-  info.params.emplace_back("model.files", joined(files, "\n"));
+  info.params.emplace_back("model.files", kernel::join(files, "\n"));
   if (!request.data.empty()) info.params.emplace_back("dataset.location", request.data);
   return info;
 }
@@ -82,7 +77,7 @@ EvaluationResult evaluate_models(const kernel::PluginCatalog& catalog,
   if (data.classes != classes)
     throw std::runtime_error(
         fmt::format("dataset {} has classes {}, the model {}: it was trained on other classes",
-                    call.plugin, joined(data.classes, ", "), joined(classes, ", ")));
+                    call.plugin, kernel::join(data.classes, ", "), kernel::join(classes, ", ")));
   for (const std::string& split : request.splits)
     if (!data.splits.count(split) || data.splits.at(split).empty())
       throw std::runtime_error(

@@ -2,22 +2,16 @@
 
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
-#include <cstdlib>
 #include <map>
+
+#include "text.hpp"
 
 namespace ferlab::models {
 namespace fs = std::filesystem;
 
 std::vector<fs::path> model_search_path() {
   std::vector<fs::path> dirs;
-  if (const char* env = std::getenv("FERLAB_MODEL_PATH")) {
-    const std::string list = env;
-    for (std::size_t start = 0; start <= list.size();) {
-      std::size_t end = std::min(list.find(':', start), list.size());
-      if (end > start) dirs.emplace_back(list.substr(start, end - start));
-      start = end + 1;
-    }
-  }
+  for (const std::string& dir : kernel::env_path_list("FERLAB_MODEL_PATH")) dirs.emplace_back(dir);
   const fs::path exe_dir = boost::dll::program_location().parent_path().string();
   dirs.push_back(exe_dir.parent_path() / FERLAB_MODEL_SUBDIR);
   dirs.emplace_back(FERLAB_INSTALL_MODEL_DIR);
