@@ -124,13 +124,20 @@ void check_run_database(Database& db) {
     throw StorageError(fmt::format(
         "{}: not a ferlab run database (its SQLite application_id is {:#x}; ferlab's is {:#x})",
         db.path(), id, kApplicationId));
-  int version = user_version(db);
+  // Version and tables in one statement, so one snapshot: read apart, another process's
+  // first migration could commit in between (tables, yet version 0: refused as foreign).
+  Statement snapshot(db,
+                     "SELECT (SELECT user_version FROM pragma_user_version), (SELECT "
+                     "group_concat(name, ', ') FROM sqlite_schema WHERE type = 'table' AND name "
+                     "NOT LIKE 'sqlite_%')");
+  snapshot.step();
+  const int version = static_cast<int>(snapshot.integer(0));
+  const std::string tables = snapshot.text(1);
   if (version > current_schema_version())
     throw StorageError(fmt::format(
         "{}: the run database has schema version {}, newer than this ferlab understands ({}); "
         "use a newer ferlab",
         db.path(), version, current_schema_version()));
-  std::string tables = objects(db, "table");
   if (version == 0 && !tables.empty())
     throw StorageError(fmt::format(
         "{}: not a ferlab run database (it holds tables {} but no ferlab schema version)",
