@@ -217,6 +217,52 @@ TEST_F(ResumeTest, APlateauRunExtendedToMoreEpochsEndsLikeARunOfThatLength) {
               HasSubstr("resumed after epoch 3, train.epochs 3 -> 6"));
 }
 
+// Seeds or shards often get a database each in one folder: each keeps its own checkpoints
+// (they were once all named run-1-*.ferlab there, the last run overwriting the others').
+TEST_F(CrashTest, DatabasesSharingAFolderKeepTheirOwnCheckpoints) {
+  fs::path spec = write("spec.yaml", tiny_spec("shared", 1));
+  for (const char* name : {"a", "b"}) {
+    const std::string run = std::string(FERLAB_CLI) + " run " + spec.string() + " --db " +
+                            (dir_ / (std::string(name) + ".db")).string() + " --threads 1" +
+                            " --set seeds=[" + (name == std::string("a") ? "1" : "2") + "] 2>&1";
+    ASSERT_EQ(run_command(run).status, 0);
+  }
+  for (const char* name : {"a", "b"}) {
+    Database d((dir_ / (std::string(name) + ".db")).string(), false);
+    const std::string file = text(d, "SELECT path FROM artifacts WHERE name = 'best'");
+    EXPECT_EQ(file, "checkpoints/" + std::string(name) + "-run-1-best.ferlab");
+    // The recorded hash is the file's: nothing overwrote it.
+    const auto sum = run_command("sha256sum " + (dir_ / file).string());
+    EXPECT_EQ(sum.out.substr(0, 64), text(d, "SELECT sha256 FROM artifacts WHERE name = 'best'"));
+  }
+}
+
+// A database from before that naming records checkpoints/run-1-*.ferlab: resuming continues
+// from that file, and goes on writing it.
+TEST_F(ResumeTest, ACheckpointUnderItsOlderNameIsResumedFrom) {
+  fs::path spec = write("spec.yaml", scheduled_spec(2));
+  ASSERT_EQ(run_command(ferlab("run " + spec.string()) + " 2>&1").status, 0);
+  {
+    Database d(db(), true);
+    d.exec("UPDATE runs SET status = 'interrupted'");
+    for (const char* which : {"best", "last"}) {
+      const std::string old_name = std::string("checkpoints/run-1-") + which + ".ferlab";
+      fs::rename(dir_ / "checkpoints" / (std::string("runs-run-1-") + which + ".ferlab"),
+                 dir_ / old_name);
+      d.exec("UPDATE artifacts SET path = '" + old_name + "' WHERE name = '" + which + "'");
+    }
+  }
+  write("spec.yaml", scheduled_spec(3));
+  const auto resumed = run_command(ferlab("run " + spec.string() + " --resume") + " 2>&1");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_THAT(resumed.out, HasSubstr("resumed after epoch 2"));
+  EXPECT_FALSE(fs::exists(dir_ / "checkpoints" / "runs-run-1-last.ferlab"));
+  Database d(db(), false);
+  EXPECT_EQ(text(d, "SELECT path FROM artifacts WHERE name = 'last'"),
+            "checkpoints/run-1-last.ferlab");
+  EXPECT_EQ(scalar(d, "SELECT epoch FROM artifacts WHERE name = 'last'"), 3);
+}
+
 TEST_F(ResumeTest, FewerEpochsAreRefused) {
   const auto fewer = run_then_resume(scheduled_spec(3), scheduled_spec(2));
   EXPECT_NE(fewer.status, 0);

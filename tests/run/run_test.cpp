@@ -103,7 +103,7 @@ TEST_F(RunTest, RecordsEveryEpochMetricAndParameterOfARun) {
   {
     Statement a(d, "SELECT path, sha256, bytes FROM artifacts WHERE name = 'best'");
     ASSERT_TRUE(a.step());
-    EXPECT_EQ(a.text(0), "checkpoints/run-1-best.ferlab");
+    EXPECT_EQ(a.text(0), "checkpoints/runs-run-1-best.ferlab");
     fs::path file = dir_ / a.text(0);
     ASSERT_TRUE(fs::exists(file));
     EXPECT_EQ(a.integer(2), static_cast<std::int64_t>(fs::file_size(file)));

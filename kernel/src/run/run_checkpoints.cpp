@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/run_outputs.hpp"
 #include "storage/sha256.hpp"
 
 namespace ferlab::run {
@@ -19,10 +20,17 @@ std::string fitted_state_key(std::size_t index) {
   return fmt::format("preprocess.{}.state", index);
 }
 
-std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64_t run,
+std::filesystem::path run_checkpoint_file(storage::Database& db, std::int64_t run,
                                           const std::string& which) {
-  return std::filesystem::path(db_path).parent_path() / "checkpoints" /
-         fmt::format("run-{}-{}.ferlab", run, which);
+  const std::filesystem::path db_path = db.path();
+  const std::filesystem::path dir = db_path.parent_path();
+  for (const storage::Artifact& a : storage::run_artifacts(db, run))
+    if (a.kind == "checkpoint" && a.name == which && a.path) {
+      const std::filesystem::path recorded = dir / *a.path;
+      if (std::filesystem::exists(recorded)) return recorded;
+    }
+  return dir / "checkpoints" /
+         fmt::format("{}-run-{}-{}.ferlab", db_path.stem().string(), run, which);
 }
 
 RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
@@ -31,7 +39,6 @@ RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
                                const std::vector<std::string>& fitted_states)
     : store_(store),
       run_(run),
-      db_path_(db_path),
       db_dir_(std::filesystem::path(db_path).parent_path()),
       select_on_(spec.train.select_on) {
   info_.metadata = {
@@ -42,6 +49,8 @@ RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
       {"input_shape", fmt::format("{}x{}x{}", input.channels, input.height, input.width)}};
   for (std::size_t i = 0; i < fitted_states.size(); ++i)
     if (!fitted_states[i].empty()) info_.metadata[fitted_state_key(i)] = fitted_states[i];
+  for (const char* which : {"best", "last"})
+    files_[which] = run_checkpoint_file(store.database(), run, which);
   std::error_code error;
   std::filesystem::create_directories(db_dir_ / "checkpoints", error);
   if (error)
@@ -50,7 +59,7 @@ RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
 }
 
 std::filesystem::path RunCheckpoints::file(const std::string& which) const {
-  return run_checkpoint_file(db_path_, run_, which);
+  return files_.at(which);
 }
 
 void RunCheckpoints::after_epoch(engine::Network& network, const engine::EpochStats& stats,

@@ -1,9 +1,12 @@
 // A run's best and last checkpoint files, next to the run database, each recorded in its
-// artifacts: <db dir>/checkpoints/run-<id>-best.ferlab and run-<id>-last.ferlab.
+// artifacts: <db dir>/checkpoints/<db stem>-run-<id>-best.ferlab and ...-last.ferlab. The
+// database's name is part of the file name: databases sharing a folder (seeds, shards) must not
+// overwrite each other's checkpoints.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,8 +22,10 @@ namespace ferlab::run {
 // The checkpoint metadata key of what preprocessing step `index` (0-based) learned in fit().
 std::string fitted_state_key(std::size_t index);
 
-// Where run `run` of the database at `db_path` keeps its "best" or "last" checkpoint.
-std::filesystem::path run_checkpoint_file(const std::string& db_path, std::int64_t run,
+// Where run `run` of the database at `db_path` keeps its "best" or "last" checkpoint: the file
+// the database records for it when that exists (older versions named it run-<id>-<which>),
+// else the file named as above.
+std::filesystem::path run_checkpoint_file(storage::Database& db, std::int64_t run,
                                           const std::string& which);
 
 class RunCheckpoints {
@@ -48,8 +53,8 @@ class RunCheckpoints {
 
   storage::RunStore& store_;
   std::int64_t run_;
-  std::string db_path_;
   std::filesystem::path db_dir_;
+  std::map<std::string, std::filesystem::path> files_;  // "best", "last" -> file
   std::string select_on_;
   engine::CheckpointInfo info_;
 };

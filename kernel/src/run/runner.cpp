@@ -115,7 +115,7 @@ class Executor {
     auto reopened = reopen_.find(run.index);
     if (reopened == reopen_.end()) return {store_.begin_run(info, classes), 0, std::nullopt};
     Start start{reopened->second.run, 0, std::nullopt};
-    const auto last = run_checkpoint_file(store_.database().path(), start.id, "last");
+    const auto last = run_checkpoint_file(store_.database(), start.id, "last");
     if (std::filesystem::exists(last)) {
       start.state = engine::training_state_of(engine::read_checkpoint_info(last));
       if (!start.state)
