@@ -2,6 +2,7 @@
 // ONNX graph for other runtimes (--model ... --onnx FILE) or as a compact ferlab model for
 // shipping (--model ... --compact FILE: f16 weights, no training state).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -10,7 +11,7 @@
 #include "engine/checkpoint.hpp"
 #include "export_onnx/onnx_writer.hpp"
 #include "models/manifest.hpp"
-#include "predict/model_bundle.hpp"
+#include "predict/model_set.hpp"
 #include "run/run_checkpoints.hpp"
 #include "storage/run_queries.hpp"
 
@@ -18,7 +19,8 @@ namespace ferlab::cli {
 namespace {
 
 struct ExportOptions {
-  std::string db = "ferlab.db", experiment, out, model, onnx, compact, trained_with, notes;
+  std::string db = "ferlab.db", experiment, out, onnx, compact, trained_with, notes;
+  std::vector<std::string> models;  // several = an ensemble (--onnx only)
   bool csv = false;
 };
 
@@ -36,12 +38,33 @@ void export_metrics(const ExportOptions& o) {
   if (!file.flush()) throw std::runtime_error(o.out + ": cannot write the export");
 }
 
+// An ensemble is exported as one graph on one input, so its members must agree on what that
+// input is: the same preprocessing steps, parameters and learned states.
+void check_one_input(const predict::ModelSet& models) {
+  const predict::ModelBundle& first = models.members().front();
+  for (const predict::ModelBundle& m : models.members()) {
+    bool same = spec::same_calls(m.run.preprocess, first.run.preprocess);
+    for (std::size_t i = 0; same && i < m.preprocess.size(); ++i)
+      same = m.preprocess[i].fitted_state == first.preprocess[i].fitted_state;
+    if (!same)
+      throw std::runtime_error(fmt::format(
+          "{} and {} prepare their input differently (preprocessing [{}] and [{}], or what it "
+          "learned from the train split): an ONNX ensemble has one input, so its members "
+          "need the same preprocessing",
+          first.label, m.label, spec::plugin_names(first.run.preprocess),
+          spec::plugin_names(m.run.preprocess)));
+  }
+}
+
 // The ONNX model carries what a deployment needs beside the graph: class names, how to make
-// the input, and the spec it was trained with.
+// the input, and the spec it was trained with (an ensemble: its first member's, and the list
+// of members).
 void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
   kernel::PluginCatalog catalog;
   if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
-  predict::ModelBundle model = predict::load_model(catalog, o.model, o.db);
+  predict::ModelSet models = predict::load_models(catalog, o.models, o.db);
+  check_one_input(models);
+  const predict::ModelBundle& model = models.members().front();
   export_onnx::OnnxOptions options;
   options.metadata["classes"] = nlohmann::json(model.classes).dump();
   options.metadata["input"] = fmt::format(
@@ -53,12 +76,22 @@ void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
   for (std::size_t i = 0; i < model.preprocess.size(); ++i)
     if (!model.preprocess[i].fitted_state.empty())
       options.metadata[run::fitted_state_key(i)] = model.preprocess[i].fitted_state;
-  options.metadata["checkpoint"] = model.file.filename().string();
-  export_onnx::write_onnx(o.onnx, *model.network, catalog, options);
+  std::vector<engine::Network*> networks;
+  std::vector<std::string> files;
+  for (predict::ModelBundle& m : models.members()) {
+    networks.push_back(m.network.get());
+    files.push_back(m.file.filename().string());
+  }
+  options.metadata["checkpoint"] = fmt::format("{}", fmt::join(files, " + "));
+  if (models.is_ensemble())
+    options.metadata["ensemble"] =
+        fmt::format("{}: the mean of its members' probabilities", models.label());
+  export_onnx::write_onnx(o.onnx, networks, catalog, options);
   fmt::print(
-      "wrote {} (opset {}; input \"input\", outputs \"logits\", \"probabilities\" over {} "
+      "wrote {} ({}opset {}; input \"input\", outputs \"logits\", \"probabilities\" over {} "
       "classes)\n",
-      o.onnx, export_onnx::onnx_opset, model.classes.size());
+      o.onnx, models.is_ensemble() ? models.label() + ", " : "", export_onnx::onnx_opset,
+      model.classes.size());
 }
 
 // The model's weights in f16 where they are large, with everything prediction needs and how it
@@ -66,7 +99,9 @@ void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
 void export_compact_model(const GlobalOptions& global, const ExportOptions& o) {
   kernel::PluginCatalog catalog;
   if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
-  predict::ModelBundle model = predict::load_model(catalog, o.model, o.db);
+  if (o.models.size() != 1)
+    throw std::runtime_error("--compact writes one model: give one --model");
+  predict::ModelBundle model = predict::load_model(catalog, o.models.front(), o.db);
   engine::CheckpointInfo info = engine::read_checkpoint_info(model.file);
   info.state.clear();
   if (!o.trained_with.empty()) info.metadata[models::trained_with_key] = o.trained_with;
@@ -88,9 +123,11 @@ void add_export_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--db", o->db, "Run database (SQLite)")->capture_default_str();
   cmd->add_option("--experiment", o->experiment, "Only this experiment (--csv)");
   cmd->add_option("--out", o->out, "Write the CSV to this file instead of standard output");
-  auto* model = cmd->add_option("--model", o->model,
-                                "Run id (its best checkpoint) or checkpoint file to export")
-                    ->type_name("RUN_ID|CHECKPOINT");
+  auto* model = cmd->add_option("--model", o->models,
+                                "Run id (its best checkpoint), checkpoint file or shipped model "
+                                "to export; repeated (--onnx): an ensemble, the mean of the "
+                                "members' probabilities")
+                    ->type_name("RUN_ID|CHECKPOINT|NAME");
   auto* onnx = cmd->add_option("--onnx", o->onnx, "Write the model as an ONNX graph to FILE")
                    ->type_name("FILE");
   auto* compact = cmd->add_option("--compact", o->compact,
@@ -106,7 +143,7 @@ void add_export_command(CLI::App& app, GlobalOptions& global) {
   onnx->excludes(compact);
   csv->excludes(model);
   cmd->callback([o, &global] {
-    if (!o->csv && (o->model.empty() || (o->onnx.empty() && o->compact.empty())))
+    if (!o->csv && (o->models.empty() || (o->onnx.empty() && o->compact.empty())))
       throw CLI::ValidationError("export needs --csv, or --model with --onnx or --compact");
     if (o->csv)
       export_metrics(*o);

@@ -232,6 +232,47 @@ TEST(OnnxExport, EveryLayerTypeMatchesOpenCv) {
   expect_parity(*network, "every-layer");
 }
 
+// An ensemble of two different networks (the second ends in dropout, a pass-through) in one
+// graph: OpenCV DNN's "probabilities" are the mean of the members' softmax as ferlab computes
+// each member alone, and "logits" their logarithm.
+TEST(OnnxExport, EnsembleIsTheMeanOfItsMembersInOpenCv) {
+  const InputShape shape{1, 48, 48};
+  auto a = network_of(
+      backbone_def("seed-cnn",
+                   {{"widths", std::vector<std::int64_t>{8, 16}}, {"dense", std::int64_t{32}}},
+                   shape, 7),
+      shape);
+  auto b = network_of(backbone_def("vgg",
+                                   {{"widths", std::vector<std::int64_t>{8, 16}},
+                                    {"dense", std::vector<std::int64_t>{32}}},
+                                   shape, 7),
+                      shape);
+  randomize(*a, 5);
+  randomize(*b, 6);
+  const std::string bytes = export_onnx::onnx_model({a.get(), b.get()}, catalog());
+  onnx::ModelProto model = parse(bytes);
+  ASSERT_NO_THROW(onnx::checker::check_model(model));
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
+  const int batch = 3;
+  const auto images = random_images(static_cast<std::size_t>(batch) * 48 * 48, 41);
+  const auto pa = softmax_rows(ferlab_logits(*a, images, batch), 7);
+  const auto pb = softmax_rows(ferlab_logits(*b, images, batch), 7);
+  std::vector<float> mean(pa.size()), log_mean(pa.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    mean[i] = (pa[i] + pb[i]) / 2;
+    log_mean[i] = std::log(mean[i]);
+  }
+  // The members disagree enough for the mean to differ from either of them.
+  EXPECT_GT(max_abs_diff(cv::Mat(pa, true), pb), 0.05);
+  const int sizes[] = {batch, 1, 48, 48};
+  net.setInput(cv::Mat(4, sizes, CV_32F, const_cast<float*>(images.data())), "input");
+  std::vector<cv::Mat> outs;
+  net.forward(outs, std::vector<cv::String>{"logits", "probabilities"});
+  ASSERT_EQ(outs.size(), 2u);
+  EXPECT_LE(max_abs_diff(outs[1], mean), tolerance);
+  EXPECT_LE(max_abs_diff(outs[0], log_mean), 1e-3);
+}
+
 TEST(OnnxExport, ModelCarriesOpsetInputOutputsAndMetadata) {
   const InputShape shape{1, 48, 48};
   auto network = network_of(

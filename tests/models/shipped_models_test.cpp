@@ -111,9 +111,57 @@ TEST_F(ShippedModels, EnsembleProbabilitiesAreTheMeanOfItsMembers) {
   EXPECT_THAT(runs.out, HasSubstr("ensemble(run 1 + run 2)"));
 }
 
+TEST_F(ShippedModels, EnsembleExportsAsOneOnnxGraphOfTheMeanProbabilities) {
+  const fs::path both = dir_ / "ensemble.onnx", second = dir_ / "model-2.onnx";
+  auto r = run_ferlab("export --model 1 --model 2 --db " + db_ + " --onnx " + both.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ensemble(run 1 + run 2)"));
+  r = run_ferlab("export --model 2 --db " + db_ + " --onnx " + second.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  cv::Mat face = detectable_faces(1).at(0), equalised;
+  cv::resize(face, face, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  cv::equalizeHist(face, equalised);
+  const auto p1 = onnx_probabilities(dir_ / "model.onnx", equalised);
+  const auto p2 = onnx_probabilities(second, equalised);
+  const auto mean = onnx_probabilities(both, equalised);
+  ASSERT_EQ(mean.size(), p1.size());
+  for (std::size_t c = 0; c < mean.size(); ++c) EXPECT_NEAR(mean[c], (p1[c] + p2[c]) / 2, 1e-5);
+  // --compact writes one model, not an ensemble.
+  r = run_ferlab("export --model 1 --model 2 --db " + db_ + " --compact " +
+                 (dir_ / "x.ferlab").string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr("--compact writes one model"));
+}
+
+// A student trained on the soft labels of runs 1 and 2 (checkpoint files: the student has a
+// database of its own); a teacher whose preprocessing differs from the student's is refused.
+TEST_F(ShippedModels, DistilledRunLearnsFromItsTeachersAndRefusesAMismatchedOne) {
+  const std::string teachers = "[" + (dir_ / "checkpoints" / "runs-run-1-best.ferlab").string() +
+                               ", " + (dir_ / "checkpoints" / "runs-run-2-best.ferlab").string() +
+                               "]";
+  auto student = [&](const std::string& name, const std::string& preprocess) {
+    std::string spec = one_epoch_spec(name, preprocess);
+    const std::string train = "train: {epochs: 1, batch: 16, optimizer: {name: adam, lr: 0.002}";
+    spec.replace(spec.find(train), train.size(),
+                 train + ", distill: {teacher: " + teachers + ", temperature: 3, weight: 0.7}");
+    const fs::path file = dir_ / (name + ".yaml");
+    std::ofstream(file) << spec;
+    return run_ferlab("run " + file.string() + " --db " + (dir_ / (name + ".db")).string() +
+                      " --threads 1");
+  };
+  auto r = student("student", "  - {plugin: grayscale}\n  - {plugin: hist-eq}\n");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("distilling from"));
+  EXPECT_THAT(r.err, HasSubstr("(temperature 3, weight 0.7)"));
+  r = student("mismatch", "  - {plugin: grayscale}\n");
+  EXPECT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr("was trained with preprocessing [grayscale, hist-eq] and the "
+                               "student uses [grayscale]"));
+}
+
 TEST_F(ShippedModels, CompactModelIsFoundByNameAndPredictsWholeImages) {
   const std::string file = compact_model();
-  EXPECT_LT(fs::file_size(file), fs::file_size(dir_ / "checkpoints" / "run-1-best.ferlab"));
+  EXPECT_LT(fs::file_size(file), fs::file_size(dir_ / "checkpoints" / "runs-run-1-best.ferlab"));
   auto listed = with_models("models");
   ASSERT_EQ(listed.status, 0) << listed.err;
   EXPECT_THAT(listed.out, HasSubstr("tiny"));

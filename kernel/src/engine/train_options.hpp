@@ -28,6 +28,16 @@ struct ScheduleOptions {
   double min_lr = 0.0;                   // cosine floor, plateau floor
 };
 
+// Knowledge distillation (Hinton et al. 2015): the loss is (1 - weight) * the usual loss +
+// weight * T^2 * KL(teacher_T || softmax(logits / T)), the teacher's probabilities on the same
+// batch softened by the temperature T. The teachers are named here; the trainer gets them as a
+// Teacher (trainer.hpp).
+struct DistillOptions {
+  std::vector<std::string> teachers;  // shipped model names, checkpoint files or run ids
+  double temperature = 4.0;
+  double weight = 0.5;
+};
+
 struct TrainOptions {
   int epochs = 10;
   int batch = 64;
@@ -38,11 +48,12 @@ struct TrainOptions {
   double grad_clip = 0.0;                  // 0 = off; max global L2 norm of gradients
   double label_smoothing = 0.0;
   std::string class_weights = "none";  // none | balanced (inverse class frequency)
-  std::string init = "he";             // he | xavier
+  std::string init = "he";             // he | xavier | pytorch
   int loader_threads = 2;              // threads preparing (augmenting) the next batches
   int freeze_stages = 0;               // layers of stages 1..N left untrained (LayerDef::stage)
   std::vector<std::string> freeze;     // layers left untrained (fine-tuning): names, or
                                        // prefixes ending in '*' ("s1*")
+  DistillOptions distill;              // used when the trainer has a teacher
 };
 
 }  // namespace ferlab::engine

@@ -136,6 +136,18 @@ Trainer::Trainer(Network& network, const TrainOptions& options, int num_classes,
     throw std::invalid_argument("epochs and batch must be positive");
 }
 
+double Trainer::add_distillation(const float* logits, const float* teacher, int batch,
+                                 double loss) {
+  const double w = options_.distill.weight;
+  float* grad = network_.output_grad();
+  // With weight 0 both scalings are exact (x * 1, + 0): plain training, bit for bit.
+  for (std::size_t e = 0, n = static_cast<std::size_t>(batch) * classes_; e < n; ++e)
+    grad[e] = static_cast<float>(grad[e] * (1 - w));
+  const double kd =
+      distillation_loss(logits, teacher, batch, classes_, options_.distill.temperature, w, grad);
+  return (1 - w) * loss + w * kd;
+}
+
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
                          const Augmentation& augment, const EpochCallback& on_epoch,
                          const StepCallback& on_step) {
@@ -188,6 +200,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   std::vector<int> labels(batch);
   // Soft targets only when a batch augmenter mixes them; plain labels otherwise.
   std::vector<float> targets(augment.batch ? static_cast<std::size_t>(batch) * classes_ : 0);
+  std::vector<float> taught(teacher_ ? static_cast<std::size_t>(batch) * classes_ : 0);
 
   TrainResult result;
   TrainingState& p = progress_;
@@ -204,12 +217,13 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
     double loss_sum = 0;
     for (std::size_t step = 0; step < steps; ++step) {
       loader.next(network_.input(), labels.data(), targets.empty() ? nullptr : targets.data());
+      if (teacher_) teacher_(network_.input(), batch, taught.data());
       const float* logits = network_.forward(true);
-      const double loss = targets.empty()
-                              ? softmax_cross_entropy(logits, labels.data(), batch, classes_,
-                                                      loss_options, network_.output_grad())
-                              : soft_cross_entropy(logits, targets.data(), batch, classes_,
-                                                   loss_options, network_.output_grad());
+      double loss = targets.empty() ? softmax_cross_entropy(logits, labels.data(), batch, classes_,
+                                                            loss_options, network_.output_grad())
+                                    : soft_cross_entropy(logits, targets.data(), batch, classes_,
+                                                         loss_options, network_.output_grad());
+      if (teacher_) loss = add_distillation(logits, taught.data(), batch, loss);
       if (!std::isfinite(loss))
         throw std::runtime_error("training diverged: loss is " + std::to_string(loss) +
                                  " in epoch " + std::to_string(epoch + 1) +
@@ -295,12 +309,8 @@ std::vector<std::vector<float>> predict(Network& network, const std::vector<Samp
   std::vector<std::vector<float>> probabilities(samples.size());
   const int classes = network.output_size();
   run_inference(network, samples, batch, [&](std::size_t i, const float* logits) {
-    std::vector<float>& p = probabilities[i];
-    p.assign(logits, logits + classes);
-    const float top = *std::max_element(p.begin(), p.end());
-    float sum = 0;
-    for (float& v : p) sum += v = std::exp(v - top);
-    for (float& v : p) v /= sum;
+    probabilities[i].resize(classes);
+    softmax_rows(logits, 1, classes, probabilities[i].data());
   });
   return probabilities;
 }

@@ -43,6 +43,10 @@ using EpochCallback = std::function<void(const EpochStats&)>;
 // throw to stop training between two steps (Ctrl-C).
 using StepCallback = std::function<void(int epoch, int step, int steps, double loss)>;
 
+// A distillation teacher: writes its class probabilities (batch x classes) for the network's
+// input batch (batch images, the network's input layout) to `probabilities`.
+using Teacher = std::function<void(const float* input, int batch, float* probabilities)>;
+
 class Trainer {
  public:
   // Does not initialise the network: call initialize_parameters() first unless fine-tuning.
@@ -57,6 +61,9 @@ class Trainer {
                   const Augmentation& augment = {}, const EpochCallback& on_epoch = {},
                   const StepCallback& on_step = {});
 
+  // Trains against `teacher`'s soft targets as well (options.distill: temperature, weight).
+  void set_teacher(Teacher teacher) { teacher_ = std::move(teacher); }
+
   // Makes the next fit() continue after the epoch `state` was taken at (by state(), in a fit
   // with the same data, options and seed; the network must hold that epoch's weights) instead
   // of starting afresh. With one thread the result is bit-identical to an uninterrupted fit.
@@ -66,6 +73,10 @@ class Trainer {
   TrainingState state() const;
 
  private:
+  // (1 - w) * loss + w * the distillation term, and the same mix of gradients in the
+  // network's output gradient.
+  double add_distillation(const float* logits, const float* teacher, int batch, double loss);
+
   Optimizer* optimizer_ = nullptr;  // these three live only during fit()
   LrSchedule* schedule_ = nullptr;
   const Rng* shuffle_rng_ = nullptr;
@@ -73,6 +84,7 @@ class Trainer {
   TrainOptions options_;
   int classes_;
   std::uint64_t seed_;
+  Teacher teacher_;
   std::optional<TrainingState> resume_;
   TrainingState progress_;  // epochs, best epoch and its weights so far
   std::map<const Parameter*, std::string> names_;

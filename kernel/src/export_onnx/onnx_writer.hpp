@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "engine/network.hpp"
 #include "plugin_catalog.hpp"
@@ -35,8 +36,16 @@ class UnsupportedLayer : public std::invalid_argument {
 std::string onnx_model(engine::Network& network, const kernel::PluginCatalog& catalog,
                        const OnnxOptions& options = {});
 
+// An ensemble in one graph: every member (all taking inputs of one shape) on "input", each
+// followed by its softmax; "probabilities" is their mean and "logits" its logarithm (so that
+// their softmax is the mean again). One member gives onnx_model(network) exactly.
+std::string onnx_model(const std::vector<engine::Network*>& members,
+                       const kernel::PluginCatalog& catalog, const OnnxOptions& options = {});
+
 // onnx_model() written to `file`; throws std::runtime_error naming the file if it cannot.
 void write_onnx(const std::filesystem::path& file, engine::Network& network,
+                const kernel::PluginCatalog& catalog, const OnnxOptions& options = {});
+void write_onnx(const std::filesystem::path& file, const std::vector<engine::Network*>& members,
                 const kernel::PluginCatalog& catalog, const OnnxOptions& options = {});
 
 }  // namespace ferlab::export_onnx

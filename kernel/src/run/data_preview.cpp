@@ -18,12 +18,6 @@ namespace {
 // Keeps the pick's generator apart from the run's other uses of its seed ("prev").
 constexpr std::uint64_t pick_stream = 0x70726576;
 
-std::vector<std::string> plugin_names(const std::vector<spec::PluginCall>& calls) {
-  std::vector<std::string> names;
-  for (const spec::PluginCall& call : calls) names.push_back(call.plugin);
-  return names;
-}
-
 // The augmenters the preview applies: batch ones (mixup, cutmix) mix whole batches instead.
 std::vector<std::string> per_image_augmenters(const kernel::PluginCatalog& catalog,
                                               const spec::RunSpec& run) {
@@ -90,7 +84,7 @@ DataPreview make_preview(const kernel::PluginCatalog& catalog, const spec::RunSp
   DataPreview out{{}, split, samples.size(), static_cast<int>(data.classes.size())};
   GridSection loaded_section{fmt::format("as loaded: {}, split {}", run.dataset.plugin, split), {}};
   GridSection preprocessed{
-      fmt::format("after preprocessing: {}", fmt::join(plugin_names(run.preprocess), ", ")), {}};
+      fmt::format("after preprocessing: {}", spec::plugin_names(run.preprocess)), {}};
   GridSection augmented{fmt::format("after training augmentation (epoch 1 draws, seed {}): {}",
                                     run.seed, fmt::join(per_image_augmenters(catalog, run), ", ")),
                         {}};

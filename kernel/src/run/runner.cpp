@@ -1,6 +1,7 @@
 #include "run/runner.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "run/resume_plan.hpp"
 #include "run/run_checkpoints.hpp"
 #include "run/run_record.hpp"
+#include "run/teacher.hpp"
 #include "run/train_stage.hpp"
 #include "run/visual_artifacts.hpp"
 #include "storage/run_resume.hpp"
@@ -164,6 +166,16 @@ class Executor {
       int num_classes = static_cast<int>(classes.size());
       engine::Trainer trainer(*state.network, run.train, num_classes,
                               static_cast<std::uint64_t>(run.seed));
+      if (!run.train.distill.teachers.empty()) {
+        trainer.set_teacher(make_teacher(catalog_, run, classes, state.network->input_shape(),
+                                         store_.database().path()));
+        const std::string message =
+            fmt::format("distilling from {} (temperature {}, weight {})",
+                        fmt::join(run.train.distill.teachers, " + "), run.train.distill.temperature,
+                        run.train.distill.weight);
+        fmt::print(stderr, "{}: {}\n", who, message);
+        store_.record_event(state.summary.id, "distillation", message, 1);
+      }
       state.checkpoints = std::make_unique<RunCheckpoints>(
           store_, state.summary.id, store_.database().path(), run, classes,
           state.network->input_shape(), input.fitted_states);

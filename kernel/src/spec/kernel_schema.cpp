@@ -75,6 +75,20 @@ const Section& schedule_schema() {
   return s;
 }
 
+const Section& distill_schema() {
+  static const Section s{{
+      param_field(string_list("teacher", {},
+                              "teacher models (shipped model names, checkpoint files or run "
+                              "ids; several = their mean probabilities). They see the "
+                              "student's batches, so they must share its preprocessing")),
+      param_field(number("temperature", 4.0, 0.05, 100.0,
+                         "softens teacher and student probabilities (1 = unchanged)")),
+      param_field(number("weight", 0.5, 0.0, 1.0,
+                         "share of the distillation term in the loss (0 = plain training)")),
+  }};
+  return s;
+}
+
 const Section& train_schema() {
   static const Section s{{
       param_field(integer("epochs", 10, 1, 100000, "training epochs")),
@@ -97,6 +111,8 @@ const Section& train_schema() {
                               "in '*'")),
       param_field(integer("freeze_stages", 0, 0, 1000,
                           "leave the backbone's first N stages untrained (fine-tuning)")),
+      section_field("distill", distill_schema(),
+                    "knowledge distillation from teacher models (Hinton et al. 2015)"),
   }};
   return s;
 }

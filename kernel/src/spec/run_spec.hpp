@@ -19,6 +19,21 @@ struct PluginCall {
   std::vector<std::string> written;  // the parameters the spec gave (for short labels)
 };
 
+// The calls' plugin names, comma-separated ("none" when there are none).
+inline std::string plugin_names(const std::vector<PluginCall>& calls) {
+  std::string names;
+  for (const PluginCall& c : calls) names += (names.empty() ? "" : ", ") + c.plugin;
+  return names.empty() ? "none" : names;
+}
+
+// The same plugins in the same order with the same (resolved) parameters.
+inline bool same_calls(const std::vector<PluginCall>& a, const std::vector<PluginCall>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].plugin != b[i].plugin || a[i].params.values() != b[i].params.values()) return false;
+  return true;
+}
+
 struct RunSpec {
   std::string experiment;
   std::string description;

@@ -325,6 +325,9 @@ class Validator {
     t.init = text("train", "init");
     t.freeze = strings("train", "freeze");
     t.freeze_stages = int(num("train", "freeze_stages", 0));
+    t.distill.teachers = strings("train.distill", "teacher");
+    t.distill.temperature = num("train.distill", "temperature", t.distill.temperature);
+    t.distill.weight = num("train.distill", "weight", t.distill.weight);
     run.init_from = text("model", "init_from");
     engine::OptimizerOptions& o = t.optimizer;
     o.name = text("train.optimizer", "name");
