@@ -164,25 +164,36 @@ TEST(Photometric, ContrastScalesSpreadAroundTheMean) {
   auto a = make<Augmenter>("photometric", {{"brightness", 0.0}, {"gamma", 0.0}, {"contrast", 0.3}});
   cv::Scalar m0, s0;
   cv::meanStdDev(image, m0, s0);
+  double least = 1, most = 1;  // of the spread ratio over the seeds
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
     cv::Scalar m, s;
     cv::meanStdDev(augment(*a, image, seed), m, s);
     EXPECT_NEAR(m[0], m0[0], 1.0);
     EXPECT_GE(s[0] / s0[0], 0.69);
     EXPECT_LE(s[0] / s0[0], 1.31);
+    least = std::min(least, s[0] / s0[0]), most = std::max(most, s[0] / s0[0]);
   }
+  // Factors in [0.7, 1.3]: over 20 seeds some lower the contrast and some raise it markedly.
+  EXPECT_LT(least, 0.9);
+  EXPECT_GT(most, 1.1);
 }
 
 TEST(Photometric, GammaIsAMonotoneCurveFixingBlackAndWhite) {
   cv::Mat ramp(1, 256, CV_8UC1);
   for (int v = 0; v < 256; ++v) ramp.at<unsigned char>(v) = static_cast<unsigned char>(v);
   auto a = make<Augmenter>("photometric", {{"brightness", 0.0}, {"contrast", 0.0}, {"gamma", 0.5}});
+  int darker = 0, brighter = 0;  // seeds whose curve moves mid-grey down or up
   for (std::uint64_t seed = 0; seed < 10; ++seed) {
     cv::Mat out = augment(*a, ramp, seed);
     EXPECT_EQ(out.at<unsigned char>(0), 0);
     EXPECT_EQ(out.at<unsigned char>(255), 255);
     for (int v = 1; v < 256; ++v) ASSERT_GE(out.at<unsigned char>(v), out.at<unsigned char>(v - 1));
+    const int middle = out.at<unsigned char>(128);
+    darker += middle<128 - 5, brighter += middle> 128 + 5;
   }
+  // A curve that does nothing would pass the checks above: gamma must bend it both ways.
+  EXPECT_GT(darker, 0);
+  EXPECT_GT(brighter, 0);
 }
 
 TEST(GaussianNoise, AddsZeroMeanNoiseOfTheRequestedStd) {

@@ -246,16 +246,28 @@ INSTANTIATE_TEST_SUITE_P(Layouts, BatchNormTest,
                          ::testing::Values(Layout::plain, Layout::blocked, Layout::blocked16,
                                            Layout::nhwc));
 
-// 3 channels: one partial block; 20 channels: a full block of 16 and a partial one.
+// 3 channels: one partial block; 20 channels: a full block of 16 and a partial one. On one
+// thread and on two, which split the (image, channel block) slices between them and merge the
+// per-image moments in image order: the same bits either way.
 TEST_P(BatchNormTest, TrainingUsesBatchStatisticsAndUpdatesRunningOnes) {
-  for (const Shape s : {Shape{2, 3, 7, 5}, Shape{3, 20, 4, 3}}) {
-    SCOPED_TRACE(s.c);
+  std::map<int, std::vector<float>> outputs;  // first shape's training output, by threads
+  for (const auto& [threads, s] :
+       {std::pair{1, Shape{2, 3, 7, 5}}, std::pair{1, Shape{3, 20, 4, 3}},
+        std::pair{2, Shape{2, 3, 7, 5}}, std::pair{2, Shape{3, 20, 4, 3}}}) {
+    SCOPED_TRACE(testing::Message() << s.c << " channels, " << threads << " threads");
+    ASSERT_TRUE(engine::set_threads(threads));
+    struct OneThreadAfter {
+      ~OneThreadAfter() { engine::set_threads(1); }
+    } restore;
+    ASSERT_EQ(engine::max_threads(), threads);
     LayerHarness h("batchnorm", {{"momentum", 0.8}}, {{s.n, s.c, s.h, s.w}}, 7, GetParam());
     std::vector<double> mean, var;
     naive::channel_statistics(h.input(0), s, mean, var);
     const auto scale = h.values("scale"), shift = h.values("shift");
-    expect_close(h.forward(true), naive::batchnorm(h.input(0), s, mean, var, scale, shift, 1e-5),
-                 1e-5, "training forward");
+    const std::vector<float> trained = h.forward(true);
+    expect_close(trained, naive::batchnorm(h.input(0), s, mean, var, scale, shift, 1e-5), 1e-5,
+                 "training forward");
+    if (s.c == 3) outputs[threads] = trained;
     // One update from mean 0 / variance 1, with Bessel's correction on the variance.
     const double n = s.n * s.h * s.w;
     std::vector<float> want_mean, want_var;
@@ -271,6 +283,7 @@ TEST_P(BatchNormTest, TrainingUsesBatchStatisticsAndUpdatesRunningOnes) {
     expect_close(h.forward(false), naive::batchnorm(h.input(0), s, rmean, rvar, scale, shift, 1e-5),
                  1e-5, "inference forward");
   }
+  EXPECT_EQ(outputs.at(1), outputs.at(2));
 }
 
 TEST_P(BatchNormTest, BackwardMatchesFiniteDifferences) {

@@ -14,6 +14,10 @@
 namespace ferlab::test {
 namespace {
 
+// Every layer may use every thread, however little its work: the two-thread tests below must
+// split the tiny network's layers (read once, at the first Network::prepare).
+const bool every_layer_threaded = setenv("FERLAB_SINGLE_THREAD_WORK", "0", 1) == 0;
+
 using namespace ferlab::engine;
 
 TEST(Loss, MatchesHandComputedCrossEntropyAndGradient) {
@@ -115,6 +119,37 @@ TEST(Optimizer, SgdMomentumNesterovAndWeightDecay) {
   EXPECT_FLOAT_EQ(y.w()[0], 1.f - 0.1f * 0.95f);
 }
 
+// Three steps of SGD with Nesterov momentum and L2 weight decay against PyTorch's update
+// (torch.optim.SGD), written out in double: g = grad + wd w; v = mu v + g (v = g at first);
+// w -= lr (g + mu v). Different gradients each step; one element without decay.
+TEST(Optimizer, NesterovWithWeightDecayFollowsPyTorchOverThreeSteps) {
+  const double lr = 0.05, mu = 0.9, wd = 0.01;
+  const double grads[3][2] = {{0.5, -1.0}, {-0.25, 0.75}, {1.5, 0.1}};
+  ScalarParameter x(1.f, -2.f), undecayed(1.f, -2.f, false);
+  OptimizerOptions o;
+  o.name = "sgd", o.momentum = mu, o.nesterov = true, o.weight_decay = wd;
+  Optimizer sgd(o, {&x.p, &undecayed.p});
+  double w[2][2] = {{1, -2}, {1, -2}}, v[2][2] = {{0, 0}, {0, 0}};
+  for (int step = 0; step < 3; ++step) {
+    for (int e = 0; e < 2; ++e) {
+      x.g()[e] = static_cast<float>(grads[step][e]);
+      undecayed.g()[e] = static_cast<float>(grads[step][e]);
+    }
+    sgd.step(lr);
+    for (int which = 0; which < 2; ++which)
+      for (int e = 0; e < 2; ++e) {
+        const double g = grads[step][e] + (which == 0 ? wd * w[which][e] : 0);
+        v[which][e] = step == 0 ? g : mu * v[which][e] + g;
+        w[which][e] -= lr * (g + mu * v[which][e]);
+      }
+    for (int e = 0; e < 2; ++e) {
+      EXPECT_NEAR(x.w()[e], w[0][e], 1e-6) << "step " << step + 1 << " element " << e;
+      EXPECT_NEAR(undecayed.w()[e], w[1][e], 1e-6) << "step " << step + 1 << " element " << e;
+    }
+  }
+  EXPECT_GT(std::abs(w[0][1] - w[1][1]), 1e-4) << "decay must make a difference here";
+}
+
 TEST(Optimizer, AdamFirstStepIsLrTimesSignAndAdamwDecaysDecoupled) {
   ScalarParameter x(1.f, 1.f);
   OptimizerOptions o;
@@ -175,6 +210,33 @@ TEST(Schedule, StepMultistepCosineWarmupPlateau) {
   EXPECT_DOUBLE_EQ(plateau.lr(3), 0.5);
   s.name = "exponential";
   EXPECT_THROW(LrSchedule(s, 1.0, 10), std::invalid_argument);
+}
+
+// The FER2013 recipes' combinations: plateau with warm-up and a floor, cosine with a floor.
+TEST(Schedule, PlateauWithWarmupAndFloorAndCosineWithFloor) {
+  ScheduleOptions s;
+  s.name = "plateau", s.warmup_epochs = 2, s.patience = 1, s.factor = 0.1, s.min_lr = 0.05;
+  LrSchedule plateau(s, 1.0, 10);
+  EXPECT_DOUBLE_EQ(plateau.lr(0), 0.1);  // warm-up from lr / 10
+  EXPECT_DOUBLE_EQ(plateau.lr(1), 0.55);
+  plateau.observe(true), plateau.observe(true);
+  EXPECT_DOUBLE_EQ(plateau.lr(2), 1.0);
+  plateau.observe(false);  // patience 1: cut at once
+  EXPECT_NEAR(plateau.lr(3), 0.1, 1e-12);
+  plateau.observe(true);  // an improvement resets the count, not the rate
+  EXPECT_NEAR(plateau.lr(4), 0.1, 1e-12);
+  plateau.observe(false);  // 0.01 would be below the floor
+  EXPECT_DOUBLE_EQ(plateau.lr(5), 0.05);
+  plateau.observe(false);
+  EXPECT_DOUBLE_EQ(plateau.lr(6), 0.05);
+
+  s = ScheduleOptions{};
+  s.name = "cosine", s.warmup_epochs = 1, s.min_lr = 0.2;
+  LrSchedule cosine(s, 1.0, 5);  // cosine over epochs 1..5 (span 4)
+  EXPECT_DOUBLE_EQ(cosine.lr(0), 0.1);
+  EXPECT_DOUBLE_EQ(cosine.lr(1), 1.0);
+  EXPECT_NEAR(cosine.lr(3), 0.2 + 0.8 * 0.5, 1e-12);  // half way: t = 2/4
+  EXPECT_NEAR(cosine.lr(4), 0.2 + 0.8 * (1 + std::cos(std::acos(-1.0) * 0.75)) / 2, 1e-12);
 }
 
 TEST(Initialize, HeXavierAndPytorchHaveTheirSpreadAndAreSeeded) {
@@ -271,6 +333,12 @@ TEST(Trainer, SameSeedGivesIdenticalWeightsWithOneThread) {
   ASSERT_TRUE(set_threads(2));
   const auto two = run(5, "sgd");
   set_threads(1);
+  // The comparison says something only if layers really split their work over the 2 threads
+  // (this binary sets FERLAB_SINGLE_THREAD_WORK=0 before any network is prepared).
+  engine::Network probe(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
+  probe.prepare(10);
+  for (const LayerSummary& layer : probe.summary())
+    EXPECT_FALSE(layer.single_thread) << layer.name << " would run on one thread";
   ASSERT_EQ(two.size(), one.size());
   for (std::size_t i = 0; i < one.size(); ++i)
     ASSERT_NEAR(two[i], one[i], 1e-4 * (1 + std::abs(one[i]))) << "weight " << i;
@@ -290,9 +358,8 @@ TEST(Trainer, KeepsTheBestEpochAndStopsEarly) {
   const EpochStats& best = result.history[result.best_epoch - 1];
   EXPECT_TRUE(best.best);
   for (const EpochStats& e : result.history) EXPECT_GE(e.val_loss, best.val_loss);
-  if (result.stopped_early) {
-    EXPECT_EQ(static_cast<int>(result.history.size()), result.best_epoch + 3);
-  }
+  ASSERT_TRUE(result.stopped_early) << "30 epochs at this rate must stop early";
+  EXPECT_EQ(static_cast<int>(result.history.size()), result.best_epoch + 3);
   // The network holds the best epoch's weights again.
   EXPECT_NEAR(evaluate(net, val, 4, 16).loss, best.val_loss, 1e-5);
 }

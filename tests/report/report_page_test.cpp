@@ -71,6 +71,9 @@ class ReportPageTest : public testing::Test {
     store.finish_run(add_run(store, "delta", 2, 0.55, 0.7, {{7, 3}, {3, 7}}), "finished");
     std::int64_t gamma = store.begin_run(info("gamma", 1), {"a", "b"});
     store.finish_run(gamma, "failed", "out of memory in layer c1");
+    // epsilon: unbalanced classes (16 a, 4 b), accuracy 15/20 = 0.75 but balanced accuracy
+    // (14/16 + 1/4) / 2 = 0.5625.
+    store.finish_run(add_run(store, "epsilon", 1, 0.6, 0.75, {{14, 2}, {3, 1}}), "finished");
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -124,7 +127,13 @@ TEST_F(ReportPageTest, ShowsMeanAndSpreadOverSeedsAndMarksTheBest) {
   EXPECT_THAT(html, HasSubstr("<td data-value=\"0.9\" class=\"best\">0.9000"));  // alpha
   // alpha's balanced accuracy from its confusion matrix: (9/10 + 9/10) / 2.
   EXPECT_THAT(html, HasSubstr("<td data-value=\"0.9\" class=\"best\">0.9000<span class=\"ci\">"));
-  EXPECT_THAT(html, HasSubstr("95% CI ["));
+  // epsilon's differs from its accuracy: computed from the matrix, not copied.
+  EXPECT_THAT(html, HasSubstr("<td data-value=\"0.75\""));
+  EXPECT_THAT(html, HasSubstr("<td data-value=\"0.5625\""));
+  // alpha's accuracy interval: resamples of its 20 predictions (18 right) count X ~ Bin(20,
+  // 0.9) right; P(X <= 14) = 1.1% and P(X <= 15) = 4.3% put the 2.5% percentile at 15/20,
+  // and P(X = 20) = 12% the 97.5% one at 20/20, for any bootstrap seed.
+  EXPECT_THAT(html, HasSubstr("0.9000<span class=\"ci\">95% CI [0.7500, 1.0000]</span>"));
 }
 
 TEST_F(ReportPageTest, ShowsAFailedRunWithItsError) {

@@ -2,6 +2,7 @@
 #include "storage/run_store.hpp"
 
 #include <gmock/gmock.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,12 +116,36 @@ TEST_F(RunStoreTest, AMissingDirectoryIsAClearErrorNamingTheFile) {
   }
 }
 
+// Root ignores file permissions (and CI runs as root): the attempt runs in a child process
+// that drops to user nobody first.
 TEST_F(RunStoreTest, AReadOnlyDatabaseIsRefusedAtOpening) {
   { RunStore store(db()); }
-  fs::permissions(db(), fs::perms::owner_read | fs::perms::group_read);
-  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
-  if (geteuid() == 0) GTEST_SKIP() << "root ignores file permissions";
-  EXPECT_THROW(RunStore{db()}, StorageError);
+  const auto read_only = fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read;
+  fs::permissions(db(), read_only);
+  fs::permissions(
+      dir_, read_only | fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const uid_t nobody = 65534;
+    if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setresgid(nobody, nobody, nobody) != 0 ||
+                           setresuid(nobody, nobody, nobody) != 0))
+      _exit(3);
+    try {
+      RunStore store(db());
+      _exit(0);
+    } catch (const StorageError& e) {
+      _exit(std::string(e.what()).find(db()) != std::string::npos ? 1 : 2);
+    } catch (...) {
+      _exit(4);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  fs::permissions(dir_, fs::perms::owner_all);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1)
+      << "0: opened for writing; 2: refused without naming the file; 3: could not become nobody";
 }
 
 // Two `ferlab run`s started together on a new database: switching it to WAL must wait for the

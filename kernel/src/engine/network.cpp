@@ -399,7 +399,8 @@ std::int64_t Network::macs() const {
 std::vector<LayerSummary> Network::summary() const {
   std::vector<LayerSummary> rows;
   for (const auto& node : nodes_) {
-    LayerSummary row{node->def.name, node->def.type, {}, 0, node->layer->macs()};
+    LayerSummary row{node->def.name,      node->def.type,     {}, 0,
+                     node->layer->macs(), node->single_thread};
     auto dims = node->output_desc.dims();
     row.output.assign(dims.begin() + 1, dims.end());
     for (const Parameter* p : node->layer->parameters())

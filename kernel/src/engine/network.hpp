@@ -22,6 +22,7 @@ struct LayerSummary {
   std::string name, type;
   std::vector<std::int64_t> output;  // without the batch dimension
   std::int64_t parameters = 0, macs = 0;
+  bool single_thread = false;  // at the prepared batch size (single_thread_work())
 };
 
 // What a forward pass is for. Training: batch statistics, dropout, backward follows.
