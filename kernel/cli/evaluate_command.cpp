@@ -48,11 +48,9 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_option("--threads", r.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--manifest", o->manifest,
-                  "Write a shipped model's manifest (one model) with the accuracies measured")
+                  "Write a shipped model's or ensemble's manifest with the accuracies measured")
       ->type_name("FILE");
   cmd->callback([&global, o] {
-    if (!o->manifest.empty() && o->request.models.size() != 1)
-      throw CLI::ValidationError("--manifest", "describes one model, not an ensemble");
     kernel::PluginCatalog catalog;
     if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
     const models::EvaluationResult result = models::evaluate_models(catalog, o->request);

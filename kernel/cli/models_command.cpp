@@ -1,6 +1,7 @@
 // `ferlab models`: the shipped models found by name (see models/shipped_models.hpp), with the
 // size and accuracies their manifests record.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "commands.hpp"
 #include "models/manifest.hpp"
@@ -41,7 +42,11 @@ void list_models(bool markdown) {
       fmt::print(stderr, "warning: {}\n", e.what());
     }
     std::vector<std::string> cells = {
-        m.name, fmt::format("{:.1f}", std::filesystem::file_size(m.file) / 1048576.0),
+        m.is_ensemble() ? fmt::format("{} ({})", m.name, fmt::join(m.members, " + ")) : m.name,
+        fmt::format("{:.1f}", (m.is_ensemble() ? s.bytes
+                                               : static_cast<std::int64_t>(
+                                                     std::filesystem::file_size(m.file))) /
+                                  1048576.0),
         s.parameters ? fmt::format("{:.2f}M", s.parameters / 1e6) : "-",
         s.macs ? fmt::format("{:.0f}", s.macs / 1e6) : "-"};
     for (const char* split : {"val", "test"})
@@ -52,8 +57,9 @@ void list_models(bool markdown) {
   fmt::print("{}", render(table, markdown ? TableFormat::markdown : TableFormat::plain));
   if (!markdown)
     fmt::print(
-        "accuracy in % as `ferlab evaluate` measured it on each file (its manifest); FER2013: "
-        "val = PublicTest (checkpoint selection), test = PrivateTest\n");
+        "accuracy in % as `ferlab evaluate` measured it on each file (its manifest); an "
+        "ensemble is the mean of its members' probabilities, its size and MACs their sum; "
+        "FER2013: val = PublicTest (checkpoint selection), test = PrivateTest\n");
 }
 
 }  // namespace

@@ -38,10 +38,50 @@ void write_accuracy(YAML::Emitter& out, const EvaluationResult& result) {
   out << YAML::EndMap;
 }
 
+void write_to(const std::filesystem::path& file, const YAML::Emitter& out) {
+  std::ofstream stream(file, std::ios::trunc);
+  stream << out.c_str() << '\n';
+  if (!stream.flush()) throw std::runtime_error(file.string() + ": cannot write the manifest");
+}
+
+// An ensemble's: what it is made of and what it measured; each member's own manifest has the
+// rest (spec, training).
+void write_ensemble_manifest(const std::filesystem::path& file, const EvaluationResult& result,
+                             const std::string& command) {
+  const auto& members = result.models.members();
+  std::vector<std::string> names;
+  std::int64_t bytes = 0, parameters = 0, macs = 0;
+  for (const predict::ModelBundle& m : members) {
+    names.push_back(m.label);
+    bytes += static_cast<std::int64_t>(std::filesystem::file_size(m.file));
+    parameters += m.network->parameter_count();
+    macs += m.network->macs();
+  }
+  YAML::Emitter out;
+  out.SetDoublePrecision(6);
+  out << YAML::Comment(
+      "An ensemble shipped with ferlab: the mean of its members' class probabilities (each with "
+      "its own preprocessing and the same TTA mode); written by `ferlab evaluate --manifest` "
+      "from the accuracies measured on the shipped member files");
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << result.models.label();
+  out << YAML::Key << "ensemble_of" << YAML::Value << YAML::Flow << names;
+  out << YAML::Key << "bytes" << YAML::Value << bytes;
+  out << YAML::Key << "classes" << YAML::Value << YAML::Flow << members.front().classes;
+  out << YAML::Key << "parameters" << YAML::Value << parameters;
+  out << YAML::Key << "macs" << YAML::Value << macs;
+  out << YAML::Key << "evaluated_with" << YAML::Value << command;
+  out << YAML::Key << "accuracy" << YAML::Value;
+  write_accuracy(out, result);
+  out << YAML::EndMap;
+  write_to(file, out);
+}
+
 }  // namespace
 
 void write_manifest(const std::filesystem::path& file, const EvaluationResult& result,
                     const std::string& command) {
+  if (result.models.is_ensemble()) return write_ensemble_manifest(file, result, command);
   const predict::ModelBundle& m = result.models.members().front();
   YAML::Emitter out;
   out.SetDoublePrecision(6);  // accuracies are rounded to 4 decimals: no binary noise
@@ -79,10 +119,7 @@ void write_manifest(const std::filesystem::path& file, const EvaluationResult& r
   write_accuracy(out, result);
   out << YAML::Key << "spec" << YAML::Value << YAML::Literal << m.spec_text;
   out << YAML::EndMap;
-
-  std::ofstream stream(file, std::ios::trunc);
-  stream << out.c_str() << '\n';
-  if (!stream.flush()) throw std::runtime_error(file.string() + ": cannot write the manifest");
+  write_to(file, out);
 }
 
 ManifestSummary read_manifest(const std::filesystem::path& file) {

@@ -16,8 +16,9 @@ namespace ferlab::models {
 inline constexpr const char* trained_with_key = "trained_with";
 inline constexpr const char* notes_key = "notes";
 
-// Writes the manifest of the single model `result` evaluated (its only member),
-// `command` being the evaluation's command line. Throws naming the file it cannot write.
+// Writes the manifest of the model `result` evaluated, `command` being the evaluation's
+// command line: a single model's (its file, spec and training), or an ensemble's (its members,
+// their files' total size, summed parameters and MACs). Throws naming the file it cannot write.
 void write_manifest(const std::filesystem::path& file, const EvaluationResult& result,
                     const std::string& command);
 

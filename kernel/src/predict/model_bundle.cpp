@@ -1,6 +1,7 @@
 #include "predict/model_bundle.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -69,7 +70,13 @@ std::vector<std::string> split_lines(const std::string& text) {
 std::filesystem::path model_file(const std::string& source, const std::string& db) {
   if (std::filesystem::exists(source)) return source;
   if (!is_run_id(source)) {
-    if (auto shipped = models::find_shipped_model(source)) return shipped->file;
+    if (auto shipped = models::find_shipped_model(source)) {
+      if (shipped->is_ensemble())
+        throw std::runtime_error(fmt::format(
+            "{} is a shipped ensemble ({}), not one model: here a single model is needed", source,
+            fmt::join(shipped->members, " + ")));
+      return shipped->file;
+    }
     std::string names;
     for (const models::ShippedModel& m : models::shipped_models())
       names += (names.empty() ? "" : ", ") + m.name;

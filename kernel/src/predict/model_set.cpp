@@ -3,11 +3,17 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <stdexcept>
+
+#include "models/shipped_models.hpp"
 
 namespace ferlab::predict {
 
-ModelSet::ModelSet(std::vector<ModelBundle> members) : members_(std::move(members)) {
+ModelSet::ModelSet(std::vector<ModelBundle> members, std::string label)
+    : members_(std::move(members)), label_(std::move(label)) {
   if (members_.empty()) throw std::runtime_error("no model given");
   std::vector<std::string> labels;
   for (const ModelBundle& m : members_) {
@@ -18,7 +24,8 @@ ModelSet::ModelSet(std::vector<ModelBundle> members) : members_(std::move(member
           members_.front().label, m.label, fmt::join(classes(), ", "), fmt::join(m.classes, ", ")));
     labels.push_back(m.label);
   }
-  label_ = is_ensemble() ? fmt::format("ensemble({})", fmt::join(labels, " + ")) : labels.front();
+  if (label_.empty())
+    label_ = is_ensemble() ? fmt::format("ensemble({})", fmt::join(labels, " + ")) : labels.front();
 }
 
 std::vector<std::vector<float>> ModelSet::classify(const std::vector<cv::Mat>& faces) {
@@ -31,8 +38,22 @@ std::vector<std::vector<float>> ModelSet::classify(const std::vector<cv::Mat>& f
 ModelSet load_models(const kernel::PluginCatalog& catalog, const std::vector<std::string>& sources,
                      const std::string& db) {
   std::vector<ModelBundle> members;
-  for (const std::string& source : sources) members.push_back(load_model(catalog, source, db));
-  return ModelSet(std::move(members));
+  std::string label;
+  for (const std::string& source : sources) {
+    // As model_file() reads a source: a file, then a run id (digits), then a name.
+    const bool digits = std::all_of(source.begin(), source.end(), ::isdigit);
+    const auto ensemble = std::filesystem::exists(source) || digits
+                              ? std::nullopt
+                              : models::find_shipped_model(source);
+    if (!ensemble || !ensemble->is_ensemble()) {
+      members.push_back(load_model(catalog, source, db));
+      continue;
+    }
+    for (const std::string& member : ensemble->members)
+      members.push_back(load_model(catalog, member, db));
+    if (sources.size() == 1) label = source;
+  }
+  return ModelSet(std::move(members), label);
 }
 
 void add_to_mean(std::vector<std::vector<float>>& mean,

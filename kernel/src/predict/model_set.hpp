@@ -13,10 +13,11 @@ class ModelSet {
  public:
   // At least one member; all with the same classes in the same order, else throws
   // std::runtime_error naming the two that differ.
-  explicit ModelSet(std::vector<ModelBundle> members);
+  // `label` names the set (a shipped ensemble's name); empty: from the members.
+  explicit ModelSet(std::vector<ModelBundle> members, std::string label = "");
 
   const std::vector<std::string>& classes() const { return members_.front().classes; }
-  // The member's label, or "ensemble(a + b + ...)".
+  // The member's label, a shipped ensemble's name, or "ensemble(a + b + ...)".
   const std::string& label() const { return label_; }
   bool is_ensemble() const { return members_.size() > 1; }
   std::vector<ModelBundle>& members() { return members_; }
@@ -30,7 +31,9 @@ class ModelSet {
   std::string label_;
 };
 
-// Each source as load_model reads it (name, run id of `db`, or checkpoint file).
+// Each source as load_model reads it (name, run id of `db`, or checkpoint file); a shipped
+// ensemble's name stands for its members (the set is then labelled with that name when it is
+// the only source).
 ModelSet load_models(const kernel::PluginCatalog& catalog, const std::vector<std::string>& sources,
                      const std::string& db);
 

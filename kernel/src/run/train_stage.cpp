@@ -42,7 +42,13 @@ std::string initialize_network(engine::Network& network, const spec::RunSpec& ru
   // A checkpoint file, or the name of a shipped model (`ferlab models`).
   std::filesystem::path file = run.init_from;
   if (!std::filesystem::exists(file))
-    if (auto shipped = models::find_shipped_model(run.init_from)) file = shipped->file;
+    if (auto shipped = models::find_shipped_model(run.init_from)) {
+      if (shipped->is_ensemble())
+        throw std::runtime_error(run.init_from +
+                                 ": model.init_from names a shipped ensemble; fine-tuning starts "
+                                 "from one model (distil the ensemble with train.distill instead)");
+      file = shipped->file;
+    }
   const engine::LoadReport report = engine::load_checkpoint(file, network, true);
   if (report.loaded.empty())
     throw std::runtime_error(run.init_from +
