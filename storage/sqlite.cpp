@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "storage/schema.hpp"
@@ -55,15 +56,27 @@ Database::Database(const std::string& path, bool create) : path_(path) {
 Database::~Database() { sqlite3_close(db_); }
 
 void Database::fail(const std::string& what) const {
-  throw StorageError(fmt::format("{}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+  throw StorageError(fmt::format("{}: {}: {}", path_, what, error_text()));
+}
+
+std::string Database::error_text() const {
+  std::string text = sqlite3_errmsg(db_);
+  // SQLite says "disk I/O error" for a full disk and a file-size limit alike; the system's
+  // own error tells them apart ("No space left on device", "File too large").
+  if (const int system = sqlite3_system_errno(db_); system != 0)
+    text += fmt::format(" ({})", std::strerror(system));
+  else if (const int code = sqlite3_extended_errcode(db_);
+           code == SQLITE_FULL || code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_FSYNC ||
+           code == SQLITE_IOERR_TRUNCATE)
+    text += " (a write failed: is the disk full, or the file past a size limit?)";
+  return text;
 }
 
 void Database::exec(const std::string& sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
-    sqlite3_free(error);
-    throw StorageError(fmt::format("{}: {} (in: {})", path_, message, sql.substr(0, 80)));
+    sqlite3_free(error);  // the same text as error_text()'s first part
+    throw StorageError(fmt::format("{}: {} (in: {})", path_, error_text(), sql.substr(0, 80)));
   }
 }
 

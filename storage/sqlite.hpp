@@ -29,6 +29,8 @@ class Database {
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
   [[noreturn]] void fail(const std::string& what) const;
+  // SQLite's message for the last error, with the system's when an OS call failed.
+  std::string error_text() const;
 
  private:
   sqlite3* db_ = nullptr;

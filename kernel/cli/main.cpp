@@ -1,11 +1,15 @@
 // ferlab: run and compare facial emotion recognition experiments.
 #include <fmt/format.h>
 
+#include <csignal>
 #include <exception>
 
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
+  // A file grown past `ulimit -f` would kill the process with SIGXFSZ, mid-write and without a
+  // word; ignored, the write fails with EFBIG like a full disk, and the error says which file.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"ferlab: run and compare facial emotion recognition experiments"};
   app.set_version_flag("--version", std::string("ferlab ") + FERLAB_VERSION);
   app.require_subcommand(1);

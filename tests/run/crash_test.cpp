@@ -276,6 +276,59 @@ TEST_F(ResumeTest, ARunWithACosineScheduleCannotBeExtended) {
                                     "number of epochs"));
 }
 
+// A full disk, simulated by a file-size limit (prlimit --fsize: the same EFBIG/ENOSPC-style
+// write failure, no root or tmpfs needed). The database outgrows the limit after a few epochs:
+// the run stops with an error naming the database and saying why, not killed by SIGXFSZ; the
+// database keeps every epoch committed before; --resume without the limit ends with the
+// results of a run that never failed.
+TEST_F(CrashTest, AFullDiskStopsTheRunClearlyAndResumeFinishesIt) {
+  fs::path spec = write("spec.yaml", tiny_spec("full", 8));
+  const std::string straight_db = (dir_ / "straight.db").string();
+  ASSERT_EQ(run_command(std::string(FERLAB_CLI) + " run " + spec.string() + " --db " + straight_db +
+                        " --threads 1 2>&1")
+                .status,
+            0);
+  const auto full =
+      run_command("prlimit --fsize=204800 " + ferlab("run " + spec.string()) + " 2>&1");
+  EXPECT_EQ(full.status, 1) << full.out;  // an error exit, not a signal
+  EXPECT_THAT(full.out, HasSubstr(db() + ": "));
+  EXPECT_THAT(full.out, HasSubstr("is the disk full, or the file past a size limit?"));
+  int committed = 0;
+  {
+    Database d(db(), false);
+    EXPECT_EQ(text(d, "PRAGMA integrity_check"), "ok");
+    committed = static_cast<int>(scalar(d, "SELECT count(*) FROM epochs WHERE split = 'train'"));
+  }
+  ASSERT_GE(committed, 1) << "the limit must let a first epoch through";
+  ASSERT_LT(committed, 8) << "the limit must stop the run before its end";
+  const auto resumed = run_command(ferlab("run " + spec.string() + " --resume") + " 2>&1");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_EQ(recorded_results(db()), recorded_results(straight_db));
+}
+
+// A checkpoint that cannot be written (here larger than the file-size limit) fails the run with
+// the file and the system's reason, leaves no partial file, and the run is resumable.
+TEST_F(CrashTest, ACheckpointThatCannotBeWrittenFailsTheRunClearly) {
+  std::string big = tiny_spec("big", 2);
+  const std::string dense = "    - {type: dense, units: 7}";
+  big.replace(big.find(dense), dense.size(), "    - {type: dense, units: 1024}\n" + dense);
+  fs::path spec = write("spec.yaml", big);  // 64 * 1024 weights: a 256 KiB+ checkpoint
+  const auto failed =
+      run_command("prlimit --fsize=200000 " + ferlab("run " + spec.string()) + " 2>&1");
+  EXPECT_EQ(failed.status, 1) << failed.out;
+  const fs::path best = dir_ / "checkpoints" / "runs-run-1-best.ferlab";
+  EXPECT_THAT(failed.out, HasSubstr(best.string() + ": cannot write checkpoint (File too large)"));
+  EXPECT_FALSE(fs::exists(best.string() + ".tmp"));
+  {
+    Database d(db(), false);
+    EXPECT_EQ(text(d, "SELECT status FROM runs"), "failed");
+  }
+  const auto resumed = run_command(ferlab("run " + spec.string() + " --resume") + " 2>&1");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  Database d(db(), false);
+  EXPECT_EQ(text(d, "SELECT status FROM runs"), "finished");
+}
+
 TEST_F(CrashTest, TwoProcessesWritingOneDatabaseLoseNoRows) {
   fs::path a = write("a.yaml", tiny_spec("writer-a", 6));
   fs::path b = write("b.yaml", tiny_spec("writer-b", 6));

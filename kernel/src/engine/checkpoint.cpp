@@ -1,5 +1,9 @@
 #include "engine/checkpoint.hpp"
 
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
@@ -24,7 +28,13 @@ void save_checkpoint(const std::filesystem::path& file, Network& network,
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) throw std::runtime_error(file.string() + ": cannot write checkpoint");
+    if (!out.flush()) {
+      const int error = errno;  // a full disk (ENOSPC), a size limit (EFBIG), ...
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);  // no half-written file left behind
+      throw std::runtime_error(
+          fmt::format("{}: cannot write checkpoint ({})", file.string(), std::strerror(error)));
+    }
   }
   std::error_code error;
   std::filesystem::rename(temporary, file, error);
