@@ -84,6 +84,15 @@ TEST(Metrics, AccuracyAndMacroF1) {
   EXPECT_NEAR(c.macro_f1(), (4.0 / 6 + 2.0 / 3 + 0) / 3, 1e-12);
 }
 
+// A class that neither the truth nor the predictions contain is left out of the mean (as
+// scikit-learn does with the labels it sees); one only predicted, or only true, counts as 0.
+TEST(Metrics, MacroF1LeavesOutClassesAbsentFromTruthAndPredictions) {
+  Confusion c(5);
+  c.add(0, 0), c.add(1, 1), c.add(2, 0), c.add(0, 4);  // class 3 absent; 4 only predicted
+  // F1: class 0 = 2*1/(2+2), class 1 = 1, class 2 = 0 (never predicted), class 4 = 0.
+  EXPECT_NEAR(c.macro_f1(), (0.5 + 1 + 0 + 0) / 4, 1e-12);
+}
+
 // One parameter tensor of two elements, driven by hand.
 struct ScalarParameter {
   dnnl::engine eng{dnnl::engine::kind::cpu, 0};
