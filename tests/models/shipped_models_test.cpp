@@ -271,6 +271,39 @@ TEST_F(ShippedModels, ShippedEnsembleWorksUnderItsName) {
   for (const fs::path& f : {ensemble, manifest, second}) fs::remove(f);
 }
 
+// A model trained with bf16 convolutions predicts on a CPU without AVX-512 (simulated by
+// ONEDNN_MAX_CPU_ISA=AVX2) with f32 ones, saying so, and nearly what it predicts with bf16.
+TEST_F(ShippedModels, ABf16ModelPredictsWithF32ConvolutionsWhereTheCpuLacksBf16) {
+  std::string spec = one_epoch_spec("bf16", "  - {plugin: grayscale}\n");
+  const std::string layers =
+      spec.substr(spec.find("  layers:"), spec.find("train:") - spec.find("  layers:"));
+  spec.replace(spec.find(layers), layers.size(),
+               "  backbone: {plugin: seed-cnn, widths: [4, 8], dense: 16, conv_precision: bf16}\n");
+  const fs::path file = dir_ / "bf16.yaml";
+  std::ofstream(file) << spec;
+  const std::string db = (dir_ / "bf16.db").string();
+  auto r = run_ferlab("run " + file.string() + " --db " + db + " --threads 1");
+  if (r.status != 0 && r.err.find("needs a CPU with AVX-512") != std::string::npos)
+    GTEST_SKIP() << "no bf16 convolutions on this CPU to train with";
+  ASSERT_EQ(r.status, 0) << r.err;
+  cv::Mat face = detectable_faces(1).at(0);
+  cv::resize(face, face, cv::Size(48, 48), 0, 0, cv::INTER_AREA);
+  const fs::path image = dir_ / "bf16-face.png";
+  cv::imwrite(image.string(), face);
+  const std::string predict =
+      FERLAB_CLI " predict --model 1 --db " + db + " --whole-image --threads 1 " + image.string();
+  const auto native = run_command(predict, false);
+  ASSERT_EQ(native.status, 0) << native.err;
+  const auto fallback = run_command("ONEDNN_MAX_CPU_ISA=AVX2 " + predict, false);
+  ASSERT_EQ(fallback.status, 0) << fallback.err;
+  EXPECT_THAT(fallback.err, HasSubstr("was trained with bf16 convolutions, which this CPU lacks"));
+  EXPECT_THAT(native.err, testing::Not(HasSubstr("which this CPU lacks")));
+  const auto a = line_probabilities(json_lines(native.out).at(0));
+  const auto b = line_probabilities(json_lines(fallback.out).at(0));
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t c = 0; c < a.size(); ++c) EXPECT_NEAR(a[c], b[c], 2e-2) << c;
+}
+
 // Every model in models/ against the real FER2013, as its manifest says it was measured. An
 // accuracy check, not a memory one: the sanitizer build leaves it to the Release suite (it would
 // take minutes there).

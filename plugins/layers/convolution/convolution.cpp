@@ -178,10 +178,19 @@ class Convolution final : public Layer {
     const memory::desc src_in = any_layout(src, g.compute), wd_in = any_layout(wd, g.compute);
     // oneDNN checks (in + left + right - span) / stride + 1 == out, which left == right
     // satisfies also when the stride skips the last columns.
-    auto fwd_pd = convolution_forward::primitive_desc(
-        convolution_forward::desc(prop_kind::forward_training, algo, src_in, wd_in, bd, dst,
-                                  strides, dil, pad, pad),
-        ctx.engine);
+    convolution_forward::primitive_desc fwd_pd;
+    try {
+      fwd_pd = convolution_forward::primitive_desc(
+          convolution_forward::desc(prop_kind::forward_training, algo, src_in, wd_in, bd, dst,
+                                    strides, dil, pad, pad),
+          ctx.engine);
+    } catch (const dnnl::error& e) {
+      // Without AVX-512 oneDNN has no bf16 convolution at all (not even a reference one).
+      if (g.compute != dt::bf16) throw;
+      throw std::invalid_argument(std::string("convolution: precision bf16 needs a CPU with "
+                                              "AVX-512 (oneDNN has no bf16 kernel here: ") +
+                                  e.what() + ")");
+    }
     // oneDNN falls back to its reference kernels where the CPU lacks AVX-512: correct, but
     // far slower than f32, which is not what anyone asks bf16 for.
     const std::string kernel = fwd_pd.impl_info_str();
