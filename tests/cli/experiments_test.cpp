@@ -121,8 +121,9 @@ std::string bf16_fallback() {
   return " --set model.backbone.conv_precision=f32";
 }
 
-// One epoch, one seed, on the stand-ins: every spec's plugins, keys and sweep wire up. The
-// FER2013 specs see 21 training images, so this checks wiring, not accuracy.
+// One epoch, one seed, on the stand-ins: every spec's plugins, keys and sweep wire up (every
+// spec of the library runs here). The FER2013 specs see 21 training images, so this checks
+// wiring, not accuracy.
 TEST_F(ExperimentsLibrary, EveryDataSpecRunsOneEpochOnStandIns) {
   TempDir work;
   const std::string db = (work.path() / "runs.db").string();
@@ -150,6 +151,11 @@ TEST_F(ExperimentsLibrary, EveryDataSpecRunsOneEpochOnStandIns) {
     run(dir + name + ".yaml", environment());
   // Two of the ten folds keep the suite short; the sweep over folds is what is checked.
   run(dir + "folder-kfold.yaml", environment(), " --set 'sweep={dataset.fold: [1/10, 2/10]}'");
+  // The synthetic specs, on fewer generated faces.
+  const std::string few =
+      " --set dataset.train_count=140 --set dataset.val_count=70 --set dataset.test_count=70";
+  for (const char* name : {"quickstart", "synthetic-sweep", "report-sweep"})
+    run(dir + name + ".yaml", environment(), few);
   // Every run finished, and each spec ran the runs its sweep asks for (two folds as set, five
   // backbones, five preprocessing chains) at one seed.
   auto count = [&](const std::string& where) {
@@ -163,7 +169,12 @@ TEST_F(ExperimentsLibrary, EveryDataSpecRunsOneEpochOnStandIns) {
   EXPECT_EQ(count("e.name = 'folder-kfold'"), 2);
   EXPECT_EQ(count("e.name = 'compare-backbones'"), 5);
   EXPECT_EQ(count("e.name = 'compare-preprocessing'"), 5);
-  EXPECT_EQ(count("1"), 1 + 1 + 1 + 1 + 5 + 5 + 2);
+  EXPECT_EQ(count("e.name = 'synthetic-sweep'"), 4);  // 2 chains x 2 backbones
+  EXPECT_EQ(count("e.name = 'report-sweep'"), 3);
+  EXPECT_EQ(count("1"), 1 + 1 + 1 + 1 + 5 + 5 + 2 + 1 + 4 + 3);
+  // A spec added to the library without a line above fails here.
+  for (const fs::path& spec : library())
+    EXPECT_GT(count("e.name = '" + spec.stem().string() + "'"), 0) << spec << " was not run";
 }
 
 }  // namespace
