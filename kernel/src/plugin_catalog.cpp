@@ -34,9 +34,9 @@ fs::path default_plugin_dir() {
 }  // namespace
 
 std::vector<fs::path> plugin_search_path(const std::vector<std::string>& extra_dirs) {
-  std::vector<fs::path> dirs(extra_dirs.begin(), extra_dirs.end());
+  std::vector<fs::path> dirs{default_plugin_dir()};
+  dirs.insert(dirs.end(), extra_dirs.begin(), extra_dirs.end());
   for (const std::string& dir : env_path_list("FERLAB_PLUGIN_PATH")) dirs.emplace_back(dir);
-  dirs.push_back(default_plugin_dir());
   return dirs;
 }
 
@@ -108,7 +108,7 @@ void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics
         fmt::format("{}: refused, its registration failed: {}", file.string(), e.what()));
     return;
   }
-  std::vector<std::string> problems;
+  std::vector<std::string> problems, collisions;
   for (const Factory& factory : registry.factories) {
     for (const std::string& p : check_schema(factory.schema))
       problems.push_back(fmt::format("{} '{}': {}", to_string(factory.kind), factory.name, p));
@@ -116,13 +116,21 @@ void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics
       problems.push_back(fmt::format("a {} without a name or factory", to_string(factory.kind)));
     auto existing = plugins_.find({factory.kind, factory.name});
     if (existing != plugins_.end())
-      problems.push_back(fmt::format("duplicate {} plugin name '{}': already registered by {}",
-                                     to_string(factory.kind), factory.name,
-                                     existing->second.library->file.string()));
+      collisions.push_back(fmt::format(
+          "duplicate {} plugin name '{}': {} provides it and stays in force (rename the "
+          "plugin in this library's registration to use both)",
+          to_string(factory.kind), factory.name, existing->second.library->file.string()));
   }
   if (!problems.empty()) {
     for (const std::string& p : problems)
       diagnostics.errors.push_back(fmt::format("{}: refused, {}", file.string(), p));
+    return;
+  }
+  // The newcomer is left out, never what is already loaded (the built-in plugins load first),
+  // and the other commands go on: a spec that names the plugin gets the loaded one.
+  if (!collisions.empty()) {
+    for (const std::string& c : collisions)
+      diagnostics.warnings.push_back(fmt::format("{}: skipped, {}", file.string(), c));
     return;
   }
   std::shared_ptr<const PluginLibrary> shared = library;

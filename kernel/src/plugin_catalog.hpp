@@ -26,12 +26,15 @@ struct PluginInfo {
 };
 
 struct LoadDiagnostics {
-  std::vector<std::string> errors;    // refused libraries: wrong ABI, duplicate names
-  std::vector<std::string> warnings;  // skipped files: not a ferlab plugin, not loadable
+  std::vector<std::string> errors;    // refused libraries: wrong ABI, bad schemas
+  std::vector<std::string> warnings;  // skipped files: not a ferlab plugin, not loadable, a
+                                      // name already loaded
 };
 
-// The directories searched, in order: --plugin-path dirs, FERLAB_PLUGIN_PATH (colon
-// separated), then the plugin dir next to the running executable (build tree or install).
+// The directories searched, in order: the plugin dir next to the running executable (build
+// tree or install: the built-in plugins), --plugin-path dirs, FERLAB_PLUGIN_PATH (colon
+// separated). A library registering a name already loaded is skipped with a warning: the
+// built-ins always stay.
 std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::string>& extra_dirs);
 
 class PluginCatalog {

@@ -2,12 +2,15 @@
 // messages naming the files, skips libraries that are not plugins.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <ferlab/abi.hpp>
 #include <ferlab/augmenter.hpp>
 #include <ferlab/preprocessor.hpp>
+#include <filesystem>
 
+#include "../support/process.hpp"
 #include "plugin_catalog.hpp"
 
 using namespace ferlab;
@@ -17,6 +20,7 @@ using testing::HasSubstr;
 
 namespace {
 
+namespace fs = std::filesystem;
 const std::string fixtures = FERLAB_BINARY_DIR "/tests/fixtures";
 
 class SilentEvents : public EventSink {
@@ -73,15 +77,38 @@ TEST(PluginLoader, RefusesAnotherAbiVersionNamingFileAndVersions) {
   EXPECT_TRUE(catalog.all().empty());
 }
 
-TEST(PluginLoader, RefusesADuplicateNameNamingBothFiles) {
+// A name already loaded skips the newcomer with a warning (not an error: other commands go on)
+// naming both files and saying how to resolve it; the first registration stays in force.
+TEST(PluginLoader, SkipsALibraryReusingALoadedNameNamingBothFiles) {
   LoadDiagnostics d;
   PluginCatalog catalog = PluginCatalog::load({fixtures + "/good", fixtures + "/duplicate"}, d);
-  ASSERT_EQ(d.errors.size(), 1u);
-  EXPECT_THAT(d.errors[0], HasSubstr("duplicate/libfixture_duplicate.so"));
-  EXPECT_THAT(d.errors[0], HasSubstr("good/libfixture_good.so"));
-  EXPECT_THAT(d.errors[0], HasSubstr("duplicate preprocessor plugin name 'fixture-invert'"));
-  // The first registration stays in force.
+  EXPECT_TRUE(d.errors.empty());
+  ASSERT_EQ(d.warnings.size(), 1u);
+  EXPECT_THAT(d.warnings[0], HasSubstr("duplicate/libfixture_duplicate.so: skipped"));
+  EXPECT_THAT(d.warnings[0], HasSubstr("good/libfixture_good.so provides it and stays in force"));
+  EXPECT_THAT(d.warnings[0], HasSubstr("duplicate preprocessor plugin name 'fixture-invert'"));
+  EXPECT_THAT(d.warnings[0], HasSubstr("rename the plugin"));
   EXPECT_EQ(catalog.find(Kind::preprocessor, "fixture-invert")->library->name, "fixture-good");
+}
+
+// A copy of a built-in library on --plugin-path (an installed plugin's build folder kept there)
+// once loaded first and disabled the built-in library, failing every command: now the built-in
+// stays and the command runs.
+TEST(PluginLoader, ACopyOfABuiltInOnThePluginPathLeavesTheBuiltInInForce) {
+  const fs::path dir = fs::temp_directory_path() / ("ferlab-copy-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path builtin = FERLAB_BINARY_DIR "/lib/ferlab/plugins/libferlab-layer-activations.so";
+  ASSERT_TRUE(fs::exists(builtin)) << builtin;
+  fs::copy_file(builtin, dir / "libferlab-layer-activations.so",
+                fs::copy_options::overwrite_existing);
+  const auto r = ferlab::testing_support::run_command(
+      std::string(FERLAB_CLI) + " --plugin-path " + dir.string() + " check " +
+          FERLAB_SOURCE_DIR "/experiments/quickstart.yaml",
+      false);
+  fs::remove_all(dir);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr((dir / "libferlab-layer-activations.so").string() + ": skipped"));
+  EXPECT_THAT(r.err, HasSubstr(builtin.string() + " provides it and stays in force"));
 }
 
 TEST(PluginLoader, SkipsALibraryThatIsNotAPluginWithAWarning) {
@@ -100,15 +127,15 @@ TEST(PluginLoader, LoadsTheSameFileOnlyOnceWhenTwoSearchDirsReachIt) {
   EXPECT_EQ(catalog.libraries().size(), 1u);
 }
 
-TEST(PluginLoader, SearchPathPutsCommandLineThenEnvironmentThenDefault) {
+TEST(PluginLoader, SearchPathPutsTheBuiltInsThenCommandLineThenEnvironment) {
   setenv("FERLAB_PLUGIN_PATH", "/env/a:/env/b", 1);
   auto dirs = kernel::plugin_search_path({"/cli"});
   unsetenv("FERLAB_PLUGIN_PATH");
   ASSERT_EQ(dirs.size(), 4u);
-  EXPECT_EQ(dirs[0], "/cli");
-  EXPECT_EQ(dirs[1], "/env/a");
-  EXPECT_EQ(dirs[2], "/env/b");
-  EXPECT_THAT(dirs[3].string(), HasSubstr("lib/ferlab/plugins"));
+  EXPECT_THAT(dirs[0].string(), HasSubstr("lib/ferlab/plugins"));
+  EXPECT_EQ(dirs[1], "/cli");
+  EXPECT_EQ(dirs[2], "/env/a");
+  EXPECT_EQ(dirs[3], "/env/b");
 }
 
 TEST(PluginLoader, UnknownNameErrorListsKnownOnes) {
