@@ -10,6 +10,9 @@ function(ferlab_add_plugin name)
   endif()
   add_library(${name} MODULE ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ferlab::sdk ${ARG_LIBRARIES})
+  # A plugin computes in the inner loop: a build configured without a build type (CMake's
+  # default, as `cmake -S . -B build` gives) would compile it unoptimised, about half as fast.
+  target_compile_options(${name} PRIVATE $<$<CONFIG:>:-O2>)
   set_target_properties(${name} PROPERTIES
     PREFIX "libferlab-"
     CXX_VISIBILITY_PRESET hidden

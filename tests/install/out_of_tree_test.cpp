@@ -60,8 +60,10 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
   Output configure = shell("cmake -S " + source.string() + " -B " + build.string() +
                            " -DCMAKE_PREFIX_PATH=" + prefix.string());
   ASSERT_EQ(configure.status, 0) << configure.out;
-  Output compile = shell("cmake --build " + build.string());
+  Output compile = shell("cmake --build " + build.string() + " -- VERBOSE=1");
   ASSERT_EQ(compile.status, 0) << compile.out;
+  // Configured as documented, with no build type: the plugin is still compiled optimised.
+  EXPECT_THAT(compile.out, HasSubstr("-O2")) << compile.out;
 
   fs::path ferlab = prefix / "bin" / "ferlab";
   Output listed = shell(ferlab.string() + " --plugin-path " + build.string() +
