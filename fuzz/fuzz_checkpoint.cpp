@@ -15,14 +15,6 @@
 
 namespace {
 
-// FNV-1a, as the format's header carries it.
-std::uint64_t fnv1a(const char* bytes, std::size_t size) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (std::size_t i = 0; i < size; ++i)
-    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ull;
-  return h;
-}
-
 template <class T>
 void put(std::string& out, T value) {
   out.append(reinterpret_cast<const char*>(&value), sizeof(T));
@@ -34,7 +26,7 @@ std::string with_valid_header(const std::uint8_t* data, size_t size) {
   std::string file = "FERLABCK";
   put<std::uint32_t>(file, data[0] % 4);
   put<std::uint64_t>(file, payload_size);
-  put<std::uint64_t>(file, fnv1a(payload, payload_size));
+  put<std::uint64_t>(file, ferlab::engine::checkpoint_checksum({payload, payload_size}));
   return file.append(payload, payload_size);
 }
 

@@ -7,18 +7,13 @@
 #include <iterator>
 #include <opencv2/core.hpp>
 #include <stdexcept>
+#include <string_view>
 
 namespace ferlab::engine {
 namespace {
 
 constexpr char magic[8] = {'F', 'E', 'R', 'L', 'A', 'B', 'C', 'K'};
 constexpr std::size_t header_bytes = sizeof(magic) + 4 + 8 + 8;
-
-std::uint64_t fnv1a(const std::string& bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
-  return h;
-}
 
 template <class T>
 void put(std::string& out, T value) {
@@ -80,6 +75,12 @@ void copy_f16(const char* data, std::size_t count, float* out) {
 
 }  // namespace
 
+std::uint64_t checkpoint_checksum(std::string_view payload) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : payload) h = (h ^ c) * 0x100000001b3ull;
+  return h;
+}
+
 std::string checkpoint_bytes(const CheckpointInfo& info, const std::vector<TensorToStore>& tensors,
                              TensorStorage storage) {
   std::string payload;
@@ -110,7 +111,7 @@ std::string checkpoint_bytes(const CheckpointInfo& info, const std::vector<Tenso
   std::string header(magic, sizeof(magic));
   put<std::uint32_t>(header, checkpoint_format_version);
   put<std::uint64_t>(header, payload.size());
-  put<std::uint64_t>(header, fnv1a(payload));
+  put<std::uint64_t>(header, checkpoint_checksum(payload));
   return header + payload;
 }
 
@@ -179,7 +180,7 @@ CheckpointContents parse_checkpoint(std::string bytes_in, const std::string& whe
                              std::to_string(size) + " payload bytes)");
   if (bytes.size() - header_bytes > size)
     throw std::runtime_error(where + ": corrupt checkpoint (trailing bytes)");
-  if (fnv1a(bytes.substr(header_bytes)) != hash)
+  if (checkpoint_checksum(std::string_view(bytes).substr(header_bytes)) != hash)
     throw std::runtime_error(where + ": corrupt checkpoint (checksum mismatch)");
 
   Reader r(bytes, header_bytes, where);

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ferlab::engine {
@@ -67,6 +68,9 @@ struct CheckpointContents {
   // The tensor's values as f32 into `out` (t.count floats), converting f16.
   void copy_values(const StoredTensor& t, float* out) const;
 };
+
+// The FNV-1a hash of a payload, as the header carries it.
+std::uint64_t checkpoint_checksum(std::string_view payload);
 
 // The file's bytes: header, then the payload.
 std::string checkpoint_bytes(const CheckpointInfo& info, const std::vector<TensorToStore>& tensors,

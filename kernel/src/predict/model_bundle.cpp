@@ -30,11 +30,6 @@ class StderrSink final : public EventSink {
   void count(const std::string&, long) override {}
 };
 
-bool is_run_id(const std::string& source) {
-  return !source.empty() && std::all_of(source.begin(), source.end(),
-                                        [](unsigned char c) { return c >= '0' && c <= '9'; });
-}
-
 const std::string& required(const engine::CheckpointInfo& info, const std::string& key,
                             const std::filesystem::path& file) {
   auto it = info.metadata.find(key);
@@ -66,6 +61,11 @@ std::vector<std::string> split_lines(const std::string& text) {
 }
 
 }  // namespace
+
+bool is_run_id(const std::string& source) {
+  return !source.empty() && std::all_of(source.begin(), source.end(),
+                                        [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
 
 std::filesystem::path model_file(const std::string& source, const std::string& db) {
   if (std::filesystem::exists(source)) return source;

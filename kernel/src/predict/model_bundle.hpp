@@ -49,6 +49,9 @@ struct ModelBundle {
 ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& source,
                        const std::string& db);
 
+// Whether `source` reads as a run id (digits only), as model_file() takes it.
+bool is_run_id(const std::string& source);
+
 // The checkpoint file `source` names: an existing file; a run id's best checkpoint recorded in
 // the database (relative paths are relative to the database's folder); a shipped model's file.
 // Throws naming what was looked for when it is none of these.

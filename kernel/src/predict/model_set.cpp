@@ -40,9 +40,8 @@ ModelSet load_models(const kernel::PluginCatalog& catalog, const std::vector<std
   std::vector<ModelBundle> members;
   std::string label;
   for (const std::string& source : sources) {
-    // As model_file() reads a source: a file, then a run id (digits), then a name.
-    const bool digits = std::all_of(source.begin(), source.end(), ::isdigit);
-    const auto ensemble = std::filesystem::exists(source) || digits
+    // As model_file() reads a source: a file, then a run id, then a name.
+    const auto ensemble = std::filesystem::exists(source) || is_run_id(source)
                               ? std::nullopt
                               : models::find_shipped_model(source);
     if (!ensemble || !ensemble->is_ensemble()) {
