@@ -2,9 +2,9 @@
 
 #include <stdexcept>
 
+#include "assembly/plugin_layers.hpp"
 #include "engine/initialize.hpp"
-#include "engine/plugin_layers.hpp"
-#include "schema_check.hpp"
+#include "loader/schema_check.hpp"
 
 namespace ferlab::bench {
 
@@ -28,7 +28,7 @@ std::unique_ptr<engine::Network> reference_network(const std::string& backbone, 
   const NetworkDef def =
       catalog().create<Backbone>(backbone, params)->build(reference_input, reference_classes);
   auto network = std::make_unique<engine::Network>(
-      def, make ? make : engine::catalog_layer_factory(catalog()), reference_input);
+      def, make ? make : assembly::catalog_layer_factory(catalog()), reference_input);
   engine::initialize_parameters(network->parameters(), "he", 42);
   return network;
 }

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "engine/network.hpp"
-#include "plugin_catalog.hpp"
+#include "loader/plugin_catalog.hpp"
 
 namespace ferlab::bench {
 

@@ -45,7 +45,7 @@ def pack_string(s):
 
 
 def write_checkpoint(path, tensors):
-    """Format 1 (kernel/src/engine/checkpoint.hpp): weights only, no training state."""
+    """Format 1 (kernel/engine/include/engine/checkpoint.hpp): weights only, no training state."""
     payload = struct.pack("<II", 0, 0) + struct.pack("<I", len(tensors))
     for name, array in tensors.items():
         a = np.ascontiguousarray(array, dtype="<f4")

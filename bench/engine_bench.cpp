@@ -9,8 +9,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "assembly/plugin_layers.hpp"
 #include "bench_network.hpp"
-#include "engine/plugin_layers.hpp"
 #include "engine/threads.hpp"
 #include "layer_profile.hpp"
 #include "measures.hpp"
@@ -77,7 +77,7 @@ json profile_phase(bench::LayerProfile& profile, const char* phase, double secon
 void measure_profile(const std::string& name, const Options& o) {
   bench::LayerProfile profile;
   auto network = bench::reference_network(
-      name, o.backbone(), profile.wrap(engine::catalog_layer_factory(bench::catalog())));
+      name, o.backbone(), profile.wrap(assembly::catalog_layer_factory(bench::catalog())));
   json phases = json::array();
   const auto phase = [&](const char* label, auto&& run) {
     run();  // warm-up, then reset the counters

@@ -14,12 +14,12 @@
 #include <numeric>
 #include <opencv2/core/utility.hpp>
 
+#include "assembly/data_stages.hpp"
 #include "engine/batch_loader.hpp"
 #include "graph/experiment_graph.hpp"
-#include "plugin_catalog.hpp"
+#include "loader/plugin_catalog.hpp"
+#include "loader/schema_check.hpp"
 #include "run/data_cache.hpp"
-#include "run/data_stages.hpp"
-#include "schema_check.hpp"
 #include "stats.hpp"
 
 namespace {
@@ -104,9 +104,9 @@ void fer2013(const kernel::PluginCatalog& catalog, const fs::path& root, const f
     double t = now_seconds();
     // A first run: hash the files (the cache key), decode, preprocess, store.
     const std::uint64_t files = run::dataset_files_hash(dataset);
-    DatasetContents data = run::load_dataset(catalog, dataset, events);
+    DatasetContents data = assembly::load_dataset(catalog, dataset, events);
     decode_s.push_back(now_seconds() - t);
-    for (const auto& call : chain) data = run::preprocess(catalog, call, data, events);
+    for (const auto& call : chain) data = assembly::preprocess(catalog, call, data, events);
     cache.store(run::cache_key(key, files), data, events);
     first.push_back(now_seconds() - t);
     images = image_count(data);

@@ -13,11 +13,11 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "assembly/model_set.hpp"
 #include "engine/threads.hpp"
+#include "loader/schema_check.hpp"
 #include "predict/frame_source.hpp"
-#include "predict/model_set.hpp"
 #include "predict/predictor.hpp"
-#include "schema_check.hpp"
 #include "stats.hpp"
 
 namespace {
@@ -92,7 +92,7 @@ int main(int argc, char** argv) try {
   engine::set_threads(threads);
   kernel::LoadDiagnostics diagnostics;
   const auto catalog = kernel::PluginCatalog::load(kernel::plugin_search_path({}), diagnostics);
-  predict::ModelSet model = predict::load_models(catalog, {model_source}, "");
+  assembly::ModelSet model = assembly::load_models(catalog, {model_source}, "");
   predict::FaceDetector detector;
   const fs::path video =
       fs::temp_directory_path() / fmt::format("ferlab-bench-predict-{}.avi", getpid());

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "plugin_catalog.hpp"
+#include "loader/plugin_catalog.hpp"
 
 namespace ferlab::cli {
 

@@ -4,14 +4,14 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
-#include "models/manifest.hpp"
-#include "models/model_evaluation.hpp"
+#include "evaluation/manifest.hpp"
+#include "evaluation/model_evaluation.hpp"
 
 namespace ferlab::cli {
 namespace {
 
 // The command line as a person would retype it, for the manifest.
-std::string command_line(const models::EvaluationRequest& r) {
+std::string command_line(const evaluation::EvaluationRequest& r) {
   std::string out = "ferlab evaluate";
   for (const std::string& m : r.models) out += " --model " + m;
   if (!r.data.empty()) out += " --data " + r.data;
@@ -26,11 +26,11 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
       "Measure trained models (shipped, runs or checkpoint files) on their dataset's splits and "
       "record it as a run; two or more models are evaluated as an ensemble");
   struct Options {
-    models::EvaluationRequest request;
+    evaluation::EvaluationRequest request;
     std::string manifest;
   };
   auto o = std::make_shared<Options>();
-  models::EvaluationRequest& r = o->request;
+  evaluation::EvaluationRequest& r = o->request;
   cmd->add_option("--model", r.models,
                   "Shipped model name, run id of --db or checkpoint file; repeat for an ensemble")
       ->type_name("NAME|RUN_ID|CHECKPOINT")
@@ -53,11 +53,11 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
   cmd->callback([&global, o] {
     kernel::PluginCatalog catalog;
     if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
-    const models::EvaluationResult result = models::evaluate_models(catalog, o->request);
+    const evaluation::EvaluationResult result = evaluation::evaluate_models(catalog, o->request);
     fmt::print("run {}: {} evaluated ({} in {})\n", result.run, result.models.label(),
                o->request.experiment, o->request.db);
     if (!o->manifest.empty()) {
-      models::write_manifest(o->manifest, result, command_line(o->request));
+      evaluation::write_manifest(o->manifest, result, command_line(o->request));
       fmt::print("wrote {}\n", o->manifest);
     }
   });

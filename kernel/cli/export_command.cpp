@@ -7,11 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "assembly/model_set.hpp"
 #include "commands.hpp"
 #include "engine/checkpoint.hpp"
+#include "evaluation/manifest.hpp"
 #include "export_onnx/onnx_writer.hpp"
-#include "models/manifest.hpp"
-#include "predict/model_set.hpp"
 #include "run/run_checkpoints.hpp"
 #include "storage/run_queries.hpp"
 
@@ -40,9 +40,9 @@ void export_metrics(const ExportOptions& o) {
 
 // An ensemble is exported as one graph on one input, so its members must agree on what that
 // input is: the same preprocessing steps, parameters and learned states.
-void check_one_input(const predict::ModelSet& models) {
-  const predict::ModelBundle& first = models.members().front();
-  for (const predict::ModelBundle& m : models.members()) {
+void check_one_input(const assembly::ModelSet& models) {
+  const assembly::ModelBundle& first = models.members().front();
+  for (const assembly::ModelBundle& m : models.members()) {
     bool same = spec::same_calls(m.run.preprocess, first.run.preprocess);
     for (std::size_t i = 0; same && i < m.preprocess.size(); ++i)
       same = m.preprocess[i].fitted_state == first.preprocess[i].fitted_state;
@@ -62,9 +62,9 @@ void check_one_input(const predict::ModelSet& models) {
 void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
   kernel::PluginCatalog catalog;
   if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
-  predict::ModelSet models = predict::load_models(catalog, o.models, o.db);
+  assembly::ModelSet models = assembly::load_models(catalog, o.models, o.db);
   check_one_input(models);
-  const predict::ModelBundle& model = models.members().front();
+  const assembly::ModelBundle& model = models.members().front();
   export_onnx::OnnxOptions options;
   options.metadata["classes"] = nlohmann::json(model.classes).dump();
   options.metadata["input"] = fmt::format(
@@ -75,10 +75,10 @@ void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
   options.metadata["spec"] = model.spec_text;
   for (std::size_t i = 0; i < model.preprocess.size(); ++i)
     if (!model.preprocess[i].fitted_state.empty())
-      options.metadata[run::fitted_state_key(i)] = model.preprocess[i].fitted_state;
+      options.metadata[assembly::fitted_state_key(i)] = model.preprocess[i].fitted_state;
   std::vector<engine::Network*> networks;
   std::vector<std::string> files;
-  for (predict::ModelBundle& m : models.members()) {
+  for (assembly::ModelBundle& m : models.members()) {
     networks.push_back(m.network.get());
     files.push_back(m.file.filename().string());
   }
@@ -101,11 +101,11 @@ void export_compact_model(const GlobalOptions& global, const ExportOptions& o) {
   if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
   if (o.models.size() != 1)
     throw std::runtime_error("--compact writes one model: give one --model");
-  predict::ModelBundle model = predict::load_model(catalog, o.models.front(), o.db);
+  assembly::ModelBundle model = assembly::load_model(catalog, o.models.front(), o.db);
   engine::CheckpointInfo info = engine::read_checkpoint_info(model.file);
   info.state.clear();
-  if (!o.trained_with.empty()) info.metadata[models::trained_with_key] = o.trained_with;
-  if (!o.notes.empty()) info.metadata[models::notes_key] = o.notes;
+  if (!o.trained_with.empty()) info.metadata[evaluation::trained_with_key] = o.trained_with;
+  if (!o.notes.empty()) info.metadata[evaluation::notes_key] = o.notes;
   engine::save_checkpoint(o.compact, *model.network, info, engine::TensorStorage::compact);
   fmt::print("wrote {} ({} bytes; {} was {} bytes)\n", o.compact,
              std::filesystem::file_size(o.compact), model.file.string(),

@@ -6,9 +6,9 @@
 #include <regex>
 #include <set>
 
+#include "assembly/plugin_layers.hpp"
 #include "commands.hpp"
 #include "engine/network.hpp"
-#include "engine/plugin_layers.hpp"
 
 namespace ferlab::cli {
 namespace {
@@ -78,7 +78,7 @@ void add_model_command(CLI::App& app, GlobalOptions& global) {
                   ->build(input, o->classes);
         name = "backbone " + run.backbone->plugin;
       }
-      engine::Network network(def, engine::catalog_layer_factory(catalog), input);
+      engine::Network network(def, assembly::catalog_layer_factory(catalog), input);
       fmt::print("{}{} on {}:\n", run.variant.empty() ? "" : run.variant + ": ", name, o->input);
       print_table(network);
     }

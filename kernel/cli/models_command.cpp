@@ -4,14 +4,14 @@
 #include <fmt/ranges.h>
 
 #include "commands.hpp"
-#include "models/manifest.hpp"
+#include "evaluation/manifest.hpp"
 #include "models/shipped_models.hpp"
 #include "text_table.hpp"
 
 namespace ferlab::cli {
 namespace {
 
-std::string percent(const models::ManifestSummary& s, const std::string& split,
+std::string percent(const evaluation::ManifestSummary& s, const std::string& split,
                     const std::string& tta) {
   auto at = s.accuracy.find(split);
   if (at == s.accuracy.end() || !at->second.count(tta)) return "-";
@@ -35,9 +35,9 @@ void list_models(bool markdown) {
           {fmt::format("{} %{}", split, mode == "none" ? "" : " " + mode), true});
   if (!markdown) table.columns.push_back({"file"});
   for (const models::ShippedModel& m : found) {
-    models::ManifestSummary s;
+    evaluation::ManifestSummary s;
     try {
-      if (std::filesystem::exists(m.manifest)) s = models::read_manifest(m.manifest);
+      if (std::filesystem::exists(m.manifest)) s = evaluation::read_manifest(m.manifest);
     } catch (const std::exception& e) {
       fmt::print(stderr, "warning: {}\n", e.what());
     }

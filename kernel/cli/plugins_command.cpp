@@ -7,7 +7,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "text.hpp"
+#include "loader/text.hpp"
 
 namespace ferlab::cli {
 namespace {

@@ -75,7 +75,7 @@ struct Totals {
 };
 
 void predict_input(const Options& o, const predict::Input& input, predict::Predictor& predictor,
-                   const predict::ModelSet& model, std::ostream& lines,
+                   const assembly::ModelSet& model, std::ostream& lines,
                    std::optional<predict::AnnotatedOutput>& annotated, Totals& totals) {
   predict::FrameReader reader(input);
   predictor.start_input();
@@ -103,7 +103,7 @@ void run_predict(const GlobalOptions& global, const Options& o) {
   if (o.threads > 0) engine::set_threads(o.threads);
   kernel::PluginCatalog catalog;
   if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
-  predict::ModelSet model = predict::load_models(catalog, o.models, o.db);
+  assembly::ModelSet model = assembly::load_models(catalog, o.models, o.db);
   predict::Predictor predictor(model, o.detector, o.smooth, face_mode(o));
   std::optional<predict::AnnotatedOutput> annotated;
   if (!o.out.empty()) annotated.emplace(o.out);

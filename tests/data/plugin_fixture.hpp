@@ -13,8 +13,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "plugin_catalog.hpp"
-#include "schema_check.hpp"
+#include "loader/plugin_catalog.hpp"
+#include "loader/schema_check.hpp"
 
 namespace ferlab::test {
 

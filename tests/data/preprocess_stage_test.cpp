@@ -2,9 +2,10 @@
 // naming the sample, instead of failing the whole stage.
 #include <gmock/gmock.h>
 
+#include "assembly/data_stages.hpp"
 #include "file_fixtures.hpp"
 #include "plugin_fixture.hpp"
-#include "run/data_stages.hpp"
+#include "run/event_log.hpp"
 
 namespace ferlab::test {
 namespace {
@@ -20,7 +21,7 @@ TEST(PreprocessStage, SkipsAndCountsTheImageAStepFailsOn) {
   input.splits["train"][3].image = random_image(3, 12);  // too small for a 16-pixel crop
   input.splits["test"] = {{random_image(9, 20), 1, "x"}};
   run::EventLog events;
-  DatasetContents out = run::preprocess(
+  DatasetContents out = assembly::preprocess(
       loaded().catalog, call("center-crop", {{"size", Value(std::int64_t{16})}}), input, events);
   ASSERT_EQ(out.splits.at("train").size(), 5u);
   for (const Sample& s : out.splits.at("train")) {
@@ -43,8 +44,8 @@ TEST(PreprocessStage, FailingOnAWholeSplitFailsTheStage) {
       {{"train", {{random_image(1, 20), 0, "ok"}}}, {"val", {{random_image(2, 8), 0, "small"}}}}};
   run::EventLog events;
   try {
-    run::preprocess(loaded().catalog, call("center-crop", {{"size", Value(std::int64_t{16})}}),
-                    input, events);
+    assembly::preprocess(loaded().catalog, call("center-crop", {{"size", Value(std::int64_t{16})}}),
+                         input, events);
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_THAT(e.what(), testing::HasSubstr("every image of split 'val'"));

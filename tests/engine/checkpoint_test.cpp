@@ -35,7 +35,7 @@ class CheckpointTest : public ::testing::Test {
                                                       {{"widths", std::vector<std::int64_t>{4, 8}},
                                                        {"dense", std::vector<std::int64_t>{16}}},
                                                       shape, classes),
-                                         engine::catalog_layer_factory(catalog()), shape);
+                                         assembly::catalog_layer_factory(catalog()), shape);
     engine::initialize_parameters(net->parameters(), "he", seed);
     return net;
   }

@@ -10,6 +10,7 @@ namespace ferlab::test {
 namespace {
 
 using namespace ferlab::engine;
+using ferlab::assembly::catalog_layer_factory;
 
 TEST(DistillationLoss, MatchesKullbackLeiblerComputedByHand) {
   // One row, 3 classes, temperature 2. Teacher probabilities p soften to p^(1/2), renormalised.

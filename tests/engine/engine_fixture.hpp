@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "assembly/plugin_layers.hpp"
 #include "engine/network.hpp"
-#include "engine/plugin_layers.hpp"
 #include "engine/threads.hpp"
-#include "plugin_catalog.hpp"
+#include "loader/plugin_catalog.hpp"
 
 namespace ferlab::test {
 
@@ -37,7 +37,7 @@ inline const kernel::PluginCatalog& catalog() {
 }
 
 inline std::shared_ptr<Layer> make_layer(const std::string& type, const Overrides& overrides) {
-  static const engine::LayerFactory factory = engine::catalog_layer_factory(catalog());
+  static const engine::LayerFactory factory = assembly::catalog_layer_factory(catalog());
   return factory(LayerDef{"under-test", type, {}, Params(overrides)});
 }
 

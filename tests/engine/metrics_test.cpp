@@ -1,10 +1,10 @@
 // Classification metrics against figures worked out by hand from their definitions.
-#include "engine/metrics.hpp"
+#include "metrics/metrics.hpp"
 
 #include <gtest/gtest.h>
 
-using ferlab::engine::classification_metrics;
-using ferlab::engine::Metrics;
+using ferlab::metrics::classification_metrics;
+using ferlab::metrics::Metrics;
 
 namespace {
 

@@ -8,7 +8,7 @@ namespace {
 
 using engine::Network;
 
-engine::LayerFactory factory() { return engine::catalog_layer_factory(catalog()); }
+engine::LayerFactory factory() { return assembly::catalog_layer_factory(catalog()); }
 
 LayerDef layer(std::string name, std::string type, Overrides params = {},
                std::vector<std::string> inputs = {}) {

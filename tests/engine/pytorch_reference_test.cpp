@@ -386,7 +386,7 @@ void run_against_pytorch(const std::string& optimizer_name) {
                                        {"dense", std::int64_t{128}},
                                        {"dropout", 0.0}},
                                       shape, 7);
-  engine::Network net(def, engine::catalog_layer_factory(catalog()), shape);
+  engine::Network net(def, assembly::catalog_layer_factory(catalog()), shape);
   const int batch = 4;
   net.prepare(batch);
   const auto named = net.named_parameters();

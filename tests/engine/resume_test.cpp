@@ -18,6 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace ferlab::engine;
+using ferlab::assembly::catalog_layer_factory;
 
 struct Stop {};  // thrown from the epoch callback: the process "dies" after that epoch
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "engine/network.hpp"
-#include "engine/train_options.hpp"
 #include "engine_fixture.hpp"
+#include "options/train_options.hpp"
 
 namespace ferlab::test {
 

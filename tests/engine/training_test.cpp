@@ -4,11 +4,11 @@
 
 #include "engine/initialize.hpp"
 #include "engine/loss.hpp"
-#include "engine/metrics.hpp"
 #include "engine/optimizer.hpp"
 #include "engine/schedule.hpp"
 #include "engine/trainer.hpp"
 #include "engine_fixture.hpp"
+#include "metrics/metrics.hpp"
 #include "tiny_problem.hpp"
 
 namespace ferlab::test {
@@ -19,6 +19,8 @@ namespace {
 const bool every_layer_threaded = setenv("FERLAB_SINGLE_THREAD_WORK", "0", 1) == 0;
 
 using namespace ferlab::engine;
+using ferlab::assembly::catalog_layer_factory;
+using namespace ferlab::metrics;
 
 TEST(Loss, MatchesHandComputedCrossEntropyAndGradient) {
   const std::vector<float> logits{1.f, 2.f, 0.5f, -1.f, 0.f, 3.f};

@@ -3,9 +3,9 @@
 #include "run/tta.hpp"
 
 #include "engine/initialize.hpp"
-#include "engine/metrics.hpp"
 #include "engine/trainer.hpp"
 #include "engine_fixture.hpp"
+#include "metrics/metrics.hpp"
 
 namespace ferlab::test {
 namespace {
@@ -52,7 +52,7 @@ TEST(Tta, AveragesTheProbabilitiesOfTheViews) {
   def.layers = {LayerDef{"conv", "convolution", {}, Params({{"filters", Value(std::int64_t{3})}})},
                 LayerDef{"flat", "flatten", {}, {}},
                 LayerDef{"logits", "dense", {}, Params({{"units", Value(std::int64_t{3})}})}};
-  engine::Network net(def, engine::catalog_layer_factory(catalog()), shape);
+  engine::Network net(def, assembly::catalog_layer_factory(catalog()), shape);
   engine::initialize_parameters(net.parameters(), "he", 5);
   std::vector<Sample> samples;
   cv::RNG rng(4);
@@ -76,7 +76,7 @@ TEST(Tta, AveragesTheProbabilitiesOfTheViews) {
   // The known case: some images get another answer from their mirror.
   int differ = 0;
   for (std::size_t i = 0; i < samples.size(); ++i)
-    differ += engine::argmax(plain[i].data(), 3) != engine::argmax(mirrored[i].data(), 3);
+    differ += metrics::argmax(plain[i].data(), 3) != metrics::argmax(mirrored[i].data(), 3);
   ASSERT_GT(differ, 0);
 
   const auto none = run::tta_probabilities(net, samples, "none");

@@ -10,8 +10,8 @@
 #include <opencv2/dnn.hpp>
 
 #include "../support/process.hpp"
+#include "assembly/model_bundle.hpp"
 #include "engine/threads.hpp"
-#include "predict/model_bundle.hpp"
 
 namespace fs = std::filesystem;
 using testing::HasSubstr;
@@ -52,7 +52,7 @@ TEST(OnnxCli, ExportedRunMatchesItsCheckpointInOpenCv) {
   ferlab::kernel::LoadDiagnostics diagnostics;
   const auto catalog =
       ferlab::kernel::PluginCatalog::load({FERLAB_BINARY_DIR "/lib/ferlab/plugins"}, diagnostics);
-  ferlab::predict::ModelBundle model = ferlab::predict::load_model(catalog, "1", db);
+  ferlab::assembly::ModelBundle model = ferlab::assembly::load_model(catalog, "1", db);
   const int batch = 2, classes = static_cast<int>(model.classes.size());
   const int sizes[] = {batch, model.shape.channels, model.shape.height, model.shape.width};
   cv::Mat images(4, sizes, CV_32F);

@@ -144,7 +144,7 @@ void expect_parity(engine::Network& network, const std::string& what) {
 }
 
 std::unique_ptr<engine::Network> network_of(const NetworkDef& def, const InputShape& shape) {
-  static const engine::LayerFactory factory = engine::catalog_layer_factory(catalog());
+  static const engine::LayerFactory factory = assembly::catalog_layer_factory(catalog());
   return std::make_unique<engine::Network>(def, factory, shape);
 }
 
@@ -372,7 +372,7 @@ TEST(OnnxExport, AveragePoolLeavesPaddingOut) {
 // A layer type the exporter has no emitter for (here a relu under another plugin name)
 // is refused with its name and type.
 TEST(OnnxExport, UnknownLayerTypeIsNamed) {
-  const engine::LayerFactory plugins = engine::catalog_layer_factory(catalog());
+  const engine::LayerFactory plugins = assembly::catalog_layer_factory(catalog());
   const engine::LayerFactory factory = [&plugins](const LayerDef& def) {
     if (def.type != "mystery") return plugins(def);
     LayerDef relu = def;

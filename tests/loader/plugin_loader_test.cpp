@@ -11,7 +11,7 @@
 #include <filesystem>
 
 #include "../support/process.hpp"
-#include "plugin_catalog.hpp"
+#include "loader/plugin_catalog.hpp"
 
 using namespace ferlab;
 using kernel::LoadDiagnostics;

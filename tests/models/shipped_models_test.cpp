@@ -12,7 +12,7 @@
 
 #include "../predict/predict_scenes.hpp"
 #include "../support/process.hpp"
-#include "models/manifest.hpp"
+#include "evaluation/manifest.hpp"
 #include "storage/run_outputs.hpp"
 #include "storage/sha256.hpp"
 
@@ -210,7 +210,7 @@ TEST_F(ShippedModels, ManifestRecordsWhatEvaluateMeasuredOnTheFile) {
   auto r = with_models("evaluate --model tiny --db " + eval_db + " --threads 1 --manifest " +
                        manifest.string());
   ASSERT_EQ(r.status, 0) << r.err;
-  const models::ManifestSummary summary = models::read_manifest(manifest);
+  const evaluation::ManifestSummary summary = evaluation::read_manifest(manifest);
   EXPECT_EQ(summary.bytes, static_cast<std::int64_t>(fs::file_size(file)));
   // Each accuracy, counted again from the prediction rows the evaluation recorded.
   const auto recorded = predictions_of(eval_db, 1);
@@ -245,7 +245,7 @@ TEST_F(ShippedModels, ShippedEnsembleWorksUnderItsName) {
                   manifest.string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("tiny-pair evaluated"));
-  const models::ManifestSummary summary = models::read_manifest(manifest);
+  const evaluation::ManifestSummary summary = evaluation::read_manifest(manifest);
   EXPECT_EQ(summary.bytes, static_cast<std::int64_t>(fs::file_size(first) + fs::file_size(second)));
   const auto recorded = predictions_of(eval_db, 1);
   ASSERT_EQ(recorded.size(), 6u);
@@ -365,7 +365,7 @@ TEST(ShippedFer2013Models, ReproduceTheirManifests) {
       ASSERT_EQ(r.status, 0) << r.err;
       by_model[name] = predictions_of(db, 1);
     }
-    const models::ManifestSummary summary = models::read_manifest(manifest);
+    const evaluation::ManifestSummary summary = evaluation::read_manifest(manifest);
     ASSERT_FALSE(summary.accuracy.empty()) << manifest;
     const auto& recorded = by_model.at(name);
     for (const auto& [split, by_tta] : summary.accuracy)

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "schema_check.hpp"
+#include "loader/schema_check.hpp"
 #include "spec/spec_loader.hpp"
 
 using namespace ferlab;

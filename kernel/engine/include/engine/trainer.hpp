@@ -1,0 +1,104 @@
+// Training a Network on labelled images, evaluating it and predicting with it.
+#pragma once
+
+#include <cstdint>
+#include <ferlab/sample.hpp>
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "engine/augmentation.hpp"
+#include "engine/network.hpp"
+#include "engine/training_state.hpp"
+#include "options/train_options.hpp"
+
+namespace ferlab::engine {
+
+using options::DistillOptions;  // what a spec chose (train), read by the trainer
+using options::TrainOptions;
+
+struct Evaluation {
+  double loss = 0;  // plain cross-entropy (no smoothing, no class weights)
+  double accuracy = 0, macro_f1 = 0;
+  std::vector<int> predictions;  // per sample
+};
+
+struct EpochStats {
+  int epoch = 0;                                                  // 1-based
+  double train_loss = 0, train_accuracy = 0, train_macro_f1 = 0;  // training objective
+  double val_loss = 0, val_accuracy = 0, val_macro_f1 = 0;        // 0 without val samples
+  double lr = 0, seconds = 0, images_per_second = 0;              // training part only
+  bool best = false;  // improved the selection metric; its weights were kept
+};
+
+struct TrainResult {
+  std::vector<EpochStats> history;
+  int best_epoch = 0;  // 1-based; the network holds this epoch's weights after fit()
+  bool stopped_early = false;
+};
+
+class Optimizer;
+class LrSchedule;
+
+using EpochCallback = std::function<void(const EpochStats&)>;
+// After each training step: epoch (1-based), steps done and per epoch, that step's loss. May
+// throw to stop training between two steps (Ctrl-C).
+using StepCallback = std::function<void(int epoch, int step, int steps, double loss)>;
+
+// A distillation teacher: writes its class probabilities (batch x classes) for the network's
+// input batch (batch images, the network's input layout) to `probabilities`.
+using Teacher = std::function<void(const float* input, int batch, float* probabilities)>;
+
+class Trainer {
+ public:
+  // Does not initialise the network: call initialize_parameters() first unless fine-tuning.
+  Trainer(Network& network, const TrainOptions& options, int num_classes, std::uint64_t seed);
+
+  // Trains for options.epochs (fewer with early stopping), shuffling each epoch. Every batch
+  // is full: the remainder of an epoch (< batch) is skipped and differs between epochs. The
+  // best weights by options.select_on on `val` (on the training figures when val is empty)
+  // are restored at the end. Layers in options.freeze keep their weights (batchnorm running
+  // statistics still follow the data).
+  TrainResult fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
+                  const Augmentation& augment = {}, const EpochCallback& on_epoch = {},
+                  const StepCallback& on_step = {});
+
+  // Trains against `teacher`'s soft targets as well (options.distill: temperature, weight).
+  void set_teacher(Teacher teacher) { teacher_ = std::move(teacher); }
+
+  // Makes the next fit() continue after the epoch `state` was taken at (by state(), in a fit
+  // with the same data, options and seed; the network must hold that epoch's weights) instead
+  // of starting afresh. With one thread the result is bit-identical to an uninterrupted fit.
+  void resume(TrainingState state) { resume_ = std::move(state); }
+
+  // Inside fit's epoch callback: everything beyond the weights that continuing needs.
+  TrainingState state() const;
+
+ private:
+  // (1 - w) * loss + w * the distillation term, and the same mix of gradients in the
+  // network's output gradient.
+  double add_distillation(const float* logits, const float* teacher, int batch, double loss);
+
+  Optimizer* optimizer_ = nullptr;  // these three live only during fit()
+  LrSchedule* schedule_ = nullptr;
+  const Rng* shuffle_rng_ = nullptr;
+  Network& network_;
+  TrainOptions options_;
+  int classes_;
+  std::uint64_t seed_;
+  Teacher teacher_;
+  std::optional<TrainingState> resume_;
+  TrainingState progress_;  // epochs, best epoch and its weights so far
+  std::map<const Parameter*, std::string> names_;
+};
+
+// Inference-mode loss, accuracy and macro-F1 over samples, `batch` images at a time.
+Evaluation evaluate(Network& network, const std::vector<Sample>& samples, int num_classes,
+                    int batch = 64);
+
+// Class probabilities (softmax of the logits), one vector per sample.
+std::vector<std::vector<float>> predict(Network& network, const std::vector<Sample>& samples,
+                                        int batch = 64);
+
+}  // namespace ferlab::engine

@@ -1,0 +1,318 @@
+#include "engine/trainer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "engine/batch.hpp"
+#include "engine/batch_loader.hpp"
+#include "engine/loss.hpp"
+#include "engine/optimizer.hpp"
+#include "engine/schedule.hpp"
+#include "engine/seeding.hpp"
+#include "metrics/metrics.hpp"
+
+namespace ferlab::engine {
+
+namespace {
+
+std::size_t image_floats(const InputShape& s) {
+  return static_cast<std::size_t>(s.channels) * s.height * s.width;
+}
+
+void check_labels(const std::vector<Sample>& samples, int classes, const char* split) {
+  for (const Sample& s : samples)
+    if (s.label < 0 || s.label >= classes)
+      throw std::invalid_argument(std::string(split) + " sample '" + s.id + "' has label " +
+                                  std::to_string(s.label) + ", outside 0.." +
+                                  std::to_string(classes - 1));
+}
+
+// How good an epoch was by select_on: higher is better (loss is negated).
+double selection_score(const std::string& select_on, const EpochStats& e, bool has_val) {
+  if (select_on == "val.accuracy") return has_val ? e.val_accuracy : e.train_accuracy;
+  if (select_on == "val.macro_f1") return has_val ? e.val_macro_f1 : e.train_macro_f1;
+  if (select_on == "val.loss") return -(has_val ? e.val_loss : e.train_loss);
+  throw std::invalid_argument("unknown select_on '" + select_on +
+                              "' (val.accuracy, val.loss, val.macro_f1)");
+}
+
+bool matches(const std::string& pattern, const std::string& layer) {
+  if (!pattern.empty() && pattern.back() == '*')
+    return layer.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
+  return layer == pattern;
+}
+
+// The parameters the optimizer updates: all but those of frozen layers (named, or in the
+// first `stages` stages). A pattern matching no layer is an error (a typo would silently
+// train everything).
+std::vector<Parameter*> unfrozen(Network& network, const std::vector<std::string>& freeze,
+                                 int stages) {
+  std::vector<Parameter*> kept;
+  std::vector<bool> used(freeze.size(), false);
+  for (const auto& [name, p] : network.named_parameters()) {
+    const std::string layer = name.substr(0, name.rfind('/'));
+    const int stage = network.stage_of(layer);
+    bool frozen = stage >= 1 && stage <= stages;
+    for (std::size_t i = 0; i < freeze.size(); ++i)
+      if (matches(freeze[i], layer)) frozen = used[i] = true;
+    if (!frozen) kept.push_back(p);
+  }
+  for (std::size_t i = 0; i < freeze.size(); ++i)
+    if (!used[i])
+      throw std::invalid_argument("freeze: '" + freeze[i] + "' matches no layer with parameters");
+  return kept;
+}
+
+using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
+
+std::map<std::string, std::vector<float>> snapshot(const NamedParameters& parameters) {
+  std::map<std::string, std::vector<float>> values;
+  for (const auto& [name, p] : parameters) {
+    const float* w = static_cast<const float*>(p->value.get_data_handle());
+    values[name].assign(w, w + p->value.get_desc().get_size() / sizeof(float));
+  }
+  return values;
+}
+
+// Puts back a snapshot; throws when it does not fit (a resume state of another network).
+void restore(const NamedParameters& parameters,
+             const std::map<std::string, std::vector<float>>& values) {
+  for (const auto& [name, p] : parameters) {
+    auto it = values.find(name);
+    if (it == values.end() || it->second.size() * sizeof(float) != p->value.get_desc().get_size())
+      throw std::runtime_error("saved best weights do not fit this network at '" + name + "'");
+    std::copy(it->second.begin(), it->second.end(),
+              static_cast<float*>(p->value.get_data_handle()));
+  }
+}
+
+std::string rng_text(const Rng& rng) {
+  std::ostringstream out;
+  out << rng;
+  return out.str();
+}
+
+void set_rng(Rng& rng, const std::string& text) {
+  std::istringstream in(text);
+  in >> rng;
+  if (!in) throw std::runtime_error("checkpoint training state: malformed random-number state");
+}
+
+// Runs samples through the network in inference mode, `batch` at a time (the last batch is
+// padded with zeros), and hands each sample's output row to `use`.
+template <class Use>
+void run_inference(Network& network, const std::vector<Sample>& samples, int batch, Use use) {
+  network.prepare(batch);
+  const InputShape& shape = network.input_shape();
+  const std::size_t per_image = image_floats(shape);
+  const int outputs = network.output_size();
+  for (std::size_t start = 0; start < samples.size(); start += batch) {
+    const std::size_t count = std::min<std::size_t>(batch, samples.size() - start);
+    float* input = network.input();
+    for (std::size_t j = 0; j < count; ++j)
+      image_to_tensor(samples[start + j].image, shape, input + j * per_image);
+    std::fill(input + count * per_image, input + batch * per_image, 0.f);
+    const float* out = network.forward(false);
+    for (std::size_t j = 0; j < count; ++j) use(start + j, out + j * outputs);
+  }
+}
+
+}  // namespace
+
+Trainer::Trainer(Network& network, const TrainOptions& options, int num_classes, std::uint64_t seed)
+    : network_(network), options_(options), classes_(num_classes), seed_(seed) {
+  if (network.output_size() != num_classes)
+    throw std::invalid_argument("network gives " + std::to_string(network.output_size()) +
+                                " outputs for " + std::to_string(num_classes) + " classes");
+  if (options.class_weights != "none" && options.class_weights != "balanced")
+    throw std::invalid_argument("unknown class_weights '" + options.class_weights +
+                                "' (none, balanced)");
+  if (options.batch < 1 || options.epochs < 1)
+    throw std::invalid_argument("epochs and batch must be positive");
+}
+
+double Trainer::add_distillation(const float* logits, const float* teacher, int batch,
+                                 double loss) {
+  const double w = options_.distill.weight;
+  float* grad = network_.output_grad();
+  // With weight 0 both scalings are exact (x * 1, + 0): plain training, bit for bit.
+  for (std::size_t e = 0, n = static_cast<std::size_t>(batch) * classes_; e < n; ++e)
+    grad[e] = static_cast<float>(grad[e] * (1 - w));
+  const double kd =
+      distillation_loss(logits, teacher, batch, classes_, options_.distill.temperature, w, grad);
+  return (1 - w) * loss + w * kd;
+}
+
+TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
+                         const Augmentation& augment, const EpochCallback& on_epoch,
+                         const StepCallback& on_step) {
+  if (train.empty()) throw std::invalid_argument("no training samples");
+  check_labels(train, classes_, "train");
+  check_labels(val, classes_, "val");
+  const int batch = static_cast<int>(std::min<std::size_t>(options_.batch, train.size()));
+  network_.prepare(batch);
+  network_.rng().seed(mix(seed_, 1));
+  Rng shuffle_rng(mix(seed_, 2));
+
+  LossOptions loss_options{options_.label_smoothing, {}};
+  if (options_.class_weights == "balanced") {
+    std::vector<int> labels;
+    for (const Sample& s : train) labels.push_back(s.label);
+    loss_options.class_weights = balanced_class_weights(labels, classes_);
+  }
+  const NamedParameters parameters = network_.named_parameters();
+  names_.clear();
+  for (const auto& [name, p] : parameters) names_[p] = name;
+  const std::vector<Parameter*> trained =
+      unfrozen(network_, options_.freeze, options_.freeze_stages);
+  Optimizer optimizer(options_.optimizer, trained);
+  LrSchedule schedule(options_.schedule, options_.optimizer.lr, options_.epochs);
+  const bool has_val = !val.empty();
+  selection_score(options_.select_on, EpochStats{}, has_val);  // rejects a bad name up front
+
+  progress_ = TrainingState{};
+  if (resume_) {
+    progress_ = std::move(*resume_);
+    resume_.reset();
+    optimizer.restore(progress_.optimizer_steps, progress_.moments, names_);
+    progress_.moments.clear();
+    schedule.restore(progress_.plateau_scale, progress_.plateau_wait);
+    set_rng(shuffle_rng, progress_.shuffle_rng);
+    set_rng(network_.rng(), progress_.network_rng);
+  }
+  optimizer_ = &optimizer;
+  schedule_ = &schedule;
+  shuffle_rng_ = &shuffle_rng;
+  struct Detach {  // the pointers above must not outlive this call
+    Trainer& t;
+    ~Detach() { t.optimizer_ = nullptr, t.schedule_ = nullptr, t.shuffle_rng_ = nullptr; }
+  } detach{*this};
+
+  BatchLoader loader(train, network_.input_shape(), batch, classes_, augment, seed_,
+                     options_.loader_threads);
+  const std::size_t steps = train.size() / batch;
+  std::vector<std::size_t> order(train.size());
+  std::vector<int> labels(batch);
+  // Soft targets only when a batch augmenter mixes them; plain labels otherwise.
+  std::vector<float> targets(augment.batch ? static_cast<std::size_t>(batch) * classes_ : 0);
+  std::vector<float> taught(teacher_ ? static_cast<std::size_t>(batch) * classes_ : 0);
+
+  TrainResult result;
+  TrainingState& p = progress_;
+  for (int epoch = p.epochs_done; epoch < options_.epochs && !p.stopped_early; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    EpochStats stats;
+    stats.epoch = epoch + 1;
+    stats.lr = schedule.lr(epoch);
+    // From the same start every epoch, so the order depends on the rng state alone (resumable).
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), shuffle_rng);
+    loader.start_epoch(order, epoch);
+    metrics::Confusion confusion(classes_);
+    double loss_sum = 0;
+    for (std::size_t step = 0; step < steps; ++step) {
+      loader.next(network_.input(), labels.data(), targets.empty() ? nullptr : targets.data());
+      if (teacher_) teacher_(network_.input(), batch, taught.data());
+      const float* logits = network_.forward(true);
+      double loss = targets.empty() ? softmax_cross_entropy(logits, labels.data(), batch, classes_,
+                                                            loss_options, network_.output_grad())
+                                    : soft_cross_entropy(logits, targets.data(), batch, classes_,
+                                                         loss_options, network_.output_grad());
+      if (teacher_) loss = add_distillation(logits, taught.data(), batch, loss);
+      if (!std::isfinite(loss))
+        throw std::runtime_error("training diverged: loss is " + std::to_string(loss) +
+                                 " in epoch " + std::to_string(epoch + 1) +
+                                 " (lower the learning rate?)");
+      loss_sum += loss;
+      for (int j = 0; j < batch; ++j)
+        confusion.add(labels[j], metrics::argmax(logits + j * classes_, classes_));
+      network_.backward();
+      if (options_.grad_clip > 0) clip_gradients(trained, options_.grad_clip);
+      optimizer.step(stats.lr);
+      if (on_step) on_step(stats.epoch, static_cast<int>(step + 1), static_cast<int>(steps), loss);
+    }
+    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats.images_per_second = stats.seconds > 0 ? steps * batch / stats.seconds : 0;
+    stats.train_loss = loss_sum / steps;
+    stats.train_accuracy = confusion.accuracy();
+    stats.train_macro_f1 = confusion.macro_f1();
+    if (has_val) {
+      const Evaluation e = evaluate(network_, val, classes_, batch);
+      stats.val_loss = e.loss;
+      stats.val_accuracy = e.accuracy;
+      stats.val_macro_f1 = e.macro_f1;
+    }
+
+    const double score = selection_score(options_.select_on, stats, has_val);
+    stats.best = p.best_epoch == 0 || score > p.best_score;
+    if (stats.best) {
+      p.best_score = score;
+      p.best_weights = snapshot(parameters);
+      p.best_epoch = stats.epoch;
+      p.since_best = 0;
+    } else {
+      ++p.since_best;
+    }
+    schedule.observe(stats.best);
+    p.epochs_done = stats.epoch;
+    p.stopped_early = options_.early_stopping_patience > 0 &&
+                      p.since_best >= options_.early_stopping_patience &&
+                      stats.epoch < options_.epochs;
+    result.history.push_back(stats);
+    if (on_epoch) on_epoch(stats);
+  }
+  result.best_epoch = p.best_epoch;
+  result.stopped_early = p.stopped_early;
+  if (p.best_epoch > 0) restore(parameters, p.best_weights);
+  return result;
+}
+
+TrainingState Trainer::state() const {
+  if (!optimizer_) throw std::logic_error("Trainer::state() is only valid during fit()");
+  TrainingState s = progress_;
+  s.optimizer_steps = optimizer_->steps();
+  s.moments = optimizer_->moments(names_);
+  s.plateau_scale = schedule_->plateau_scale();
+  s.plateau_wait = schedule_->plateau_wait();
+  s.shuffle_rng = rng_text(*shuffle_rng_);
+  s.network_rng = rng_text(network_.rng());
+  return s;
+}
+
+Evaluation evaluate(Network& network, const std::vector<Sample>& samples, int num_classes,
+                    int batch) {
+  Evaluation result;
+  if (samples.empty()) return result;
+  metrics::Confusion confusion(num_classes);
+  result.predictions.resize(samples.size());
+  double loss_sum = 0;
+  const LossOptions plain;
+  run_inference(network, samples, batch, [&](std::size_t i, const float* logits) {
+    const int label = samples[i].label;
+    loss_sum += softmax_cross_entropy(logits, &label, 1, num_classes, plain, nullptr);
+    result.predictions[i] = metrics::argmax(logits, num_classes);
+    confusion.add(label, result.predictions[i]);
+  });
+  result.loss = loss_sum / samples.size();
+  result.accuracy = confusion.accuracy();
+  result.macro_f1 = confusion.macro_f1();
+  return result;
+}
+
+std::vector<std::vector<float>> predict(Network& network, const std::vector<Sample>& samples,
+                                        int batch) {
+  std::vector<std::vector<float>> probabilities(samples.size());
+  const int classes = network.output_size();
+  run_inference(network, samples, batch, [&](std::size_t i, const float* logits) {
+    probabilities[i].resize(classes);
+    softmax_rows(logits, 1, classes, probabilities[i].data());
+  });
+  return probabilities;
+}
+
+}  // namespace ferlab::engine

@@ -1,0 +1,129 @@
+#include "evaluation/model_evaluation.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "assembly/data_stages.hpp"
+#include "loader/text.hpp"
+#include "run/environment.hpp"
+#include "run/evaluation_stage.hpp"
+#include "run/event_log.hpp"
+#include "run/run_record.hpp"
+#include "run/tta.hpp"
+
+namespace ferlab::evaluation {
+namespace {
+
+// The dataset the (first) model was trained on, at `data` when given: the parameter a dataset
+// plugin reads its location from is `path` (fer2013) or `root` (image-folder).
+spec::PluginCall dataset_call(const assembly::ModelBundle& model, const std::string& data) {
+  spec::PluginCall call = model.run.dataset;
+  if (data.empty()) return call;
+  for (const char* key : {"path", "root"})
+    if (call.params.has(key)) {
+      call.params.set(key, Value(data));
+      return call;
+    }
+  throw std::runtime_error(
+      fmt::format("{}: its dataset plugin '{}' takes no 'path' or 'root' for --data", model.label,
+                  call.plugin));
+}
+
+// The samples as `model` sees them: its own preprocessing chain, restored, on every image.
+std::vector<Sample> prepared_for(const assembly::ModelBundle& model,
+                                 const std::vector<Sample>& samples) {
+  std::vector<Sample> out;
+  out.reserve(samples.size());
+  for (const Sample& s : samples) {
+    try {
+      out.push_back({model.prepare(s.image), s.label, s.id});
+    } catch (const std::exception& e) {
+      throw std::runtime_error(fmt::format("{}: sample {}: {}", model.label, s.id, e.what()));
+    }
+  }
+  return out;
+}
+
+storage::RunInfo describe(const std::vector<assembly::ModelBundle>& members,
+                          const EvaluationRequest& request, const std::string& variant) {
+  const assembly::ModelBundle& first = members.front();
+  storage::RunInfo info = run::run_info(
+      first.run, first.spec_text, run::describe_environment(run::use_threads(request.threads)));
+  info.experiment = request.experiment;
+  info.variant = variant;
+  info.spec_file = first.file.string();
+  std::vector<std::string> files;
+  for (const assembly::ModelBundle& m : members) files.push_back(m.file.string());
+  if (members.size() > 1) {
+    info.seed = 0;
+    info.params = {{"ensemble.size", std::to_string(members.size())}};
+  }
+  info.params.emplace_back("model", variant);
+  info.params.emplace_back("model.files", kernel::join(files, "\n"));
+  if (!request.data.empty()) info.params.emplace_back("dataset.location", request.data);
+  return info;
+}
+
+}  // namespace
+
+EvaluationResult evaluate_models(const kernel::PluginCatalog& catalog,
+                                 const EvaluationRequest& request) {
+  EvaluationResult result{0, assembly::load_models(catalog, request.models, request.db), {}};
+  std::vector<assembly::ModelBundle>& members = result.models.members();
+  const std::vector<std::string>& classes = result.models.classes();
+  run::EventLog events;
+  const spec::PluginCall call = dataset_call(members.front(), request.data);
+  const DatasetContents data = assembly::load_dataset(catalog, call, events);
+  if (data.classes != classes)
+    throw std::runtime_error(
+        fmt::format("dataset {} has classes {}, the model {}: it was trained on other classes",
+                    call.plugin, kernel::join(data.classes, ", "), kernel::join(classes, ", ")));
+  for (const std::string& split : request.splits)
+    if (!data.splits.count(split) || data.splits.at(split).empty())
+      throw std::runtime_error(
+          fmt::format("dataset {} has no '{}' split to evaluate on", call.plugin, split));
+
+  storage::RunStore store(request.db);
+  result.run = store.begin_run(describe(members, request, result.models.label()), classes);
+  try {
+    storage::Evaluation size;
+    size.split = "model";
+    double parameters = 0, macs = 0;
+    for (assembly::ModelBundle& m : members) {
+      parameters += static_cast<double>(m.network->parameter_count());
+      macs += static_cast<double>(m.network->macs());
+    }
+    size.metrics = {{"parameters", parameters}, {"macs", macs}};
+    store.record_evaluation(result.run, size);
+    const int k = static_cast<int>(classes.size());
+    for (const std::string& split : request.splits) {
+      const std::vector<Sample>& samples = data.splits.at(split);
+      std::vector<std::vector<Sample>> inputs;
+      for (const assembly::ModelBundle& m : members) inputs.push_back(prepared_for(m, samples));
+      for (const std::string& tta : request.tta) {
+        std::vector<std::vector<float>> mean;
+        for (std::size_t i = 0; i < members.size(); ++i)
+          assembly::add_to_mean(mean, run::tta_probabilities(*members[i].network, inputs[i], tta),
+                                members.size());
+        const run::SplitEvaluation e =
+            run::evaluate_probabilities(std::move(mean), samples, k, split, tta, "best");
+        store.record_evaluation(result.run, e.figures);
+        store.record_predictions(result.run, e.predictions);
+        result.figures.push_back(e.figures);
+        fmt::print(stderr, "run {}: {} accuracy {:.4f} ({}{})\n", result.run, split,
+                   e.figures.metrics[0].second, result.models.label(),
+                   tta == "none" ? "" : ", TTA " + tta);
+      }
+    }
+    for (const auto& [code, entry] : events.entries())
+      store.record_event(result.run, code, entry.first_message, entry.count);
+  } catch (const std::exception& e) {
+    store.finish_run(result.run, "failed", e.what());
+    throw;
+  }
+  store.finish_run(result.run, "finished");
+  return result;
+}
+
+}  // namespace ferlab::evaluation

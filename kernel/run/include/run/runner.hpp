@@ -1,0 +1,43 @@
+// Executes an experiment graph: loads and preprocesses data once per shared stage, trains and
+// evaluates each run, and records everything in the run store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "loader/plugin_catalog.hpp"
+#include "spec/spec_loader.hpp"
+
+namespace ferlab::run {
+
+struct RunOptions {
+  std::string db = "ferlab.db";
+  int threads = 0;  // 0 = one per core
+  int shard_index = 0, shard_count = 1;
+  std::string cache;  // image cache folder; "off" = none; empty = the default (data_cache.hpp)
+  // Continue each unfinished run of the spec (same experiment, variant and seed) from its last
+  // checkpoint, skip finished ones, start those never started.
+  bool resume = false;
+};
+
+struct RunSummary {
+  std::int64_t id = 0;
+  std::string variant;
+  std::int64_t seed = 0;
+  std::string status;  // finished | failed | interrupted
+  double test_accuracy = -1;
+  double seconds = 0;
+  std::string error;
+};
+
+// The runs of the spec that shard `index` of `count` executes: every count-th from index.
+std::vector<spec::RunSpec> shard_runs(const std::vector<spec::RunSpec>& runs, int index, int count);
+
+// Runs the spec's runs (those of the shard). Throws storage::StorageError before any work when
+// the database cannot be written; a failing run is recorded as failed and the others go on.
+// With options.resume, runs skipped as already finished are not in the result.
+std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string& spec_text,
+                                const kernel::PluginCatalog& catalog, const RunOptions& options);
+
+}  // namespace ferlab::run

@@ -1,0 +1,324 @@
+#include "run/runner.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+
+#include "assembly/network_setup.hpp"
+#include "engine/checkpoint.hpp"
+#include "engine/training_state.hpp"
+#include "graph/experiment_graph.hpp"
+#include "run/data_cache.hpp"
+#include "run/data_flow.hpp"
+#include "run/environment.hpp"
+#include "run/evaluation_stage.hpp"
+#include "run/heartbeat.hpp"
+#include "run/interrupt.hpp"
+#include "run/progress.hpp"
+#include "run/resume_plan.hpp"
+#include "run/run_checkpoints.hpp"
+#include "run/run_record.hpp"
+#include "run/teacher.hpp"
+#include "run/visual_artifacts.hpp"
+#include "storage/run_resume.hpp"
+
+namespace ferlab::run {
+namespace {
+
+using graph::StageKind;
+using graph::Vertex;
+
+struct RunState {
+  const spec::RunSpec* spec = nullptr;
+  std::unique_ptr<engine::Network> network;
+  std::shared_ptr<const DatasetContents> data;
+  std::shared_ptr<EventLog> events;
+  RunSummary summary;
+  std::chrono::steady_clock::time_point start;
+  bool recorded = false;
+  std::unique_ptr<RunCheckpoints> checkpoints;
+};
+
+class Executor {
+ public:
+  // `reopen`: by run index, the recorded run each one continues (--resume).
+  Executor(const std::vector<spec::RunSpec>& runs, const std::string& spec_text,
+           const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env,
+           DataCache cache, std::map<int, Reopened> reopen)
+      : runs_(runs),
+        spec_text_(spec_text),
+        catalog_(catalog),
+        store_(store),
+        env_(std::move(env)),
+        reopen_(std::move(reopen)),
+        graph_(graph::ExperimentGraph::build(runs)),
+        data_flow_(runs, catalog, graph_, std::move(cache)),
+        states_(runs.size()) {
+    for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
+  }
+
+  std::vector<RunSummary> execute() {
+    for (Vertex v : graph_.execution_order()) {
+      const graph::Stage& stage = graph_.stage(v);
+      switch (stage.kind) {
+        case StageKind::dataset:
+          data_[v] = data_flow_.load(v);
+          break;
+        case StageKind::preprocess:
+          data_[v] = data_flow_.transform(v, data_.at(input(v)));
+          break;
+        case StageKind::train:
+          train(states_[stage.runs.front()], data_.at(input(v)));
+          break;
+        case StageKind::evaluate:
+          evaluate(states_[stage.runs.front()]);
+          break;
+        case StageKind::record:
+          record(states_[stage.runs.front()]);
+          break;
+      }
+      release_inputs(v);
+      if (stopped_ || interrupt_requested()) break;
+    }
+    // A run cut short between its stages is recorded as interrupted, never left 'running'.
+    for (RunState& s : states_) {
+      if (s.summary.id == 0 || s.recorded) continue;
+      if (s.summary.status == "running") s.summary.status = "interrupted";
+      record(s);
+    }
+    std::vector<RunSummary> out;
+    for (const RunState& s : states_)
+      if (s.summary.id != 0) out.push_back(s.summary);
+    return out;
+  }
+
+ private:
+  Vertex input(Vertex v) const { return graph_.inputs(v).front(); }
+
+  // Frees a data stage's images once every stage that reads them has run.
+  void release_inputs(Vertex v) {
+    for (Vertex in : graph_.inputs(v))
+      if (++consumed_[in] == boost::out_degree(in, graph_.graph())) data_.erase(in);
+  }
+
+  // A new run row, or (--resume) the recorded run reopened: then its last checkpoint, when
+  // there is one, supplies the weights and the training state to continue from.
+  struct Start {
+    std::int64_t id = 0;
+    int epochs_done = 0;
+    std::optional<engine::TrainingState> state;
+  };
+  Start begin(const spec::RunSpec& run, const std::vector<std::string>& classes) {
+    const storage::RunInfo info = run_info(run, spec_text_, env_);
+    auto reopened = reopen_.find(run.index);
+    if (reopened == reopen_.end()) return {store_.begin_run(info, classes), 0, std::nullopt};
+    Start start{reopened->second.run, 0, std::nullopt};
+    const auto last = run_checkpoint_file(store_.database(), start.id, "last");
+    if (std::filesystem::exists(last)) {
+      start.state = engine::training_state_of(engine::read_checkpoint_info(last));
+      if (!start.state)
+        throw std::runtime_error(last.string() + ": has no training state to resume from");
+      start.epochs_done = start.state->epochs_done;
+    }
+    storage::reopen_run(store_.database(), start.id, start.epochs_done, info);
+    return start;
+  }
+
+  void train(RunState& state, const DataResult& input) {
+    const spec::RunSpec& run = *state.spec;
+    state.start = std::chrono::steady_clock::now();
+    state.summary = {0, run.variant, run.seed, "running", -1, 0, ""};
+    std::vector<std::string> classes =
+        input.contents ? input.contents->classes : std::vector<std::string>{};
+    Start start;
+    try {
+      start = begin(run, classes);
+    } catch (const std::exception& e) {
+      if (!reopen_.count(run.index)) throw;  // the database itself failed
+      state.summary.id = reopen_.at(run.index).run;
+      return fail(state, fmt::format("cannot resume: {}", e.what()));
+    }
+    state.summary.id = start.id;
+    state.events = input.events;
+    if (!input.error.empty()) return fail(state, input.error);
+    state.data = input.contents;
+    std::string who = fmt::format("run {}{}", state.summary.id,
+                                  run.variant.empty() ? "" : " (" + run.variant + ")");
+    fmt::print(stderr, "{}: training, seed {}\n", who, run.seed);
+    try {
+      state.network =
+          assembly::build_network(catalog_, run, assembly::training_input_shape(*state.data),
+                                  static_cast<int>(state.data->classes.size()));
+      const std::string fine_tuning = assembly::initialize_network(*state.network, run);
+      if (!fine_tuning.empty()) {
+        fmt::print(stderr, "{}: {}\n", who, fine_tuning);
+        store_.record_event(state.summary.id, "fine-tuning", fine_tuning, 1);
+      }
+      // The model's size, under split "model", for the report's comparison table.
+      storage::Evaluation size;
+      size.split = "model";
+      size.metrics = {{"parameters", static_cast<double>(state.network->parameter_count())},
+                      {"macs", static_cast<double>(state.network->macs())}};
+      store_.record_evaluation(state.summary.id, size);
+      int num_classes = static_cast<int>(classes.size());
+      engine::Trainer trainer(*state.network, run.train, num_classes,
+                              static_cast<std::uint64_t>(run.seed));
+      if (!run.train.distill.teachers.empty()) {
+        trainer.set_teacher(make_teacher(catalog_, run, classes, state.network->input_shape(),
+                                         store_.database().path()));
+        const std::string message =
+            fmt::format("distilling from {} (temperature {}, weight {})",
+                        fmt::join(run.train.distill.teachers, " + "), run.train.distill.temperature,
+                        run.train.distill.weight);
+        fmt::print(stderr, "{}: {}\n", who, message);
+        store_.record_event(state.summary.id, "distillation", message, 1);
+      }
+      state.checkpoints = std::make_unique<RunCheckpoints>(
+          store_, state.summary.id, store_.database().path(), run, classes,
+          state.network->input_shape(), input.fitted_states);
+      if (start.state) {
+        engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
+        trainer.resume(*start.state);
+        const std::string change = reopen_.at(run.index).change;
+        const std::string message = fmt::format("resumed after epoch {}{}", start.epochs_done,
+                                                change.empty() ? "" : ", " + change);
+        fmt::print(stderr, "{}: {}\n", who, message);
+        store_.record_event(state.summary.id, "resumed", message, 1);
+      }
+      Progress progress(who, run.train.epochs);
+      auto on_epoch = [&](const engine::EpochStats& s) {
+        progress.epoch(s);
+        store_.record_epoch(state.summary.id,
+                            {{s.epoch, "train", s.train_loss, s.train_accuracy, s.train_macro_f1,
+                              s.lr, s.seconds, s.images_per_second},
+                             {s.epoch, "val", s.val_loss, s.val_accuracy, s.val_macro_f1, s.lr,
+                              s.seconds, s.images_per_second}});
+        // After the epoch's rows: a resumed run drops rows its last checkpoint does not cover.
+        state.checkpoints->after_epoch(*state.network, s, trainer.state());
+        check_interrupt();
+      };
+      Heartbeat heartbeat(store_, state.summary.id);
+      auto on_step = [&](int epoch, int step, int steps, double loss) {
+        progress.step(epoch, step, steps, loss, run.train.batch);
+        heartbeat.maybe_beat();
+        check_interrupt();
+      };
+      const auto& splits = state.data->splits;
+      auto val = splits.find("val");
+      static const std::vector<Sample> none;
+      trainer.fit(splits.at("train"), val == splits.end() ? none : val->second,
+                  assembly::make_augment(catalog_, run), on_epoch, on_step);
+    } catch (const Interrupted& e) {
+      state.summary.status = "interrupted";
+      state.summary.error = e.what();
+      stopped_ = true;
+      state.network.reset();
+    } catch (const std::exception& e) {
+      fail(state, e.what());
+    }
+  }
+
+  void fail(RunState& state, const std::string& error) {
+    fmt::print(stderr, "run {} failed: {}\n", state.summary.id, error);
+    state.summary.status = "failed";
+    state.summary.error = error;
+    state.network.reset();
+  }
+
+  // Test metrics come once per checkpoint: the best on val (the network holds it after
+  // fit) and, labelled "last", the final epoch's — for every split and TTA mode.
+  void evaluate(RunState& state) {
+    if (!state.network) return;
+    int classes = static_cast<int>(state.data->classes.size());
+    try {
+      for (const char* checkpoint : {"best", "last"}) {
+        if (checkpoint == std::string("last"))
+          engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
+        for (const std::string& split : state.spec->eval_splits) {
+          auto samples = state.data->splits.find(split);
+          if (samples == state.data->splits.end() || samples->second.empty()) {
+            if (checkpoint == std::string("best"))
+              state.events->warn("missing-split",
+                                 fmt::format("the dataset has no '{}' split to evaluate", split));
+            continue;
+          }
+          for (const std::string& tta : state.spec->tta)
+            record_evaluation(state, evaluate_checkpoint(*state.network, samples->second, classes,
+                                                         split, tta, checkpoint));
+        }
+      }
+    } catch (const std::exception& e) {
+      fail(state, std::string("evaluation: ") + e.what());
+    }
+  }
+
+  void record_evaluation(RunState& state, const SplitEvaluation& result) {
+    const storage::Evaluation& e = result.figures;
+    store_.record_evaluation(state.summary.id, e);
+    store_.record_predictions(state.summary.id, result.predictions);
+    const bool headline = e.tta == "none" && e.checkpoint == "best";
+    if (headline && e.split == "test") state.summary.test_accuracy = e.metrics[0].second;
+    fmt::print(stderr, "run {}: {} accuracy {:.4f}, macro-F1 {:.4f} ({} checkpoint by {}{})\n",
+               state.summary.id, e.split, e.metrics[0].second, e.metrics[2].second, e.checkpoint,
+               state.spec->train.select_on, e.tta == "none" ? "" : ", TTA " + e.tta);
+  }
+
+  void record(RunState& state) {
+    if (state.summary.id == 0 || state.recorded) return;
+    state.recorded = true;
+    if (state.network && state.summary.status == "running")
+      record_visual_artifacts(store_, state.summary.id, catalog_, *state.spec, *state.network,
+                              *state.data, *state.events);
+    if (state.events)
+      for (const auto& [code, entry] : state.events->entries())
+        store_.record_event(state.summary.id, code, entry.first_message, entry.count);
+    if (state.summary.status == "running") state.summary.status = "finished";
+    state.summary.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
+    store_.finish_run(state.summary.id, state.summary.status, state.summary.error);
+    state.network.reset();
+    state.data.reset();
+  }
+
+  const std::vector<spec::RunSpec>& runs_;
+  const std::string& spec_text_;
+  const kernel::PluginCatalog& catalog_;
+  storage::RunStore& store_;
+  Environment env_;
+  std::map<int, Reopened> reopen_;
+  graph::ExperimentGraph graph_;
+  DataFlow data_flow_;
+  std::vector<RunState> states_;
+  std::map<Vertex, DataResult> data_;
+  std::map<Vertex, size_t> consumed_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+std::vector<spec::RunSpec> shard_runs(const std::vector<spec::RunSpec>& runs, int index,
+                                      int count) {
+  std::vector<spec::RunSpec> out;
+  for (const spec::RunSpec& run : runs)
+    if (run.index % count == index) out.push_back(run);
+  return out;
+}
+
+std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string& spec_text,
+                                const kernel::PluginCatalog& catalog, const RunOptions& options) {
+  std::vector<spec::RunSpec> runs = shard_runs(spec.runs, options.shard_index, options.shard_count);
+  storage::RunStore store(options.db);  // before any work: an unwritable database fails here
+  std::map<int, Reopened> reopen;
+  if (options.resume) reopen = plan_resume(store, runs);
+  int threads = use_threads(options.threads);
+  install_interrupt_handler();
+  Executor executor(runs, spec_text, catalog, store, describe_environment(threads),
+                    DataCache(cache_location(options.cache, options.db)), std::move(reopen));
+  return executor.execute();
+}
+
+}  // namespace ferlab::run

@@ -1,0 +1,182 @@
+#include "spec/kernel_schema.hpp"
+
+namespace ferlab::spec {
+namespace {
+
+using ferlab::param::choice;
+using ferlab::param::flag;
+using ferlab::param::int_list;
+using ferlab::param::integer;
+using ferlab::param::number;
+using ferlab::param::string_list;
+using ferlab::param::text;
+
+Field param_field(ParamSpec spec) {
+  Field f;
+  f.key = spec.name;
+  f.type = Field::Type::param;
+  f.doc = spec.doc;
+  f.param = std::move(spec);
+  return f;
+}
+
+Field section_field(std::string key, const Section& section, std::string doc) {
+  Field f;
+  f.key = std::move(key);
+  f.type = Field::Type::section;
+  f.section = &section;
+  f.doc = std::move(doc);
+  return f;
+}
+
+Field plugin_field(std::string key, Field::Type type, Kind kind, bool required, std::string doc) {
+  Field f;
+  f.key = std::move(key);
+  f.type = type;
+  f.plugin_kind = kind;
+  f.required = required;
+  f.doc = std::move(doc);
+  return f;
+}
+
+ParamSpec with_choices(ParamSpec spec, std::vector<std::string> choices) {
+  spec.choices = std::move(choices);
+  return spec;
+}
+
+const Section& optimizer_schema() {
+  static const Section s{{
+      param_field(choice("name", "sgd", {"sgd", "adam", "adamw"}, "optimizer")),
+      param_field(number("lr", 0.01, 0.0, 10.0, "base learning rate")),
+      param_field(number("momentum", 0.9, 0.0, 0.999, "SGD momentum")),
+      param_field(flag("nesterov", false, "SGD with Nesterov momentum")),
+      param_field(number("weight_decay", 0.0, 0.0, 1.0,
+                         "L2 penalty (sgd, adam) or decoupled decay (adamw)")),
+      param_field(number("beta1", 0.9, 0.0, 0.9999, "Adam first-moment decay")),
+      param_field(number("beta2", 0.999, 0.0, 0.99999, "Adam second-moment decay")),
+      param_field(number("eps", 1e-8, 0.0, 1.0, "Adam denominator epsilon")),
+  }};
+  return s;
+}
+
+const Section& schedule_schema() {
+  static const Section s{{
+      param_field(choice("name", "constant", {"constant", "step", "multistep", "cosine", "plateau"},
+                         "learning-rate schedule")),
+      param_field(integer("warmup_epochs", 0, 0, 1000, "linear warm-up epochs")),
+      param_field(integer("step_size", 10, 1, 100000, "step: epochs between decays")),
+      param_field(number("gamma", 0.1, 0.0, 1.0, "step/multistep: decay factor")),
+      param_field(int_list("milestones", {}, 1, 100000, "multistep: epochs at which to decay")),
+      param_field(integer("patience", 3, 1, 1000,
+                          "plateau: epochs without improvement of select_on before decaying")),
+      param_field(number("factor", 0.1, 0.0, 1.0, "plateau: decay factor")),
+      param_field(number("min_lr", 0.0, 0.0, 10.0, "floor of the learning rate")),
+  }};
+  return s;
+}
+
+const Section& distill_schema() {
+  static const Section s{{
+      param_field(string_list("teacher", {},
+                              "teacher models (shipped model names, checkpoint files or run "
+                              "ids; several = their mean probabilities). They see the "
+                              "student's batches, so they must share its preprocessing")),
+      param_field(number("temperature", 4.0, 0.05, 100.0,
+                         "softens teacher and student probabilities (1 = unchanged)")),
+      param_field(number("weight", 0.5, 0.0, 1.0,
+                         "share of the distillation term in the loss (0 = plain training)")),
+  }};
+  return s;
+}
+
+const Section& train_schema() {
+  static const Section s{{
+      param_field(integer("epochs", 10, 1, 100000, "training epochs")),
+      param_field(integer("batch", 64, 1, 65536, "mini-batch size")),
+      section_field("optimizer", optimizer_schema(), "optimizer and its settings"),
+      section_field("schedule", schedule_schema(), "learning-rate schedule"),
+      param_field(choice("select_on", "val.accuracy", {"val.accuracy", "val.loss", "val.macro_f1"},
+                         "validation metric that chooses the best checkpoint")),
+      param_field(integer("early_stopping", 0, 0, 100000,
+                          "stop after this many epochs without improvement (0 = off)")),
+      param_field(number("grad_clip", 0.0, 0.0, 1e6, "max global gradient L2 norm (0 = off)")),
+      param_field(number("label_smoothing", 0.0, 0.0, 0.999, "label smoothing of the loss")),
+      param_field(choice("class_weights", "none", {"none", "balanced"},
+                         "loss weights: none, or inverse class frequency")),
+      param_field(choice("init", "he", {"he", "xavier", "pytorch"},
+                         "weight initialisation: he N(0, 2/fan_in), xavier, or pytorch "
+                         "U(+-1/sqrt(fan_in)) (PyTorch's default for conv and dense)")),
+      param_field(string_list("freeze", {},
+                              "layers left untrained (fine-tuning): names, or prefixes ending "
+                              "in '*'")),
+      param_field(integer("freeze_stages", 0, 0, 1000,
+                          "leave the backbone's first N stages untrained (fine-tuning)")),
+      section_field("distill", distill_schema(),
+                    "knowledge distillation from teacher models (Hinton et al. 2015)"),
+  }};
+  return s;
+}
+
+const Section& model_schema() {
+  static const Section s{{
+      plugin_field("backbone", Field::Type::plugin, Kind::backbone, false,
+                   "a backbone plugin and its parameters"),
+      plugin_field("layers", Field::Type::layer_list, Kind::layer, false,
+                   "an inline network: a list of layers (instead of a backbone)"),
+      param_field(text("init_from", "",
+                       "a checkpoint file or shipped model name (`ferlab models`) to start "
+                       "from (fine-tuning): its tensors replace the "
+                       "initial weights where name and shape match; others, such as a new "
+                       "classifier head, keep their initialisation")),
+  }};
+  return s;
+}
+
+const Section& evaluate_schema() {
+  static const Section s{{
+      param_field(with_choices(string_list("splits", {"val", "test"}, "splits to evaluate"),
+                               {"train", "val", "test"})),
+      // Each mode is evaluated and recorded separately (run/tta.hpp).
+      param_field(with_choices(string_list("tta", {"none"},
+                                           "test-time augmentation modes: none, hflip (average "
+                                           "with the mirror), ten-crop (corners, centre, mirrors)"),
+                               {"none", "hflip", "ten-crop"})),
+  }};
+  return s;
+}
+
+}  // namespace
+
+const Field* Section::find(const std::string& key) const {
+  for (const Field& f : fields)
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+std::vector<std::string> Section::keys() const {
+  std::vector<std::string> out;
+  for (const Field& f : fields) out.push_back(f.key);
+  return out;
+}
+
+const Section& experiment_schema() {
+  static const Section s{{
+      param_field(text("name", std::nullopt, "experiment name")),
+      param_field(text("description", "", "what the experiment shows")),
+      param_field(int_list("seeds", {1}, 0, 4294967295.0,
+                           "training seeds; each variant runs once per seed")),
+      plugin_field("dataset", Field::Type::plugin, Kind::dataset, true, "the dataset plugin"),
+      plugin_field("preprocess", Field::Type::plugin_list, Kind::preprocessor, false,
+                   "preprocessing chain, applied once per image in order"),
+      plugin_field("augment", Field::Type::plugin_list, Kind::augmenter, false,
+                   "training-time augmentation, applied in order"),
+      section_field("model", model_schema(), "the network"),
+      section_field("train", train_schema(), "training recipe"),
+      section_field("evaluate", evaluate_schema(), "evaluation"),
+      plugin_field("sweep", Field::Type::sweep, Kind::dataset, false,
+                   "key paths mapped to lists of values; runs take their cartesian product"),
+  }};
+  return s;
+}
+
+}  // namespace ferlab::spec
