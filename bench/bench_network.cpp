@@ -29,7 +29,7 @@ std::unique_ptr<engine::Network> reference_network(const std::string& backbone, 
       catalog().create<Backbone>(backbone, params)->build(reference_input, reference_classes);
   auto network = std::make_unique<engine::Network>(
       def, make ? make : assembly::catalog_layer_factory(catalog()), reference_input);
-  engine::initialize_parameters(network->parameters(), "he", 42);
+  engine::initialize_parameters(network->parameters(), options::Init::he, 42);
   return network;
 }
 

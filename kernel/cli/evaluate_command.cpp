@@ -27,6 +27,7 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
       "record it as a run; two or more models are evaluated as an ensemble");
   struct Options {
     evaluation::EvaluationRequest request;
+    std::vector<std::string> tta = options::names_of<options::Tta>();
     std::string manifest;
   };
   auto o = std::make_shared<Options>();
@@ -42,7 +43,8 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
                   "trained from, e.g. build/data/fer2013")
       ->type_name("PATH");
   cmd->add_option("--splits", r.splits, "Splits to evaluate on")->capture_default_str();
-  cmd->add_option("--tta", r.tta, "Test-time augmentation modes (none, hflip, ten-crop)")
+  cmd->add_option("--tta", o->tta, "Test-time augmentation modes")
+      ->check(CLI::IsMember(options::names_of<options::Tta>()))
       ->capture_default_str();
   cmd->add_option("--experiment", r.experiment, "Experiment name of the recorded run")
       ->capture_default_str();
@@ -53,6 +55,9 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
   cmd->callback([&global, o] {
     kernel::PluginCatalog catalog;
     if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+    o->request.tta.clear();
+    for (const std::string& mode : o->tta)
+      o->request.tta.push_back(*options::parse<options::Tta>(mode));
     const evaluation::EvaluationResult result = evaluation::evaluate_models(catalog, o->request);
     fmt::print("run {}: {} evaluated ({} in {})\n", result.run, result.models.label(),
                o->request.experiment, o->request.db);

@@ -64,7 +64,7 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
     print_runs_table(recorded);
     fmt::print("results recorded in {}\n", o->run.db);
     for (const auto& r : runs)
-      if (r.status != "finished") throw CLI::RuntimeError(exit_failure);
+      if (r.status != storage::RunStatus::finished) throw CLI::RuntimeError(exit_failure);
   });
 }
 

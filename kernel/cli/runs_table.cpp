@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "storage/aggregate.hpp"
+#include "storage/run_status.hpp"
 
 namespace ferlab::cli {
 namespace {
@@ -106,7 +107,7 @@ TextTable runs_table(const std::vector<storage::RunRow>& runs, const TestColumns
 bool some_variant_repeated(const std::vector<storage::RunRow>& runs) {
   std::map<std::pair<std::string, std::string>, int> finished;
   for (const storage::RunRow& r : runs)
-    if (r.status == "finished" &&
+    if (storage::parse_status(r.status) == storage::RunStatus::finished &&
         ++finished[{r.experiment, storage::variant_over_folds(r.variant, r.fold)}] >= 2)
       return true;
   return false;

@@ -6,6 +6,7 @@
 
 #include "report/html_text.hpp"
 #include "report/sections.hpp"
+#include "storage/run_status.hpp"
 
 namespace ferlab::report {
 namespace {
@@ -31,7 +32,7 @@ std::string facts(const PageContext& page) {
       run_seconds, escape(first_start), escape(last_end.empty() ? "(not ended)" : last_end));
   std::string problems;
   for (const RunData& run : page.data.runs)
-    if (run.row.status != "finished")
+    if (storage::parse_status(run.row.status) != storage::RunStatus::finished)
       problems += fmt::format("<li>run {} ({}, seed {}) is <b>{}</b>{}</li>", run.row.id,
                               escape(run.row.variant), run.row.seed, escape(run.row.status),
                               run.row.error.empty() ? "" : ": " + escape(run.row.error));

@@ -6,6 +6,7 @@
 
 #include "metrics/metrics.hpp"
 #include "storage/aggregate.hpp"
+#include "storage/run_status.hpp"
 
 namespace ferlab::report {
 namespace {
@@ -95,7 +96,8 @@ std::vector<Variant> group_variants(const ReportData& data) {
         std::find_if(out.begin(), out.end(), [&](const Variant& v) { return v.label == label; });
     if (found == out.end()) found = out.insert(out.end(), Variant{label, {}, {}, {}, 0, nullptr});
     found->runs.push_back(&run);
-    if (run.row.status == "finished") found->finished.push_back(&run);
+    if (storage::parse_status(run.row.status) == storage::RunStatus::finished)
+      found->finished.push_back(&run);
     if (run.row.fold) folds[label].insert(*run.row.fold);
   }
   for (Variant& v : out) {

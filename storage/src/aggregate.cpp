@@ -7,6 +7,7 @@
 
 #include "storage/class_index.hpp"
 #include "storage/run_queries.hpp"
+#include "storage/run_status.hpp"
 
 namespace ferlab::storage {
 namespace {
@@ -49,7 +50,7 @@ std::vector<VariantAggregate> aggregate_variants(Database& db,
   std::map<Key, VariantAggregate> by_variant;
   std::map<Key, std::vector<double>> best_val;
   for (const RunRow& r : list_runs(db, experiment)) {
-    if (r.status != "finished") continue;
+    if (parse_status(r.status) != RunStatus::finished) continue;
     const Key key{r.experiment, variant_over_folds(r.variant, r.fold)};
     key_of[r.id] = key;
     VariantAggregate& v = by_variant[key];

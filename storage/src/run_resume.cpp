@@ -24,7 +24,7 @@ void reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& 
   Statement status(db, "SELECT status FROM runs WHERE id = ?");
   status.bind(1, run);
   if (!status.step()) throw StorageError(fmt::format("{}: there is no run {}", db.path(), run));
-  if (status.text(0) == "finished")
+  if (parse_status(status.text(0)) == RunStatus::finished)
     throw StorageError(
         fmt::format("{}: run {} has finished; there is nothing to resume", db.path(), run));
   status.reset();

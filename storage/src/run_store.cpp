@@ -1,11 +1,19 @@
 #include "storage/run_store.hpp"
 
+#include <stdexcept>
+
 #include "storage/clock.hpp"
 #include "storage/probability_blob.hpp"
 #include "storage/schema.hpp"
 #include "storage/stale_runs.hpp"
 
 namespace ferlab::storage {
+
+double Evaluation::metric(const std::string& name) const {
+  for (const auto& [key, value] : metrics)
+    if (key == name) return value;
+  throw std::out_of_range("the " + split + " evaluation has no metric '" + name + "'");
+}
 
 void insert_params(Database& db, std::int64_t run,
                    const std::vector<std::pair<std::string, std::string>>& params) {
@@ -151,11 +159,11 @@ void RunStore::heartbeat(std::int64_t run) {
   beat.bind(1, now_utc()).bind(2, run).run();
 }
 
-void RunStore::finish_run(std::int64_t run, const std::string& status, const std::string& error) {
+void RunStore::finish_run(std::int64_t run, RunStatus status, const std::string& error) {
   Statement end(db_, "UPDATE runs SET status = ?, ended = ?, error = ? WHERE id = ?");
   std::optional<std::string> message;
   if (!error.empty()) message = error;
-  end.bind(1, status).bind(2, now_utc()).bind(3, message).bind(4, run).run();
+  end.bind(1, status_name(status)).bind(2, now_utc()).bind(3, message).bind(4, run).run();
 }
 
 }  // namespace ferlab::storage

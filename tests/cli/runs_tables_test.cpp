@@ -52,7 +52,8 @@ class RunsTables : public testing::Test {
                                       {{"accuracy", t.accuracy}, {"macro_f1", t.macro_f1}},
                                       {},
                                       {}});
-      store.finish_run(run, status, status == std::string("failed") ? "out of memory" : "");
+      store.finish_run(run, *ferlab::storage::parse_status(status),
+                       status == std::string("failed") ? "out of memory" : "");
     };
     add("exp", "lr=0.1,fold=1/3", "1/3", 0.55,
         {{"none", "best", 0.5, 0.4}, {"ten-crop", "best", 0.6, 0.5}, {"none", "last", 0.3, 0.2}},

@@ -36,7 +36,7 @@ class CheckpointTest : public ::testing::Test {
                                                        {"dense", std::vector<std::int64_t>{16}}},
                                                       shape, classes),
                                          assembly::catalog_layer_factory(catalog()), shape);
-    engine::initialize_parameters(net->parameters(), "he", seed);
+    engine::initialize_parameters(net->parameters(), options::Init::he, seed);
     return net;
   }
 

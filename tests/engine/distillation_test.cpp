@@ -79,7 +79,7 @@ std::vector<float> train_weights(const TrainOptions& options, Teacher teacher,
   const auto val = labelled_val ? quadrant_samples(16, 2) : std::vector<Sample>{};
   engine::Network own(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
   engine::Network& net = keep ? *keep : own;
-  initialize_parameters(net.parameters(), "he", 3);
+  initialize_parameters(net.parameters(), options::Init::he, 3);
   Trainer trainer(net, options, 4, 3);
   if (teacher) trainer.set_teacher(std::move(teacher));
   trainer.fit(train, val, [](cv::Mat& image, Rng& rng) {
@@ -109,7 +109,7 @@ TEST(Distillation, WithWeightOneTheStudentLearnsWhatTheTeacherSays) {
   TrainOptions options = adam_options(25);
   options.distill.temperature = 2;
   options.distill.weight = 1;
-  options.select_on = "val.loss";  // without val: the training (distillation) loss
+  options.select_on = options::SelectOn::val_loss;  // without val: the training (distillation) loss
   int calls = 0;
   engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
   train_weights(options, shifted_teacher(1, &calls), &net, false);

@@ -43,7 +43,7 @@ struct SampledGradient {
 // finite differences (eps 1e-3), on 4 uniform random images of `shape`.
 std::vector<SampledGradient> sampled_gradients(const NetworkDef& def, const InputShape& shape) {
   engine::Network net(def, assembly::catalog_layer_factory(catalog()), shape);
-  engine::initialize_parameters(net.parameters(), "he", 1);
+  engine::initialize_parameters(net.parameters(), options::Init::he, 1);
   const int batch = 4;
   net.prepare(batch);
   Rng rng(2);

@@ -143,7 +143,7 @@ std::vector<std::string> convolution_params(const NetworkDef& def, const std::st
 }
 
 // The logits for 16 uniform random 48x48 images (a batch where Winograd and bf16 apply).
-std::vector<float> small_vgg_logits(const NetworkDef& def, const std::string& init) {
+std::vector<float> small_vgg_logits(const NetworkDef& def, options::Init init) {
   const int batch = 16;
   Network net(def, factory(), InputShape{1, 48, 48});
   engine::initialize_parameters(net.parameters(), init, 1);
@@ -164,11 +164,12 @@ TEST(Network, ConvAlgorithmAutoMatchesDirectThroughVgg) {
   // Without AVX-512 oneDNN has no Winograd kernel and auto falls back to direct: the
   // comparison below would compare direct with direct.
   try {
-    small_vgg_logits(small_vgg("conv_algorithm", "winograd"), "he");
+    small_vgg_logits(small_vgg("conv_algorithm", "winograd"), options::Init::he);
   } catch (const std::invalid_argument& e) {
     GTEST_SKIP() << "no Winograd kernel on this CPU: " << e.what();
   }
-  const auto expected = small_vgg_logits(direct, "he"), got = small_vgg_logits(winograd, "he");
+  const auto expected = small_vgg_logits(direct, options::Init::he),
+             got = small_vgg_logits(winograd, options::Init::he);
   bool any_difference = false;
   for (std::size_t i = 0; i < expected.size(); ++i) {
     ASSERT_NEAR(got[i], expected[i], 1e-4 * (1 + std::abs(expected[i]))) << i;
@@ -186,10 +187,10 @@ TEST(Network, ConvPrecisionBf16StaysCloseToF32ThroughVgg) {
   const NetworkDef f32 = small_vgg(), bf16 = small_vgg("conv_precision", "bf16");
   EXPECT_EQ(convolution_params(f32, "precision"), std::vector<std::string>(8, "f32"));
   EXPECT_EQ(convolution_params(bf16, "precision"), std::vector<std::string>(8, "bf16"));
-  const auto expected = small_vgg_logits(f32, "pytorch");
+  const auto expected = small_vgg_logits(f32, options::Init::pytorch);
   std::vector<float> got;
   try {
-    got = small_vgg_logits(bf16, "pytorch");
+    got = small_vgg_logits(bf16, options::Init::pytorch);
   } catch (const std::invalid_argument& e) {
     if (std::string(e.what()).find("precision bf16 needs") == std::string::npos) throw;
     GTEST_SKIP() << e.what();
@@ -218,7 +219,7 @@ TEST(Network, EveryBackboneRunsForwardAndBackward) {
   for (const auto& [name, overrides] : backbones) {
     SCOPED_TRACE(name);
     Network net(backbone_def(name, overrides, shape, 7), factory(), shape);
-    engine::initialize_parameters(net.parameters(), "he", 1);
+    engine::initialize_parameters(net.parameters(), options::Init::he, 1);
     net.prepare(3);
     Rng rng(3);
     std::uniform_real_distribution<float> u(0.f, 1.f);
@@ -273,7 +274,7 @@ TEST(Network, DeadEndBranchesGetZeroGradient) {
                 layer("unused", "dense", {{"units", std::int64_t{2}}}),
                 layer("b", "dense", {{"units", std::int64_t{2}}}, {"a"})};
   Network net(def, factory(), InputShape{1, 2, 2});
-  engine::initialize_parameters(net.parameters(), "he", 1);
+  engine::initialize_parameters(net.parameters(), options::Init::he, 1);
   std::fill_n(net.input(), 4, 1.f);
   net.forward(true);
   std::fill_n(net.output_grad(), 2, 1.f);
@@ -428,7 +429,7 @@ TEST(Network, InPlaceActivationsAndSharedGradientBuffersSaveMemory) {
   const InputShape shape{1, 48, 48};
   NetworkDef def = backbone_def("vgg", {}, shape, 7);
   Network net(def, factory(), shape);
-  engine::initialize_parameters(net.parameters(), "he", 1);
+  engine::initialize_parameters(net.parameters(), options::Init::he, 1);
   net.prepare(4);
   // Without sharing: one output and one gradient buffer per layer.
   std::int64_t separate = 0;

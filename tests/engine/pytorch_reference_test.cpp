@@ -404,7 +404,7 @@ void run_against_pytorch(const std::string& optimizer_name) {
                                         : 0.2 * uniform(i, salt));
   }
   engine::OptimizerOptions options;
-  options.name = optimizer_name;
+  options.name = *options::parse<options::Optimizer>(optimizer_name);
   options.lr = optimizer_name == "sgd" ? 0.01 : 0.002;  // momentum 0.9, betas 0.9/0.999, eps 1e-8
   engine::Optimizer optimizer(options, parameters);
 

@@ -42,7 +42,7 @@ class ResumeTest : public ::testing::Test {
   std::unique_ptr<Network> fresh_network() {
     auto net = std::make_unique<Network>(tiny_cnn(), catalog_layer_factory(catalog()),
                                          InputShape{1, 8, 8});
-    initialize_parameters(net->parameters(), "he", 7);
+    initialize_parameters(net->parameters(), options::Init::he, 7);
     return net;
   }
 
@@ -114,9 +114,9 @@ TEST_F(ResumeTest, AdamWithPlateauScheduleContinuesExactly) {
   TrainOptions o = adam_options(8);
   o.batch = 10;
   o.optimizer.lr = 0.03;
-  o.schedule.name = "plateau";
+  o.schedule.name = options::Schedule::plateau;
   o.schedule.patience = 1;
-  o.select_on = "val.accuracy";  // saturates early, so the plateau schedule acts
+  o.select_on = options::SelectOn::val_accuracy;  // saturates early, so the plateau schedule acts
   const Outcome straight = train(o, 0);
   // The schedule must actually have reduced the rate, or its state would go untested.
   EXPECT_LT(straight.history.back().lr, o.optimizer.lr);
@@ -128,7 +128,7 @@ TEST_F(ResumeTest, AdamWithPlateauScheduleContinuesExactly) {
 
 TEST_F(ResumeTest, SgdNesterovContinuesExactly) {
   TrainOptions o = adam_options(4);
-  o.optimizer.name = "sgd";
+  o.optimizer.name = options::Optimizer::sgd;
   o.optimizer.momentum = 0.9;
   o.optimizer.nesterov = true;
   o.optimizer.lr = 0.05;
@@ -138,7 +138,7 @@ TEST_F(ResumeTest, SgdNesterovContinuesExactly) {
 TEST_F(ResumeTest, AnEarlyStoppedRunStaysStopped) {
   TrainOptions o = adam_options(12);
   o.optimizer.lr = 0.5;  // far too high: validation stops improving soon
-  o.select_on = "val.loss";
+  o.select_on = options::SelectOn::val_loss;
   o.early_stopping_patience = 2;
   const Outcome straight = train(o, 0);
   ASSERT_TRUE(straight.stopped_early);

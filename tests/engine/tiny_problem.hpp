@@ -54,7 +54,7 @@ inline engine::TrainOptions adam_options(int epochs) {
   engine::TrainOptions o;
   o.epochs = epochs;
   o.batch = 16;
-  o.optimizer.name = "adam";
+  o.optimizer.name = options::Optimizer::adam;
   o.optimizer.lr = 0.01;
   return o;
 }

@@ -113,7 +113,7 @@ struct ScalarParameter {
 TEST(Optimizer, SgdMomentumNesterovAndWeightDecay) {
   ScalarParameter x(1.f, -2.f);
   OptimizerOptions o;
-  o.name = "sgd", o.momentum = 0.9, o.weight_decay = 0.1;
+  o.name = options::Optimizer::sgd, o.momentum = 0.9, o.weight_decay = 0.1;
   Optimizer sgd(o, {&x.p});
   x.g()[0] = 0.5f, x.g()[1] = 0.f;
   sgd.step(0.1);  // v = g + wd w = 0.6, -0.2
@@ -138,7 +138,7 @@ TEST(Optimizer, NesterovWithWeightDecayFollowsPyTorchOverThreeSteps) {
   const double grads[3][2] = {{0.5, -1.0}, {-0.25, 0.75}, {1.5, 0.1}};
   ScalarParameter x(1.f, -2.f), undecayed(1.f, -2.f, false);
   OptimizerOptions o;
-  o.name = "sgd", o.momentum = mu, o.nesterov = true, o.weight_decay = wd;
+  o.name = options::Optimizer::sgd, o.momentum = mu, o.nesterov = true, o.weight_decay = wd;
   Optimizer sgd(o, {&x.p, &undecayed.p});
   double w[2][2] = {{1, -2}, {1, -2}}, v[2][2] = {{0, 0}, {0, 0}};
   for (int step = 0; step < 3; ++step) {
@@ -164,7 +164,7 @@ TEST(Optimizer, NesterovWithWeightDecayFollowsPyTorchOverThreeSteps) {
 TEST(Optimizer, AdamFirstStepIsLrTimesSignAndAdamwDecaysDecoupled) {
   ScalarParameter x(1.f, 1.f);
   OptimizerOptions o;
-  o.name = "adam";
+  o.name = options::Optimizer::adam;
   Optimizer adam(o, {&x.p});
   x.g()[0] = 0.3f, x.g()[1] = -20.f;
   adam.step(0.01);
@@ -172,13 +172,12 @@ TEST(Optimizer, AdamFirstStepIsLrTimesSignAndAdamwDecaysDecoupled) {
   EXPECT_NEAR(x.w()[1], 1 + 0.01, 1e-6);
 
   ScalarParameter y(2.f, 2.f);
-  o.name = "adamw", o.weight_decay = 0.5;
+  o.name = options::Optimizer::adamw, o.weight_decay = 0.5;
   Optimizer adamw(o, {&y.p});
   y.g()[0] = 0.3f, y.g()[1] = 0.f;
   adamw.step(0.01);  // w *= 1 - lr * wd, then the Adam step (0 for a zero gradient)
   EXPECT_NEAR(y.w()[0], 2 * (1 - 0.005) - 0.01, 1e-6);
   EXPECT_NEAR(y.w()[1], 2 * (1 - 0.005), 1e-6);
-  EXPECT_THROW(Optimizer(OptimizerOptions{.name = "lbfgs"}, {}), std::invalid_argument);
 }
 
 TEST(Optimizer, ClippingScalesToTheGlobalNorm) {
@@ -191,20 +190,20 @@ TEST(Optimizer, ClippingScalesToTheGlobalNorm) {
 
 TEST(Schedule, StepMultistepCosineWarmupPlateau) {
   ScheduleOptions s;
-  s.name = "step", s.step_size = 2, s.gamma = 0.5;
+  s.name = options::Schedule::step, s.step_size = 2, s.gamma = 0.5;
   LrSchedule step(s, 1.0, 10);
   EXPECT_DOUBLE_EQ(step.lr(0), 1.0);
   EXPECT_DOUBLE_EQ(step.lr(3), 0.5);
   EXPECT_DOUBLE_EQ(step.lr(4), 0.25);
 
-  s.name = "multistep", s.milestones = {1, 5}, s.gamma = 0.1;
+  s.name = options::Schedule::multistep, s.milestones = {1, 5}, s.gamma = 0.1;
   LrSchedule multi(s, 1.0, 10);
   EXPECT_DOUBLE_EQ(multi.lr(0), 1.0);
   EXPECT_NEAR(multi.lr(4), 0.1, 1e-12);
   EXPECT_NEAR(multi.lr(5), 0.01, 1e-12);
 
   s = ScheduleOptions{};
-  s.name = "cosine", s.warmup_epochs = 2, s.min_lr = 0.0;
+  s.name = options::Schedule::cosine, s.warmup_epochs = 2, s.min_lr = 0.0;
   LrSchedule cosine(s, 1.0, 10);
   EXPECT_DOUBLE_EQ(cosine.lr(0), 0.1);
   EXPECT_DOUBLE_EQ(cosine.lr(1), 0.55);
@@ -212,21 +211,20 @@ TEST(Schedule, StepMultistepCosineWarmupPlateau) {
   EXPECT_NEAR(cosine.lr(6), 0.5, 1e-12);
 
   s = ScheduleOptions{};
-  s.name = "plateau", s.patience = 2, s.factor = 0.5;
+  s.name = options::Schedule::plateau, s.patience = 2, s.factor = 0.5;
   LrSchedule plateau(s, 1.0, 10);
   plateau.observe(true);
   plateau.observe(false);
   EXPECT_DOUBLE_EQ(plateau.lr(2), 1.0);
   plateau.observe(false);
   EXPECT_DOUBLE_EQ(plateau.lr(3), 0.5);
-  s.name = "exponential";
-  EXPECT_THROW(LrSchedule(s, 1.0, 10), std::invalid_argument);
 }
 
 // The FER2013 recipes' combinations: plateau with warm-up and a floor, cosine with a floor.
 TEST(Schedule, PlateauWithWarmupAndFloorAndCosineWithFloor) {
   ScheduleOptions s;
-  s.name = "plateau", s.warmup_epochs = 2, s.patience = 1, s.factor = 0.1, s.min_lr = 0.05;
+  s.name = options::Schedule::plateau, s.warmup_epochs = 2, s.patience = 1, s.factor = 0.1,
+  s.min_lr = 0.05;
   LrSchedule plateau(s, 1.0, 10);
   EXPECT_DOUBLE_EQ(plateau.lr(0), 0.1);  // warm-up from lr / 10
   EXPECT_DOUBLE_EQ(plateau.lr(1), 0.55);
@@ -242,7 +240,7 @@ TEST(Schedule, PlateauWithWarmupAndFloorAndCosineWithFloor) {
   EXPECT_DOUBLE_EQ(plateau.lr(6), 0.05);
 
   s = ScheduleOptions{};
-  s.name = "cosine", s.warmup_epochs = 1, s.min_lr = 0.2;
+  s.name = options::Schedule::cosine, s.warmup_epochs = 1, s.min_lr = 0.2;
   LrSchedule cosine(s, 1.0, 5);  // cosine over epochs 1..5 (span 4)
   EXPECT_DOUBLE_EQ(cosine.lr(0), 0.1);
   EXPECT_DOUBLE_EQ(cosine.lr(1), 1.0);
@@ -262,13 +260,13 @@ TEST(Initialize, HeXavierAndPytorchHaveTheirSpreadAndAreSeeded) {
     for (int i = 0; i < 4608 * 256; ++i) sum += static_cast<double>(w[i]) * w[i];
     return std::sqrt(sum / (4608 * 256));
   };
-  initialize_parameters(net.parameters(), "he", 3);
+  initialize_parameters(net.parameters(), options::Init::he, 3);
   EXPECT_NEAR(stddev(), std::sqrt(2.0 / 4608), 1e-3 * std::sqrt(2.0 / 4608) * 10);
   const float first = static_cast<const float*>(fc->value.get_data_handle())[0];
-  initialize_parameters(net.parameters(), "xavier", 3);
+  initialize_parameters(net.parameters(), options::Init::xavier, 3);
   EXPECT_NEAR(stddev(), std::sqrt(6.0 / (4608 + 256)) / std::sqrt(3.0), 1e-4);
   // U(+-b) has standard deviation b / sqrt(3); torch.nn.Linear's bound is 1 / sqrt(fan_in).
-  initialize_parameters(net.parameters(), "pytorch", 3);
+  initialize_parameters(net.parameters(), options::Init::pytorch, 3);
   EXPECT_NEAR(stddev(), 1.0 / std::sqrt(4608.0) / std::sqrt(3.0), 1e-4);
   float largest = 0;
   for (int i = 0; i < 4608 * 256; ++i)
@@ -276,19 +274,18 @@ TEST(Initialize, HeXavierAndPytorchHaveTheirSpreadAndAreSeeded) {
         std::max(largest, std::abs(static_cast<const float*>(fc->value.get_data_handle())[i]));
   EXPECT_LE(largest, 1.0 / std::sqrt(4608.0));
   EXPECT_GT(largest, 0.99 / std::sqrt(4608.0));
-  initialize_parameters(net.parameters(), "he", 3);
+  initialize_parameters(net.parameters(), options::Init::he, 3);
   EXPECT_EQ(static_cast<const float*>(fc->value.get_data_handle())[0], first);
   EXPECT_EQ(static_cast<const float*>(net.parameters()[1]->value.get_data_handle())[0], 0.f);
-  EXPECT_THROW(initialize_parameters(net.parameters(), "lecun", 3), std::invalid_argument);
 }
 
 TEST(Trainer, TinyNetworkLearnsTheSyntheticProblem) {
   const InputShape shape{1, 8, 8};
   engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), shape);
-  initialize_parameters(net.parameters(), "he", 11);
+  initialize_parameters(net.parameters(), options::Init::he, 11);
   const auto train = quadrant_samples(64, 1), val = quadrant_samples(32, 2);
   TrainOptions options = adam_options(40);
-  options.select_on = "val.loss";
+  options.select_on = options::SelectOn::val_loss;
   Trainer trainer(net, options, 4, 11);
   int calls = 0;
   const TrainResult result = trainer.fit(train, val, {}, [&](const EpochStats& e) {
@@ -323,9 +320,9 @@ TEST(Trainer, SameSeedGivesIdenticalWeightsWithOneThread) {
   const auto train = quadrant_samples(48, 1), val = quadrant_samples(16, 2);
   auto run = [&](std::uint64_t seed, const std::string& optimizer = "adam") {
     engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
-    initialize_parameters(net.parameters(), "he", seed);
+    initialize_parameters(net.parameters(), options::Init::he, seed);
     TrainOptions o = adam_options(3);
-    o.optimizer.name = optimizer;
+    o.optimizer.name = *options::parse<options::Optimizer>(optimizer);
     o.batch = 10;                    // leaves a remainder, skipped
     std::atomic<int> augmented = 0;  // the loader augments on 2 threads
     Trainer(net, o, 4, seed).fit(train, val, [&](cv::Mat& image, Rng& rng) {
@@ -358,10 +355,10 @@ TEST(Trainer, SameSeedGivesIdenticalWeightsWithOneThread) {
 TEST(Trainer, KeepsTheBestEpochAndStopsEarly) {
   const auto train = quadrant_samples(32, 1), val = quadrant_samples(16, 2);
   engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
-  initialize_parameters(net.parameters(), "he", 2);
+  initialize_parameters(net.parameters(), options::Init::he, 2);
   TrainOptions o = adam_options(30);
   o.optimizer.lr = 0.5;  // far too high: the validation loss gets worse after a few epochs
-  o.select_on = "val.loss";
+  o.select_on = options::SelectOn::val_loss;
   o.early_stopping_patience = 3;
   Trainer trainer(net, o, 4, 2);
   const TrainResult result = trainer.fit(train, val);
@@ -379,10 +376,10 @@ TEST(Trainer, EarlyStoppingStopsWhenNothingImproves) {
   const auto train = quadrant_samples(16, 1), val = quadrant_samples(8, 2);
   // Without batchnorm: its running statistics would change even at learning rate 0.
   engine::Network net(tiny_cnn(false), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
-  initialize_parameters(net.parameters(), "he", 2);
+  initialize_parameters(net.parameters(), options::Init::he, 2);
   TrainOptions o = adam_options(10);
   o.optimizer.lr = 0;  // nothing changes, so nothing improves after epoch 1
-  o.select_on = "val.loss";
+  o.select_on = options::SelectOn::val_loss;
   o.early_stopping_patience = 2;
   const TrainResult result = Trainer(net, o, 4, 2).fit(train, val);
   EXPECT_TRUE(result.stopped_early);
@@ -392,7 +389,7 @@ TEST(Trainer, EarlyStoppingStopsWhenNothingImproves) {
 
 TEST(Trainer, FrozenLayersKeepTheirWeights) {
   engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
-  initialize_parameters(net.parameters(), "he", 4);
+  initialize_parameters(net.parameters(), options::Init::he, 4);
   auto values = [&](const std::string& name) {
     for (const auto& [n, p] : net.named_parameters())
       if (n == name) {
@@ -418,7 +415,7 @@ TEST(Trainer, FreezingTheFirstStagesKeepsExactlyTheirWeights) {
   Overrides small{{"widths", std::vector<std::int64_t>{4, 4, 4}}, {"dense", std::int64_t{8}}};
   engine::Network net(backbone_def("seed-cnn", small, shape, 4), catalog_layer_factory(catalog()),
                       shape);
-  initialize_parameters(net.parameters(), "he", 4);
+  initialize_parameters(net.parameters(), options::Init::he, 4);
   auto weights = [&](const std::string& layer) {
     for (const auto& [n, p] : net.named_parameters())
       if (n == layer + "/weights") {
@@ -448,9 +445,6 @@ TEST(Trainer, RejectsBadLabelsAndMismatchedClasses) {
   train[3].label = 9;
   Trainer trainer(net, adam_options(1), 4, 1);
   EXPECT_THROW(trainer.fit(train, {}), std::invalid_argument);
-  TrainOptions o = adam_options(1);
-  o.select_on = "val.auc";
-  EXPECT_THROW(Trainer(net, o, 4, 1).fit(quadrant_samples(8, 1), {}), std::invalid_argument);
 }
 
 }  // namespace

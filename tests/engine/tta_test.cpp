@@ -19,15 +19,15 @@ cv::Mat numbered(int rows, int cols) {  // pixel (y, x) = 10 y + x: every positi
 
 TEST(Tta, ViewsAreTheImageItsMirrorAndTheTenCrops) {
   const cv::Mat image = numbered(8, 9);
-  auto none = run::tta_views(image, "none");
+  auto none = run::tta_views(image, options::Tta::none);
   ASSERT_EQ(none.size(), 1u);
   EXPECT_TRUE(cv::norm(none[0], image, cv::NORM_INF) == 0);
-  auto hflip = run::tta_views(image, "hflip");
+  auto hflip = run::tta_views(image, options::Tta::hflip);
   ASSERT_EQ(hflip.size(), 2u);
   for (int y = 0; y < 8; ++y)
     for (int x = 0; x < 9; ++x) EXPECT_EQ(hflip[1].at<unsigned char>(y, x), 10 * y + (8 - x));
 
-  auto ten = run::tta_views(image, "ten-crop", 5);
+  auto ten = run::tta_views(image, options::Tta::ten_crop, 5);
   ASSERT_EQ(ten.size(), 10u);
   // Top-left corners of the five crops of side 5 in a 9 x 8 image.
   const int corners[5][2] = {{0, 0}, {4, 0}, {0, 3}, {4, 3}, {2, 1}};
@@ -41,9 +41,8 @@ TEST(Tta, ViewsAreTheImageItsMirrorAndTheTenCrops) {
       }
   }
   // Default crop: 7/8 of the short side (8 -> 7).
-  EXPECT_EQ(run::tta_views(image, "ten-crop")[0].size(), cv::Size(7, 7));
-  EXPECT_THROW(run::tta_views(image, "ten-crop", 9), std::invalid_argument);
-  EXPECT_THROW(run::tta_views(image, "five-crop"), std::invalid_argument);
+  EXPECT_EQ(run::tta_views(image, options::Tta::ten_crop)[0].size(), cv::Size(7, 7));
+  EXPECT_THROW(run::tta_views(image, options::Tta::ten_crop, 9), std::invalid_argument);
 }
 
 TEST(Tta, AveragesTheProbabilitiesOfTheViews) {
@@ -53,7 +52,7 @@ TEST(Tta, AveragesTheProbabilitiesOfTheViews) {
                 LayerDef{"flat", "flatten", {}, {}},
                 LayerDef{"logits", "dense", {}, Params({{"units", Value(std::int64_t{3})}})}};
   engine::Network net(def, assembly::catalog_layer_factory(catalog()), shape);
-  engine::initialize_parameters(net.parameters(), "he", 5);
+  engine::initialize_parameters(net.parameters(), options::Init::he, 5);
   std::vector<Sample> samples;
   cv::RNG rng(4);
   for (int i = 0; i < 40; ++i) {
@@ -79,8 +78,8 @@ TEST(Tta, AveragesTheProbabilitiesOfTheViews) {
     differ += metrics::argmax(plain[i].data(), 3) != metrics::argmax(mirrored[i].data(), 3);
   ASSERT_GT(differ, 0);
 
-  const auto none = run::tta_probabilities(net, samples, "none");
-  const auto hflip = run::tta_probabilities(net, samples, "hflip");
+  const auto none = run::tta_probabilities(net, samples, options::Tta::none);
+  const auto hflip = run::tta_probabilities(net, samples, options::Tta::hflip);
   std::vector<std::vector<float>> crops_sum(samples.size(), std::vector<float>(3, 0.f));
   for (cv::Point at :
        {cv::Point(0, 0), cv::Point(2, 0), cv::Point(0, 2), cv::Point(2, 2), cv::Point(1, 1)})
@@ -93,7 +92,7 @@ TEST(Tta, AveragesTheProbabilitiesOfTheViews) {
       for (std::size_t i = 0; i < samples.size(); ++i)
         for (int k = 0; k < 3; ++k) crops_sum[i][k] += p[i][k];
     }
-  const auto ten = run::tta_probabilities(net, samples, "ten-crop", 6);
+  const auto ten = run::tta_probabilities(net, samples, options::Tta::ten_crop, 6);
   for (std::size_t i = 0; i < samples.size(); ++i)
     for (int k = 0; k < 3; ++k) {
       EXPECT_EQ(none[i][k], plain[i][k]);

@@ -75,7 +75,7 @@ class ReportKFoldTest : public testing::Test {
     t.metrics = {{"accuracy", right / static_cast<double>(test.rows.size())}};
     store.record_evaluation(run, t);
     store.record_predictions(run, test);
-    store.finish_run(run, "finished");
+    store.finish_run(run, storage::RunStatus::finished);
   }
   std::string db() const { return (dir_ / "runs.db").string(); }
   std::string page() {

@@ -60,20 +60,23 @@ class ReportPageTest : public testing::Test {
     image.data = "PNGDATA";
     image.caption = "true b, predicted a (0.70)";
     store.record_artifact(alpha, image);
-    store.finish_run(alpha, "finished");
+    store.finish_run(alpha, storage::RunStatus::finished);
     std::vector<int> beta_right = range(2, 10);
     beta_right.push_back(0);
     std::int64_t beta = add_run(store, "beta", 1, 0.6, 0.5, {{6, 4}, {6, 4}});
     store.record_predictions(beta, predictions(beta_right));
-    store.finish_run(beta, "finished");
+    store.finish_run(beta, storage::RunStatus::finished);
     // delta: two seeds, no predictions: test accuracy 0.5 and 0.7 -> 0.6 +- 0.1414.
-    store.finish_run(add_run(store, "delta", 1, 0.55, 0.5, {{5, 5}, {5, 5}}), "finished");
-    store.finish_run(add_run(store, "delta", 2, 0.55, 0.7, {{7, 3}, {3, 7}}), "finished");
+    store.finish_run(add_run(store, "delta", 1, 0.55, 0.5, {{5, 5}, {5, 5}}),
+                     storage::RunStatus::finished);
+    store.finish_run(add_run(store, "delta", 2, 0.55, 0.7, {{7, 3}, {3, 7}}),
+                     storage::RunStatus::finished);
     std::int64_t gamma = store.begin_run(info("gamma", 1), {"a", "b"});
-    store.finish_run(gamma, "failed", "out of memory in layer c1");
+    store.finish_run(gamma, storage::RunStatus::failed, "out of memory in layer c1");
     // epsilon: unbalanced classes (16 a, 4 b), accuracy 15/20 = 0.75 but balanced accuracy
     // (14/16 + 1/4) / 2 = 0.5625.
-    store.finish_run(add_run(store, "epsilon", 1, 0.6, 0.75, {{14, 2}, {3, 1}}), "finished");
+    store.finish_run(add_run(store, "epsilon", 1, 0.6, 0.75, {{14, 2}, {3, 1}}),
+                     storage::RunStatus::finished);
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -77,13 +77,58 @@ TEST(Spec, ValidSpecResolvesEveryDefault) {
   EXPECT_EQ(run.train.batch, 64);
   EXPECT_TRUE(run.train.optimizer.nesterov);
   EXPECT_DOUBLE_EQ(run.train.optimizer.lr, 0.1);
-  EXPECT_EQ(run.train.schedule.name, "constant");
+  EXPECT_EQ(run.train.schedule.name, options::Schedule::constant);
   EXPECT_THAT(run.eval_splits, ElementsAre("val", "test"));
   // The resolved spec names the run's own seed and every default.
   EXPECT_THAT(run.resolved_yaml, HasSubstr("seeds: [1]"));
   EXPECT_THAT(s.runs[1].resolved_yaml, HasSubstr("seeds: [2]"));
   EXPECT_THAT(run.resolved_yaml, HasSubstr("activation: relu"));
   EXPECT_THAT(run.resolved_yaml, HasSubstr("select_on: val.accuracy"));
+}
+
+// The typed options are the one source of names and defaults: a spec that sets nothing in train:
+// gets TrainOptions' defaults, the schema offers exactly each enum's names (an unknown name is
+// refused listing them), and every name a spec may write reads back as its enum.
+TEST(Spec, TrainDefaultsAndChoicesComeFromTheTypedOptions) {
+  spec::LoadedSpec s =
+      load(with("  epochs: 3\n  optimizer: {name: sgd, lr: 0.1, nesterov: true}\n", "  {}\n"));
+  ASSERT_TRUE(s.problems.empty()) << s.problems.all()[0].text();
+  const options::TrainOptions& t = s.runs[0].train;
+  const options::TrainOptions d;
+  EXPECT_EQ(t.epochs, d.epochs);
+  EXPECT_EQ(t.batch, d.batch);
+  EXPECT_EQ(t.init, d.init);
+  EXPECT_EQ(t.select_on, d.select_on);
+  EXPECT_EQ(t.class_weights, d.class_weights);
+  EXPECT_EQ(t.optimizer.name, d.optimizer.name);
+  EXPECT_DOUBLE_EQ(t.optimizer.lr, d.optimizer.lr);
+  EXPECT_DOUBLE_EQ(t.optimizer.momentum, d.optimizer.momentum);
+  EXPECT_EQ(t.schedule.name, d.schedule.name);
+  EXPECT_EQ(t.schedule.patience, d.schedule.patience);
+  EXPECT_DOUBLE_EQ(t.distill.temperature, d.distill.temperature);
+  EXPECT_EQ(s.runs[0].tta, std::vector<options::Tta>{options::Tta::none});
+
+  EXPECT_THAT(problems(with("  epochs: 3", "  epochs: 3\n  init: lecun")),
+              ElementsAre(HasSubstr("train.init: expected one of: he, xavier, pytorch")));
+  for (const std::string& name : options::names_of<options::Init>()) {
+    spec::LoadedSpec r = load(with("  epochs: 3", "  epochs: 3\n  init: " + name));
+    ASSERT_TRUE(r.problems.empty()) << name;
+    EXPECT_EQ(options::name_of(r.runs[0].train.init), name);
+  }
+  for (const std::string& name : options::names_of<options::Schedule>()) {
+    spec::LoadedSpec r = load(with("  epochs: 3", "  epochs: 3\n  schedule: {name: " + name + "}"));
+    ASSERT_TRUE(r.problems.empty()) << name;
+    EXPECT_EQ(options::name_of(r.runs[0].train.schedule.name), name);
+  }
+  spec::LoadedSpec r = load(with("  epochs: 3",
+                                 "  epochs: 3\n  select_on: val.macro_f1\n"
+                                 "  class_weights: balanced") +
+                            "evaluate: {tta: [hflip, ten-crop]}\n");
+  ASSERT_TRUE(r.problems.empty()) << r.problems.all()[0].text();
+  EXPECT_EQ(r.runs[0].train.select_on, options::SelectOn::val_macro_f1);
+  EXPECT_EQ(r.runs[0].train.class_weights, options::ClassWeights::balanced);
+  EXPECT_EQ(r.runs[0].tta,
+            (std::vector<options::Tta>{options::Tta::hflip, options::Tta::ten_crop}));
 }
 
 TEST(Spec, ResolvedSpecIsItselfAValidSpecGivingTheSameRun) {
@@ -127,7 +172,7 @@ TEST(Spec, SetOverridesAnyKeyAndEnvironmentVariablesExpand) {
   EXPECT_EQ(s.runs[0].train.epochs, 9);
   EXPECT_EQ(s.runs[0].augment[0].params.integer("max"), 11);
   EXPECT_EQ(s.runs[0].seed, 4);
-  EXPECT_EQ(s.runs[0].train.schedule.name, "cosine");
+  EXPECT_EQ(s.runs[0].train.schedule.name, options::Schedule::cosine);
   EXPECT_EQ(s.runs[0].train.schedule.warmup_epochs, 2);
 }
 

@@ -28,7 +28,7 @@ TEST(AggregateVariants, MeanSdAndPooledConfusionOfTheFinishedRuns) {
     // Another checkpoint's figures must not mix in.
     store.record_evaluation(run,
                             {"test", "none", "last", {{"accuracy", 0.0}}, {}, {{9, 9}, {9, 9}}});
-    store.finish_run(run, status);
+    store.finish_run(run, *parse_status(status));
   };
   add("A", "finished", 0.5, {{1, 1}, {0, 2}});
   add("A", "finished", 0.7, {{2, 0}, {1, 1}});
@@ -75,7 +75,7 @@ TEST(AggregateVariants, FoldsOfAVariantPoolAndBestValAccuracyIsSummarized) {
     std::int64_t run = store.begin_run(info, {"a", "b"});
     store.record_epoch(run, {{1, "val", 1, val, 0, 0, 0, 0}});
     store.record_evaluation(run, {"test", "none", "best", {{"accuracy", test}}, {}, {}});
-    store.finish_run(run, "finished");
+    store.finish_run(run, RunStatus::finished);
   };
   add("fold=1/3,lr=0.1", "1/3", 0.5, 0.6);
   add("fold=2/3,lr=0.1", "2/3", 0.7, 0.8);

@@ -66,7 +66,7 @@ TEST_F(RunStoreTest, RecordsARunItsEpochsAndItsEvaluation) {
         run,
         {"test", "none", "best", {{"accuracy", 0.75}}, {{"recall", 1, 0.5}}, {{2, 1}, {0, 1}}});
     store.record_event(run, "corrupt-image", "x.png: cannot decode", 4);
-    store.finish_run(run, "finished");
+    store.finish_run(run, RunStatus::finished);
   }
   Database d(db(), false);
   EXPECT_EQ(scalar(d, "SELECT count(*) FROM runs WHERE status = 'finished' AND seed = 3"), 1);

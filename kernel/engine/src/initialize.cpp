@@ -7,10 +7,8 @@
 
 namespace ferlab::engine {
 
-void initialize_parameters(const std::vector<Parameter*>& parameters, const std::string& scheme,
+void initialize_parameters(const std::vector<Parameter*>& parameters, options::Init scheme,
                            std::uint64_t seed) {
-  if (scheme != "he" && scheme != "xavier" && scheme != "pytorch")
-    throw std::invalid_argument("unknown initialisation '" + scheme + "' (he, xavier, pytorch)");
   Rng rng(seed);
   for (Parameter* p : parameters) {
     float* w = static_cast<float*>(p->value.get_data_handle());
@@ -21,12 +19,12 @@ void initialize_parameters(const std::vector<Parameter*>& parameters, const std:
       continue;
     }
     if (p->fan_in <= 0) throw std::logic_error("parameter '" + p->name + "' has no fan-in");
-    if (scheme == "he") {
+    if (scheme == options::Init::he) {
       std::normal_distribution<float> dist(0.f, std::sqrt(2.f / p->fan_in));
       for (std::size_t i = 0; i < n; ++i) w[i] = dist(rng);
     } else {
       const float limit =
-          scheme == "pytorch"
+          scheme == options::Init::pytorch
               ? 1.f / std::sqrt(static_cast<float>(p->fan_in))
               : std::sqrt(6.f / (p->fan_in + std::max<std::int64_t>(p->fan_out, 1)));
       std::uniform_real_distribution<float> dist(-limit, limit);

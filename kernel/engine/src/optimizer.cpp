@@ -19,9 +19,7 @@ std::size_t elements(const Parameter& p) {
 
 Optimizer::Optimizer(const OptimizerOptions& options, const std::vector<Parameter*>& parameters)
     : options_(options) {
-  if (options.name != "sgd" && options.name != "adam" && options.name != "adamw")
-    throw std::invalid_argument("unknown optimizer '" + options.name + "' (sgd, adam, adamw)");
-  const bool adam = options.name != "sgd";
+  const bool adam = options.name != options::Optimizer::sgd;
   for (Parameter* p : parameters) {
     if (!p->trainable()) continue;
     const std::size_t n = elements(*p);
@@ -38,7 +36,7 @@ void Optimizer::step(double lr) {
     const float* g = floats(slot.parameter->grad);
     const std::size_t n = slot.m.size();
     const float decay = slot.parameter->weight_decay ? static_cast<float>(o.weight_decay) : 0.f;
-    if (o.name == "sgd") {
+    if (o.name == options::Optimizer::sgd) {
       // PyTorch's formulation: v = mu v + g (+ L2); Nesterov steps along g + mu v.
       const float mu = static_cast<float>(o.momentum);
       for (std::size_t i = 0; i < n; ++i) {
@@ -47,7 +45,7 @@ void Optimizer::step(double lr) {
         w[i] -= rate * (o.nesterov ? grad + mu * slot.m[i] : slot.m[i]);
       }
     } else {
-      const bool decoupled = o.name == "adamw";
+      const bool decoupled = o.name == options::Optimizer::adamw;
       const float b1 = static_cast<float>(o.beta1), b2 = static_cast<float>(o.beta2);
       const float eps = static_cast<float>(o.eps);
       const double c1 = 1.0 - std::pow(o.beta1, static_cast<double>(t_));

@@ -33,12 +33,16 @@ void check_labels(const std::vector<Sample>& samples, int classes, const char* s
 }
 
 // How good an epoch was by select_on: higher is better (loss is negated).
-double selection_score(const std::string& select_on, const EpochStats& e, bool has_val) {
-  if (select_on == "val.accuracy") return has_val ? e.val_accuracy : e.train_accuracy;
-  if (select_on == "val.macro_f1") return has_val ? e.val_macro_f1 : e.train_macro_f1;
-  if (select_on == "val.loss") return -(has_val ? e.val_loss : e.train_loss);
-  throw std::invalid_argument("unknown select_on '" + select_on +
-                              "' (val.accuracy, val.loss, val.macro_f1)");
+double selection_score(options::SelectOn select_on, const EpochStats& e, bool has_val) {
+  switch (select_on) {
+    case options::SelectOn::val_accuracy:
+      return has_val ? e.val_accuracy : e.train_accuracy;
+    case options::SelectOn::val_macro_f1:
+      return has_val ? e.val_macro_f1 : e.train_macro_f1;
+    case options::SelectOn::val_loss:
+      return -(has_val ? e.val_loss : e.train_loss);
+  }
+  throw std::logic_error("select_on outside its enum");
 }
 
 bool matches(const std::string& pattern, const std::string& layer) {
@@ -129,9 +133,6 @@ Trainer::Trainer(Network& network, const TrainOptions& options, int num_classes,
   if (network.output_size() != num_classes)
     throw std::invalid_argument("network gives " + std::to_string(network.output_size()) +
                                 " outputs for " + std::to_string(num_classes) + " classes");
-  if (options.class_weights != "none" && options.class_weights != "balanced")
-    throw std::invalid_argument("unknown class_weights '" + options.class_weights +
-                                "' (none, balanced)");
   if (options.batch < 1 || options.epochs < 1)
     throw std::invalid_argument("epochs and batch must be positive");
 }
@@ -160,7 +161,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   Rng shuffle_rng(mix(seed_, 2));
 
   LossOptions loss_options{options_.label_smoothing, {}};
-  if (options_.class_weights == "balanced") {
+  if (options_.class_weights == options::ClassWeights::balanced) {
     std::vector<int> labels;
     for (const Sample& s : train) labels.push_back(s.label);
     loss_options.class_weights = balanced_class_weights(labels, classes_);
@@ -173,7 +174,6 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   Optimizer optimizer(options_.optimizer, trained);
   LrSchedule schedule(options_.schedule, options_.optimizer.lr, options_.epochs);
   const bool has_val = !val.empty();
-  selection_score(options_.select_on, EpochStats{}, has_val);  // rejects a bad name up front
 
   progress_ = TrainingState{};
   if (resume_) {

@@ -32,7 +32,7 @@ void write_accuracy(YAML::Emitter& out, const EvaluationResult& result) {
     out << YAML::Key << split << YAML::Value << YAML::Flow << YAML::BeginMap;
     for (const storage::Evaluation& e : result.figures)
       if (e.split == split)
-        out << YAML::Key << e.tta << YAML::Value << rounded(e.metrics.at(0).second);
+        out << YAML::Key << e.tta << YAML::Value << rounded(e.metric("accuracy"));
     out << YAML::EndMap;
   }
   out << YAML::EndMap;

@@ -101,7 +101,7 @@ EvaluationResult evaluate_models(const kernel::PluginCatalog& catalog,
       const std::vector<Sample>& samples = data.splits.at(split);
       std::vector<std::vector<Sample>> inputs;
       for (const assembly::ModelBundle& m : members) inputs.push_back(prepared_for(m, samples));
-      for (const std::string& tta : request.tta) {
+      for (options::Tta tta : request.tta) {
         std::vector<std::vector<float>> mean;
         for (std::size_t i = 0; i < members.size(); ++i)
           assembly::add_to_mean(mean, run::tta_probabilities(*members[i].network, inputs[i], tta),
@@ -112,17 +112,17 @@ EvaluationResult evaluate_models(const kernel::PluginCatalog& catalog,
         store.record_predictions(result.run, e.predictions);
         result.figures.push_back(e.figures);
         fmt::print(stderr, "run {}: {} accuracy {:.4f} ({}{})\n", result.run, split,
-                   e.figures.metrics[0].second, result.models.label(),
-                   tta == "none" ? "" : ", TTA " + tta);
+                   e.figures.metric("accuracy"), result.models.label(),
+                   tta == options::Tta::none ? "" : ", TTA " + options::name_of(tta));
       }
     }
     for (const auto& [code, entry] : events.entries())
       store.record_event(result.run, code, entry.first_message, entry.count);
   } catch (const std::exception& e) {
-    store.finish_run(result.run, "failed", e.what());
+    store.finish_run(result.run, storage::RunStatus::failed, e.what());
     throw;
   }
-  store.finish_run(result.run, "finished");
+  store.finish_run(result.run, storage::RunStatus::finished);
   return result;
 }
 

@@ -6,7 +6,7 @@
 namespace ferlab::run {
 
 SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<Sample>& samples,
-                                    int classes, const std::string& split, const std::string& tta,
+                                    int classes, const std::string& split, options::Tta tta,
                                     const std::string& checkpoint) {
   return evaluate_probabilities(tta_probabilities(network, samples, tta), samples, classes, split,
                                 tta, checkpoint);
@@ -14,7 +14,7 @@ SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<
 
 SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabilities,
                                        const std::vector<Sample>& samples, int classes,
-                                       const std::string& split, const std::string& tta,
+                                       const std::string& split, options::Tta tta,
                                        const std::string& checkpoint) {
   std::vector<int> truth;
   for (const Sample& s : samples) truth.push_back(s.label);
@@ -23,7 +23,7 @@ SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabili
   SplitEvaluation out;
   storage::Evaluation& e = out.figures;
   e.split = split;
-  e.tta = tta;
+  e.tta = options::name_of(tta);
   e.checkpoint = checkpoint;
   e.metrics = {{"accuracy", m.accuracy}, {"balanced_accuracy", m.balanced_accuracy},
                {"macro_f1", m.macro_f1}, {"weighted_f1", m.weighted_f1},
@@ -37,7 +37,7 @@ SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabili
     e.per_class.push_back({"support", k, static_cast<double>(c.support)});
   }
   e.confusion.assign(classes, std::vector<std::int64_t>(classes, 0));
-  out.predictions = {split, tta, checkpoint, {}};
+  out.predictions = {split, e.tta, checkpoint, {}};
   for (std::size_t i = 0; i < samples.size(); ++i) {
     const int predicted = metrics::argmax(probabilities[i].data(), classes);
     ++e.confusion[truth[i]][predicted];

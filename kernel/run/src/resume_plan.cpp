@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "storage/run_resume.hpp"
+#include "storage/run_status.hpp"
 
 namespace ferlab::run {
 
@@ -35,7 +36,8 @@ ResumeCheck check_resumable(const std::string& recorded, const std::string& now)
   const std::string change = fmt::format("train.epochs {} -> {}", epochs_before, epochs_now);
   if (epochs_now < epochs_before) return {change + ": epochs can only grow", ""};
   if (epochs_now > epochs_before &&
-      after["train"]["schedule"]["name"].as<std::string>() == "cosine")
+      options::parse<options::Schedule>(after["train"]["schedule"]["name"].as<std::string>()) ==
+          options::Schedule::cosine)
     return {change +
                 ": the cosine schedule depends on the number of epochs, so its rates would "
                 "not be those of the epochs already trained",
@@ -54,10 +56,11 @@ std::map<int, Reopened> plan_resume(storage::RunStore& store, std::vector<spec::
                     run.variant.empty() ? "" : " (" + run.variant + ")", run.seed);
     if (!previous) {
       fmt::print(stderr, "{}: not recorded yet, starting it\n", who);
-    } else if (previous->status == "finished") {
+    } else if (storage::parse_status(previous->status) == storage::RunStatus::finished) {
       fmt::print(stderr, "{}: finished as run {}, skipped\n", who, previous->id);
       continue;
-    } else if (previous->status == "running") {  // stale ones were marked when the store opened
+    } else if (storage::parse_status(previous->status) ==
+               storage::RunStatus::running) {  // stale ones were marked when the store opened
       fmt::print(stderr, "{}: run {} is running (process {} on {}), skipped\n", who, previous->id,
                  previous->pid, previous->host);
       continue;

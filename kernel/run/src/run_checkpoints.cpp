@@ -37,7 +37,7 @@ RunCheckpoints::RunCheckpoints(storage::RunStore& store, std::int64_t run,
     : store_(store),
       run_(run),
       db_dir_(std::filesystem::path(db_path).parent_path()),
-      select_on_(spec.train.select_on) {
+      select_on_(options::name_of(spec.train.select_on)) {
   info_.metadata = {
       {"spec", spec.resolved_yaml},
       {"classes", joined(classes)},

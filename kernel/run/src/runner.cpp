@@ -87,7 +87,8 @@ class Executor {
     // A run cut short between its stages is recorded as interrupted, never left 'running'.
     for (RunState& s : states_) {
       if (s.summary.id == 0 || s.recorded) continue;
-      if (s.summary.status == "running") s.summary.status = "interrupted";
+      if (s.summary.status == storage::RunStatus::running)
+        s.summary.status = storage::RunStatus::interrupted;
       record(s);
     }
     std::vector<RunSummary> out;
@@ -131,7 +132,7 @@ class Executor {
   void train(RunState& state, const DataResult& input) {
     const spec::RunSpec& run = *state.spec;
     state.start = std::chrono::steady_clock::now();
-    state.summary = {0, run.variant, run.seed, "running", -1, 0, ""};
+    state.summary = {0, run.variant, run.seed, storage::RunStatus::running, -1, 0, ""};
     std::vector<std::string> classes =
         input.contents ? input.contents->classes : std::vector<std::string>{};
     Start start;
@@ -213,7 +214,7 @@ class Executor {
       trainer.fit(splits.at("train"), val == splits.end() ? none : val->second,
                   assembly::make_augment(catalog_, run), on_epoch, on_step);
     } catch (const Interrupted& e) {
-      state.summary.status = "interrupted";
+      state.summary.status = storage::RunStatus::interrupted;
       state.summary.error = e.what();
       stopped_ = true;
       state.network.reset();
@@ -224,7 +225,7 @@ class Executor {
 
   void fail(RunState& state, const std::string& error) {
     fmt::print(stderr, "run {} failed: {}\n", state.summary.id, error);
-    state.summary.status = "failed";
+    state.summary.status = storage::RunStatus::failed;
     state.summary.error = error;
     state.network.reset();
   }
@@ -246,7 +247,7 @@ class Executor {
                                  fmt::format("the dataset has no '{}' split to evaluate", split));
             continue;
           }
-          for (const std::string& tta : state.spec->tta)
+          for (options::Tta tta : state.spec->tta)
             record_evaluation(state, evaluate_checkpoint(*state.network, samples->second, classes,
                                                          split, tta, checkpoint));
         }
@@ -261,22 +262,24 @@ class Executor {
     store_.record_evaluation(state.summary.id, e);
     store_.record_predictions(state.summary.id, result.predictions);
     const bool headline = e.tta == "none" && e.checkpoint == "best";
-    if (headline && e.split == "test") state.summary.test_accuracy = e.metrics[0].second;
+    if (headline && e.split == "test") state.summary.test_accuracy = e.metric("accuracy");
     fmt::print(stderr, "run {}: {} accuracy {:.4f}, macro-F1 {:.4f} ({} checkpoint by {}{})\n",
-               state.summary.id, e.split, e.metrics[0].second, e.metrics[2].second, e.checkpoint,
-               state.spec->train.select_on, e.tta == "none" ? "" : ", TTA " + e.tta);
+               state.summary.id, e.split, e.metric("accuracy"), e.metric("macro_f1"), e.checkpoint,
+               options::name_of(state.spec->train.select_on),
+               e.tta == "none" ? "" : ", TTA " + e.tta);
   }
 
   void record(RunState& state) {
     if (state.summary.id == 0 || state.recorded) return;
     state.recorded = true;
-    if (state.network && state.summary.status == "running")
+    if (state.network && state.summary.status == storage::RunStatus::running)
       record_visual_artifacts(store_, state.summary.id, catalog_, *state.spec, *state.network,
                               *state.data, *state.events);
     if (state.events)
       for (const auto& [code, entry] : state.events->entries())
         store_.record_event(state.summary.id, code, entry.first_message, entry.count);
-    if (state.summary.status == "running") state.summary.status = "finished";
+    if (state.summary.status == storage::RunStatus::running)
+      state.summary.status = storage::RunStatus::finished;
     state.summary.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - state.start).count();
     store_.finish_run(state.summary.id, state.summary.status, state.summary.error);

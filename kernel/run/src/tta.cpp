@@ -17,12 +17,9 @@ cv::Mat mirror(const cv::Mat& image) {
 
 }  // namespace
 
-std::vector<cv::Mat> tta_views(const cv::Mat& image, const std::string& mode, int crop) {
-  if (mode == "none") return {image};
-  if (mode == "hflip") return {image, mirror(image)};
-  if (mode != "ten-crop")
-    throw std::invalid_argument("unknown test-time augmentation '" + mode +
-                                "' (none, hflip, ten-crop)");
+std::vector<cv::Mat> tta_views(const cv::Mat& image, options::Tta mode, int crop) {
+  if (mode == options::Tta::none) return {image};
+  if (mode == options::Tta::hflip) return {image, mirror(image)};
   const int side =
       crop > 0 ? crop : static_cast<int>(std::lround(0.875 * std::min(image.rows, image.cols)));
   if (side < 1 || side > image.rows || side > image.cols)
@@ -40,8 +37,8 @@ std::vector<cv::Mat> tta_views(const cv::Mat& image, const std::string& mode, in
 
 std::vector<std::vector<float>> tta_probabilities(engine::Network& network,
                                                   const std::vector<Sample>& samples,
-                                                  const std::string& mode, int crop) {
-  if (mode == "none") return engine::predict(network, samples);
+                                                  options::Tta mode, int crop) {
+  if (mode == options::Tta::none) return engine::predict(network, samples);
   std::vector<std::vector<float>> out;
   out.reserve(samples.size());
   // A few hundred images at a time: all ten views of a whole test split would be large.

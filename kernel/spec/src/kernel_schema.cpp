@@ -1,5 +1,7 @@
 #include "spec/kernel_schema.hpp"
 
+#include "options/train_options.hpp"
+
 namespace ferlab::spec {
 namespace {
 
@@ -39,77 +41,89 @@ Field plugin_field(std::string key, Field::Type type, Kind kind, bool required, 
   return f;
 }
 
+// A choice among an option enum's names (options/train_options.hpp), `fallback` its default.
+template <typename E>
+ParamSpec choice_of(std::string key, E fallback, std::string doc) {
+  return choice(std::move(key), options::name_of(fallback), options::names_of<E>(), std::move(doc));
+}
+
 ParamSpec with_choices(ParamSpec spec, std::vector<std::string> choices) {
   spec.choices = std::move(choices);
   return spec;
 }
 
 const Section& optimizer_schema() {
+  const options::OptimizerOptions d;
   static const Section s{{
-      param_field(choice("name", "sgd", {"sgd", "adam", "adamw"}, "optimizer")),
-      param_field(number("lr", 0.01, 0.0, 10.0, "base learning rate")),
-      param_field(number("momentum", 0.9, 0.0, 0.999, "SGD momentum")),
-      param_field(flag("nesterov", false, "SGD with Nesterov momentum")),
-      param_field(number("weight_decay", 0.0, 0.0, 1.0,
+      param_field(choice_of("name", d.name, "optimizer")),
+      param_field(number("lr", d.lr, 0.0, 10.0, "base learning rate")),
+      param_field(number("momentum", d.momentum, 0.0, 0.999, "SGD momentum")),
+      param_field(flag("nesterov", d.nesterov, "SGD with Nesterov momentum")),
+      param_field(number("weight_decay", d.weight_decay, 0.0, 1.0,
                          "L2 penalty (sgd, adam) or decoupled decay (adamw)")),
-      param_field(number("beta1", 0.9, 0.0, 0.9999, "Adam first-moment decay")),
-      param_field(number("beta2", 0.999, 0.0, 0.99999, "Adam second-moment decay")),
-      param_field(number("eps", 1e-8, 0.0, 1.0, "Adam denominator epsilon")),
+      param_field(number("beta1", d.beta1, 0.0, 0.9999, "Adam first-moment decay")),
+      param_field(number("beta2", d.beta2, 0.0, 0.99999, "Adam second-moment decay")),
+      param_field(number("eps", d.eps, 0.0, 1.0, "Adam denominator epsilon")),
   }};
   return s;
 }
 
 const Section& schedule_schema() {
+  const options::ScheduleOptions d;
   static const Section s{{
-      param_field(choice("name", "constant", {"constant", "step", "multistep", "cosine", "plateau"},
-                         "learning-rate schedule")),
-      param_field(integer("warmup_epochs", 0, 0, 1000, "linear warm-up epochs")),
-      param_field(integer("step_size", 10, 1, 100000, "step: epochs between decays")),
-      param_field(number("gamma", 0.1, 0.0, 1.0, "step/multistep: decay factor")),
-      param_field(int_list("milestones", {}, 1, 100000, "multistep: epochs at which to decay")),
-      param_field(integer("patience", 3, 1, 1000,
+      param_field(choice_of("name", d.name, "learning-rate schedule")),
+      param_field(integer("warmup_epochs", d.warmup_epochs, 0, 1000, "linear warm-up epochs")),
+      param_field(integer("step_size", d.step_size, 1, 100000, "step: epochs between decays")),
+      param_field(number("gamma", d.gamma, 0.0, 1.0, "step/multistep: decay factor")),
+      param_field(
+          int_list("milestones", d.milestones, 1, 100000, "multistep: epochs at which to decay")),
+      param_field(integer("patience", d.patience, 1, 1000,
                           "plateau: epochs without improvement of select_on before decaying")),
-      param_field(number("factor", 0.1, 0.0, 1.0, "plateau: decay factor")),
-      param_field(number("min_lr", 0.0, 0.0, 10.0, "floor of the learning rate")),
+      param_field(number("factor", d.factor, 0.0, 1.0, "plateau: decay factor")),
+      param_field(number("min_lr", d.min_lr, 0.0, 10.0, "floor of the learning rate")),
   }};
   return s;
 }
 
 const Section& distill_schema() {
+  const options::DistillOptions d;
   static const Section s{{
       param_field(string_list("teacher", {},
                               "teacher models (shipped model names, checkpoint files or run "
                               "ids; several = their mean probabilities). They see the "
                               "student's batches, so they must share its preprocessing")),
-      param_field(number("temperature", 4.0, 0.05, 100.0,
+      param_field(number("temperature", d.temperature, 0.05, 100.0,
                          "softens teacher and student probabilities (1 = unchanged)")),
-      param_field(number("weight", 0.5, 0.0, 1.0,
+      param_field(number("weight", d.weight, 0.0, 1.0,
                          "share of the distillation term in the loss (0 = plain training)")),
   }};
   return s;
 }
 
 const Section& train_schema() {
+  const options::TrainOptions d;
   static const Section s{{
-      param_field(integer("epochs", 10, 1, 100000, "training epochs")),
-      param_field(integer("batch", 64, 1, 65536, "mini-batch size")),
+      param_field(integer("epochs", d.epochs, 1, 100000, "training epochs")),
+      param_field(integer("batch", d.batch, 1, 65536, "mini-batch size")),
       section_field("optimizer", optimizer_schema(), "optimizer and its settings"),
       section_field("schedule", schedule_schema(), "learning-rate schedule"),
-      param_field(choice("select_on", "val.accuracy", {"val.accuracy", "val.loss", "val.macro_f1"},
-                         "validation metric that chooses the best checkpoint")),
-      param_field(integer("early_stopping", 0, 0, 100000,
+      param_field(choice_of("select_on", d.select_on,
+                            "validation metric that chooses the best checkpoint")),
+      param_field(integer("early_stopping", d.early_stopping_patience, 0, 100000,
                           "stop after this many epochs without improvement (0 = off)")),
-      param_field(number("grad_clip", 0.0, 0.0, 1e6, "max global gradient L2 norm (0 = off)")),
-      param_field(number("label_smoothing", 0.0, 0.0, 0.999, "label smoothing of the loss")),
-      param_field(choice("class_weights", "none", {"none", "balanced"},
-                         "loss weights: none, or inverse class frequency")),
-      param_field(choice("init", "he", {"he", "xavier", "pytorch"},
-                         "weight initialisation: he N(0, 2/fan_in), xavier, or pytorch "
-                         "U(+-1/sqrt(fan_in)) (PyTorch's default for conv and dense)")),
+      param_field(
+          number("grad_clip", d.grad_clip, 0.0, 1e6, "max global gradient L2 norm (0 = off)")),
+      param_field(
+          number("label_smoothing", d.label_smoothing, 0.0, 0.999, "label smoothing of the loss")),
+      param_field(choice_of("class_weights", d.class_weights,
+                            "loss weights: none, or inverse class frequency")),
+      param_field(choice_of("init", d.init,
+                            "weight initialisation: he N(0, 2/fan_in), xavier, or pytorch "
+                            "U(+-1/sqrt(fan_in)) (PyTorch's default for conv and dense)")),
       param_field(string_list("freeze", {},
                               "layers left untrained (fine-tuning): names, or prefixes ending "
                               "in '*'")),
-      param_field(integer("freeze_stages", 0, 0, 1000,
+      param_field(integer("freeze_stages", d.freeze_stages, 0, 1000,
                           "leave the backbone's first N stages untrained (fine-tuning)")),
       section_field("distill", distill_schema(),
                     "knowledge distillation from teacher models (Hinton et al. 2015)"),
@@ -137,10 +151,10 @@ const Section& evaluate_schema() {
       param_field(with_choices(string_list("splits", {"val", "test"}, "splits to evaluate"),
                                {"train", "val", "test"})),
       // Each mode is evaluated and recorded separately (run/tta.hpp).
-      param_field(with_choices(string_list("tta", {"none"},
+      param_field(with_choices(string_list("tta", {options::name_of(options::Tta::none)},
                                            "test-time augmentation modes: none, hflip (average "
                                            "with the mirror), ten-crop (corners, centre, mirrors)"),
-                               {"none", "hflip", "ten-crop"})),
+                               options::names_of<options::Tta>())),
   }};
   return s;
 }

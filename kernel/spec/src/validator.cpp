@@ -304,6 +304,14 @@ class Validator {
       const Value& v = get(s, k);
       return std::holds_alternative<bool>(v) && std::get<bool>(v);
     };
+    // The schema offered only the enum's names, so a value that does not parse is a bug here.
+    auto choice = [&]<typename E>(const std::string& s, const std::string& k, E fallback) {
+      const Value& v = get(s, k);
+      if (!std::holds_alternative<std::string>(v)) return fallback;
+      if (auto parsed = options::parse<E>(std::get<std::string>(v))) return *parsed;
+      throw std::logic_error(s + "." + k + ": '" + std::get<std::string>(v) +
+                             "' passed the schema");
+    };
     auto strings = [&](const std::string& s, const std::string& k) {
       const Value& v = get(s, k);
       using L = std::vector<std::string>;
@@ -317,12 +325,12 @@ class Validator {
     options::TrainOptions& t = run.train;
     t.epochs = int(num("train", "epochs", t.epochs));
     t.batch = int(num("train", "batch", t.batch));
-    t.select_on = text("train", "select_on");
+    t.select_on = choice("train", "select_on", t.select_on);
     t.early_stopping_patience = int(num("train", "early_stopping", 0));
     t.grad_clip = num("train", "grad_clip", 0);
     t.label_smoothing = num("train", "label_smoothing", 0);
-    t.class_weights = text("train", "class_weights");
-    t.init = text("train", "init");
+    t.class_weights = choice("train", "class_weights", t.class_weights);
+    t.init = choice("train", "init", t.init);
     t.freeze = strings("train", "freeze");
     t.freeze_stages = int(num("train", "freeze_stages", 0));
     t.distill.teachers = strings("train.distill", "teacher");
@@ -330,7 +338,7 @@ class Validator {
     t.distill.weight = num("train.distill", "weight", t.distill.weight);
     run.init_from = text("model", "init_from");
     options::OptimizerOptions& o = t.optimizer;
-    o.name = text("train.optimizer", "name");
+    o.name = choice("train.optimizer", "name", o.name);
     o.lr = num("train.optimizer", "lr", o.lr);
     o.momentum = num("train.optimizer", "momentum", o.momentum);
     o.nesterov = flag("train.optimizer", "nesterov");
@@ -339,7 +347,7 @@ class Validator {
     o.beta2 = num("train.optimizer", "beta2", o.beta2);
     o.eps = num("train.optimizer", "eps", o.eps);
     options::ScheduleOptions& s = t.schedule;
-    s.name = text("train.schedule", "name");
+    s.name = choice("train.schedule", "name", s.name);
     s.warmup_epochs = int(num("train.schedule", "warmup_epochs", 0));
     s.step_size = int(num("train.schedule", "step_size", s.step_size));
     s.gamma = num("train.schedule", "gamma", s.gamma);
@@ -350,7 +358,12 @@ class Validator {
     s.factor = num("train.schedule", "factor", s.factor);
     s.min_lr = num("train.schedule", "min_lr", s.min_lr);
     run.eval_splits = strings("evaluate", "splits");
-    run.tta = strings("evaluate", "tta");
+    run.tta.clear();
+    for (const std::string& mode : strings("evaluate", "tta")) {
+      auto parsed = options::parse<options::Tta>(mode);
+      if (!parsed) throw std::logic_error("evaluate.tta: '" + mode + "' passed the schema");
+      run.tta.push_back(*parsed);
+    }
   }
 
   const kernel::PluginCatalog& catalog_;

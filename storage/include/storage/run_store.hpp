@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/run_status.hpp"
 #include "storage/sqlite.hpp"
 
 namespace ferlab::storage {
@@ -51,6 +52,10 @@ struct Evaluation {
   std::vector<std::pair<std::string, double>> metrics;  // name -> value (whole split)
   std::vector<ClassMetric> per_class;
   std::vector<std::vector<std::int64_t>> confusion;  // [true][predicted]
+
+  // The value of metric `name` ("accuracy", "macro_f1", ...); throws std::out_of_range naming
+  // it when the evaluation has none.
+  double metric(const std::string& name) const;
 };
 
 // One sample's outcome: what paired significance tests (McNemar, bootstrap) need.
@@ -89,8 +94,8 @@ class RunStore {
   void record_event(std::int64_t run, const std::string& code, const std::string& message,
                     std::int64_t count);
   void heartbeat(std::int64_t run);
-  // status: finished | failed | interrupted
-  void finish_run(std::int64_t run, const std::string& status, const std::string& error = "");
+  // status: finished, failed or interrupted
+  void finish_run(std::int64_t run, RunStatus status, const std::string& error = "");
 
   Database& database() { return db_; }
 

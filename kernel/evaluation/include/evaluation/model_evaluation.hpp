@@ -11,6 +11,7 @@
 
 #include "assembly/model_set.hpp"
 #include "loader/plugin_catalog.hpp"
+#include "options/train_options.hpp"
 #include "storage/run_store.hpp"
 
 namespace ferlab::evaluation {
@@ -20,7 +21,7 @@ struct EvaluationRequest {
   std::string db = "ferlab.db";     // where run ids are looked up and the result is recorded
   std::string data;                 // the dataset's path or root instead of the spec's ("")
   std::vector<std::string> splits = {"val", "test"};
-  std::vector<std::string> tta = {"none", "hflip", "ten-crop"};
+  std::vector<options::Tta> tta = {options::Tta::none, options::Tta::hflip, options::Tta::ten_crop};
   std::string experiment = "evaluate";
   int threads = 0;
 };

@@ -1,15 +1,70 @@
 // The `train:` section of a spec, resolved and typed. Filled by the kernel's spec module
-// (kernel/spec), consumed by the trainer.
+// (kernel/spec), consumed by the trainer. The defaults here are the spec's defaults: the schema
+// (spec/kernel_schema.cpp) takes them from these structs, and its choices from names.hpp's tables.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "options/names.hpp"
+
 namespace ferlab::options {
 
+enum class Optimizer { sgd, adam, adamw };
+template <>
+struct Names<Optimizer> {
+  static constexpr std::array<std::pair<Optimizer, std::string_view>, 3> table{
+      {{Optimizer::sgd, "sgd"}, {Optimizer::adam, "adam"}, {Optimizer::adamw, "adamw"}}};
+};
+
+enum class Schedule { constant, step, multistep, cosine, plateau };
+template <>
+struct Names<Schedule> {
+  static constexpr std::array<std::pair<Schedule, std::string_view>, 5> table{
+      {{Schedule::constant, "constant"},
+       {Schedule::step, "step"},
+       {Schedule::multistep, "multistep"},
+       {Schedule::cosine, "cosine"},
+       {Schedule::plateau, "plateau"}}};
+};
+
+// Initial weights: he N(0, 2/fan_in); xavier U(+-sqrt(6/(fan_in+fan_out))); pytorch
+// U(+-1/sqrt(fan_in)), PyTorch's default for conv and dense layers.
+enum class Init { he, xavier, pytorch };
+template <>
+struct Names<Init> {
+  static constexpr std::array<std::pair<Init, std::string_view>, 3> table{
+      {{Init::he, "he"}, {Init::xavier, "xavier"}, {Init::pytorch, "pytorch"}}};
+};
+
+enum class ClassWeights { none, balanced };  // balanced: inverse class frequency
+template <>
+struct Names<ClassWeights> {
+  static constexpr std::array<std::pair<ClassWeights, std::string_view>, 2> table{
+      {{ClassWeights::none, "none"}, {ClassWeights::balanced, "balanced"}}};
+};
+
+// The validation metric that picks the best epoch (never a test metric).
+enum class SelectOn { val_accuracy, val_loss, val_macro_f1 };
+template <>
+struct Names<SelectOn> {
+  static constexpr std::array<std::pair<SelectOn, std::string_view>, 3> table{
+      {{SelectOn::val_accuracy, "val.accuracy"},
+       {SelectOn::val_loss, "val.loss"},
+       {SelectOn::val_macro_f1, "val.macro_f1"}}};
+};
+
+// Test-time augmentation: the image; with its mirror; ten crops (corners, centre, mirrors).
+enum class Tta { none, hflip, ten_crop };
+template <>
+struct Names<Tta> {
+  static constexpr std::array<std::pair<Tta, std::string_view>, 3> table{
+      {{Tta::none, "none"}, {Tta::hflip, "hflip"}, {Tta::ten_crop, "ten-crop"}}};
+};
+
 struct OptimizerOptions {
-  std::string name = "sgd";  // sgd | adam | adamw
+  Optimizer name = Optimizer::sgd;
   double lr = 0.01;
   double momentum = 0.9;                          // sgd
   bool nesterov = false;                          // sgd
@@ -18,7 +73,7 @@ struct OptimizerOptions {
 };
 
 struct ScheduleOptions {
-  std::string name = "constant";         // constant | step | multistep | cosine | plateau
+  Schedule name = Schedule::constant;
   int warmup_epochs = 0;                 // linear warm-up from lr/10 (all schedules)
   int step_size = 10;                    // step
   double gamma = 0.1;                    // step, multistep
@@ -43,17 +98,17 @@ struct TrainOptions {
   int batch = 64;
   OptimizerOptions optimizer;
   ScheduleOptions schedule;
-  std::string select_on = "val.accuracy";  // val.accuracy | val.loss | val.macro_f1
-  int early_stopping_patience = 0;         // 0 = off; epochs without improvement of select_on
-  double grad_clip = 0.0;                  // 0 = off; max global L2 norm of gradients
+  SelectOn select_on = SelectOn::val_accuracy;
+  int early_stopping_patience = 0;  // 0 = off; epochs without improvement of select_on
+  double grad_clip = 0.0;           // 0 = off; max global L2 norm of gradients
   double label_smoothing = 0.0;
-  std::string class_weights = "none";  // none | balanced (inverse class frequency)
-  std::string init = "he";             // he | xavier | pytorch
-  int loader_threads = 2;              // threads preparing (augmenting) the next batches
-  int freeze_stages = 0;               // layers of stages 1..N left untrained (LayerDef::stage)
-  std::vector<std::string> freeze;     // layers left untrained (fine-tuning): names, or
-                                       // prefixes ending in '*' ("s1*")
-  DistillOptions distill;              // used when the trainer has a teacher
+  ClassWeights class_weights = ClassWeights::none;
+  Init init = Init::he;
+  int loader_threads = 2;           // threads preparing (augmenting) the next batches
+  int freeze_stages = 0;            // layers of stages 1..N left untrained (LayerDef::stage)
+  std::vector<std::string> freeze;  // layers left untrained (fine-tuning): names, or
+                                    // prefixes ending in '*' ("s1*")
+  DistillOptions distill;           // used when the trainer has a teacher
 };
 
 }  // namespace ferlab::options

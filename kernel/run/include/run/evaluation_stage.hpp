@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/network.hpp"
+#include "options/train_options.hpp"
 #include "storage/run_store.hpp"
 
 namespace ferlab::run {
@@ -20,12 +21,12 @@ struct SplitEvaluation {
 // e.g. an ensemble's mean); `checkpoint` ("best" or "last") only labels the result.
 SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabilities,
                                        const std::vector<Sample>& samples, int classes,
-                                       const std::string& split, const std::string& tta,
+                                       const std::string& split, options::Tta tta,
                                        const std::string& checkpoint);
 
 // Evaluates the network as it is; `checkpoint` ("best" or "last") only labels the result.
 SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<Sample>& samples,
-                                    int classes, const std::string& split, const std::string& tta,
+                                    int classes, const std::string& split, options::Tta tta,
                                     const std::string& checkpoint);
 
 }  // namespace ferlab::run

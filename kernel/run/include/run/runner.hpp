@@ -8,6 +8,7 @@
 
 #include "loader/plugin_catalog.hpp"
 #include "spec/spec_loader.hpp"
+#include "storage/run_status.hpp"
 
 namespace ferlab::run {
 
@@ -25,7 +26,7 @@ struct RunSummary {
   std::int64_t id = 0;
   std::string variant;
   std::int64_t seed = 0;
-  std::string status;  // finished | failed | interrupted
+  storage::RunStatus status = storage::RunStatus::running;
   double test_accuracy = -1;
   double seconds = 0;
   std::string error;

@@ -51,7 +51,7 @@ struct RunSpec {
   std::string init_from;               // checkpoint to fine-tune from; empty = none
   options::TrainOptions train;
   std::vector<std::string> eval_splits;
-  std::vector<std::string> tta;
+  std::vector<options::Tta> tta;
 
   std::string resolved_yaml;  // this run's spec with every default filled in
 };
