@@ -294,7 +294,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"invalid YAML",
                 with("epochs: 3", "epochs: [3"),
                 {},
-                {"spec.yaml:12:12: invalid YAML: end of sequence flow not found"}}),
+                {"spec.yaml:12:12: invalid YAML: end of sequence flow not found"}},
+        BadSpec{"repeated key",
+                with("epochs: 3", "epochs: 3\n  epochs: 5"),
+                {},
+                {"spec.yaml:12:3: invalid YAML: key 'epochs' appears twice in one map (first at "
+                 "line 11); each key may be given once"}}),
     [](const testing::TestParamInfo<BadSpec>& info) {
       std::string name = info.param.what;
       for (char& c : name)

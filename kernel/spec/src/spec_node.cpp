@@ -64,7 +64,16 @@ class Converter {
           value.key_location = location_of(entry.first.Mark(), source_);
           // An empty value ("key:") has no mark of its own; point at its key.
           if (value.location.line == 0) value.location = value.key_location;
-          out.fields.emplace_back(entry.first.as<std::string>(), std::move(value));
+          std::string key = entry.first.as<std::string>();
+          // yaml-cpp keeps both entries of a repeated key and every lookup finds the first, so
+          // the second would be dropped without a word: YAML allows each key once.
+          for (const auto& [seen, earlier] : out.fields)
+            if (seen == key)
+              throw SpecSyntaxError(value.key_location,
+                                    fmt::format("key '{}' appears twice in one map (first at line "
+                                                "{}); each key may be given once",
+                                                key, earlier.key_location.line));
+          out.fields.emplace_back(std::move(key), std::move(value));
         }
         break;
     }
