@@ -1,10 +1,10 @@
 #include "bench_network.hpp"
 
+#include <ferlab/schema_check.hpp>
 #include <stdexcept>
 
 #include "assembly/plugin_layers.hpp"
 #include "engine/initialize.hpp"
-#include "loader/schema_check.hpp"
 
 namespace ferlab::bench {
 
@@ -23,7 +23,7 @@ std::unique_ptr<engine::Network> reference_network(const std::string& backbone, 
                                                    const engine::LayerFactory& make) {
   const kernel::PluginInfo& info = catalog().require(Kind::backbone, backbone);
   std::vector<std::string> problems;
-  const Params params = kernel::resolve_params(info.factory.schema, given, problems);
+  const Params params = resolve_params(info.factory.schema, given, problems);
   if (!problems.empty()) throw std::runtime_error(backbone + ": " + problems.front());
   const NetworkDef def =
       catalog().create<Backbone>(backbone, params)->build(reference_input, reference_classes);

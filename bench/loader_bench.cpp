@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <ferlab/augmenter.hpp>
+#include <ferlab/schema_check.hpp>
 #include <filesystem>
 #include <numeric>
 #include <opencv2/core/utility.hpp>
@@ -18,7 +19,6 @@
 #include "engine/batch_loader.hpp"
 #include "graph/experiment_graph.hpp"
 #include "loader/plugin_catalog.hpp"
-#include "loader/schema_check.hpp"
 #include "run/data_cache.hpp"
 #include "stats.hpp"
 
@@ -33,7 +33,7 @@ spec::PluginCall plugin_call(const kernel::PluginCatalog& catalog, Kind kind,
                              const std::string& name, std::map<std::string, Value> given = {}) {
   const kernel::PluginInfo& info = catalog.require(kind, name);
   std::vector<std::string> problems;
-  Params params = kernel::resolve_params(info.factory.schema, Params(std::move(given)), problems);
+  Params params = resolve_params(info.factory.schema, Params(std::move(given)), problems);
   if (!problems.empty()) throw std::runtime_error(name + ": " + problems.front());
   return {name, info.library->version, params, {}};
 }

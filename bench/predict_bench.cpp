@@ -9,13 +9,13 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <ferlab/dataset.hpp>
+#include <ferlab/schema_check.hpp>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include "assembly/model_set.hpp"
 #include "engine/threads.hpp"
-#include "loader/schema_check.hpp"
 #include "predict/frame_source.hpp"
 #include "predict/predictor.hpp"
 #include "stats.hpp"
@@ -31,18 +31,18 @@ using bench::now_seconds;
 cv::Mat face_image(const kernel::PluginCatalog& catalog, predict::FaceDetector& detector) {
   const kernel::PluginInfo& info = catalog.require(Kind::dataset, "synthetic-faces");
   std::vector<std::string> problems;
-  const Params params = kernel::resolve_params(info.factory.schema,
-                                               Params({{"size", std::int64_t{150}},
-                                                       {"train_count", std::int64_t{14}},
-                                                       {"val_count", std::int64_t{7}},
-                                                       {"test_count", std::int64_t{7}},
-                                                       {"max_rotation", 0.0},
-                                                       {"max_shift", 0.0},
-                                                       {"scale", std::vector<double>{1, 1}},
-                                                       {"lighting", 0.0},
-                                                       {"noise", 0.0},
-                                                       {"occlusion", 0.0}}),
-                                               problems);
+  const Params params = resolve_params(info.factory.schema,
+                                       Params({{"size", std::int64_t{150}},
+                                               {"train_count", std::int64_t{14}},
+                                               {"val_count", std::int64_t{7}},
+                                               {"test_count", std::int64_t{7}},
+                                               {"max_rotation", 0.0},
+                                               {"max_shift", 0.0},
+                                               {"scale", std::vector<double>{1, 1}},
+                                               {"lighting", 0.0},
+                                               {"noise", 0.0},
+                                               {"occlusion", 0.0}}),
+                                       problems);
   if (!problems.empty()) throw std::runtime_error(problems.front());
   struct Quiet final : EventSink {
     void warn(const std::string&, const std::string&) override {}

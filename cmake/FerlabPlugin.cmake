@@ -1,10 +1,13 @@
-# ferlab_add_plugin(<name> SOURCES <files...> [LIBRARIES <targets...>])
+# ferlab_add_plugin(<name> SOURCES <files...> [LIBRARIES <targets...>] [TESTS <files...>])
 #
 # Builds one plugin library against the ferlab SDK: hidden visibility, placed in the plugin
 # directory that `ferlab` searches, installed next to the in-tree plugins. Used in-tree and,
 # through the installed CMake package, by out-of-tree plugins.
+# TESTS: the plugin's own GoogleTest files, each built into an executable with the SDK's test
+# kit (ferlab/testing.hpp) and FERLAB_PLUGIN_UNDER_TEST defined as the plugin library's path,
+# and registered with ctest (call enable_testing() first). In-tree they follow FERLAB_TESTS.
 function(ferlab_add_plugin name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES;TESTS" ${ARGN})
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "ferlab_add_plugin(${name}): SOURCES is required")
   endif()
@@ -27,4 +30,24 @@ function(ferlab_add_plugin name)
   endif()
   set_property(GLOBAL APPEND PROPERTY FERLAB_PLUGIN_TARGETS ${name})
   install(TARGETS ${name} LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/ferlab/plugins")
+  if(ARG_TESTS AND (NOT DEFINED FERLAB_TESTS OR FERLAB_TESTS))
+    ferlab_add_plugin_tests(${name} ${ARG_TESTS})
+  endif()
+endfunction()
+
+function(ferlab_add_plugin_tests plugin)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+  foreach(source ${ARGN})
+    get_filename_component(test ${source} NAME_WE)
+    add_executable(${test} ${source})
+    target_link_libraries(${test} PRIVATE ferlab::sdk GTest::gtest_main ${CMAKE_DL_LIBS})
+    target_compile_definitions(${test} PRIVATE
+      FERLAB_PLUGIN_UNDER_TEST="$<TARGET_FILE:${plugin}>")
+    add_dependencies(${test} ${plugin})
+    if(DEFINED FERLAB_BUILD_PLUGIN_DIR)  # in-tree: beside the other test executables
+      set_target_properties(${test} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+    endif()
+    gtest_discover_tests(${test} DISCOVERY_TIMEOUT 60)
+  endforeach()
 endfunction()

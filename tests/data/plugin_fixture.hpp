@@ -7,6 +7,7 @@
 #include <ferlab/augmenter.hpp>
 #include <ferlab/dataset.hpp>
 #include <ferlab/preprocessor.hpp>
+#include <ferlab/schema_check.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,7 +15,6 @@
 #include <string>
 
 #include "loader/plugin_catalog.hpp"
-#include "loader/schema_check.hpp"
 
 namespace ferlab::test {
 
@@ -47,7 +47,7 @@ inline Params params_for(Kind kind, const std::string& name,
                              why);
   }
   std::vector<std::string> problems;
-  Params p = kernel::resolve_params(info->factory.schema, Params(overrides), problems);
+  Params p = resolve_params(info->factory.schema, Params(overrides), problems);
   if (!problems.empty()) {
     std::string why;
     for (const auto& problem : problems) why += "\n  " + problem;

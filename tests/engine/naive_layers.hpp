@@ -119,21 +119,6 @@ inline std::vector<float> pool2d(const std::vector<float>& in, Shape s, int kh, 
   return out;
 }
 
-// y = W x + b for each of n rows of `features` inputs; weights: units x features.
-inline std::vector<float> dense(const std::vector<float>& in, int n, int features,
-                                const std::vector<float>& weights, const std::vector<float>& bias,
-                                int units) {
-  std::vector<float> out(static_cast<std::size_t>(n) * units);
-  for (int i = 0; i < n; ++i)
-    for (int u = 0; u < units; ++u) {
-      double sum = bias.empty() ? 0.0 : bias[u];
-      for (int f = 0; f < features; ++f)
-        sum += static_cast<double>(in[i * features + f]) * weights[u * features + f];
-      out[i * units + u] = static_cast<float>(sum);
-    }
-  return out;
-}
-
 // Normalizes each channel with the given mean and variance, then scales and shifts.
 inline std::vector<float> batchnorm(const std::vector<float>& in, Shape s,
                                     const std::vector<double>& mean, const std::vector<double>& var,
@@ -167,20 +152,6 @@ inline void channel_statistics(const std::vector<float>& in, Shape s, std::vecto
         var[c] += d * d;
       }
   for (double& v : var) v /= count;
-}
-
-inline double activation(const std::string& name, double x) {
-  constexpr double pi = 3.14159265358979323846;
-  if (name == "relu") return x > 0 ? x : 0;
-  if (name == "leaky-relu") return x > 0 ? x : 0.01 * x;
-  if (name == "elu") return x > 0 ? x : std::exp(x) - 1;
-  if (name == "gelu") return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-  if (name == "gelu-tanh")
-    return 0.5 * x * (1 + std::tanh(std::sqrt(2 / pi) * (x + 0.044715 * x * x * x)));
-  if (name == "swish") return x / (1 + std::exp(-x));
-  if (name == "tanh") return std::tanh(x);
-  if (name == "sigmoid") return 1 / (1 + std::exp(-x));
-  return NAN;
 }
 
 }  // namespace ferlab::test::naive

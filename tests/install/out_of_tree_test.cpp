@@ -15,6 +15,7 @@
 
 namespace fs = std::filesystem;
 using testing::HasSubstr;
+using testing::Not;
 
 namespace {
 
@@ -36,6 +37,19 @@ std::string code_block(const std::string& page, const std::string& heading, cons
   return page.substr(at, page.find("```", at) - at);
 }
 
+// ferlab installed from the build tree into `prefix`.
+void install_into(const fs::path& prefix) {
+  Output install = shell("cmake --install " FERLAB_BINARY_DIR " --prefix " + prefix.string());
+  ASSERT_EQ(install.status, 0) << install.out;
+}
+
+std::string plugins_readme() {
+  std::ifstream readme(FERLAB_SOURCE_DIR "/plugins/README.md");
+  std::stringstream page;
+  page << readme.rdbuf();
+  return page.str();
+}
+
 }  // namespace
 
 TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
@@ -44,14 +58,10 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
   fs::path prefix = work / "prefix", source = work / "src", build = work / "build";
   fs::create_directories(source);
 
-  Output install = shell("cmake --install " FERLAB_BINARY_DIR " --prefix " + prefix.string());
-  ASSERT_EQ(install.status, 0) << install.out;
-
-  std::ifstream readme(FERLAB_SOURCE_DIR "/plugins/README.md");
-  std::stringstream page;
-  page << readme.rdbuf();
-  std::string cmake = code_block(page.str(), "## Out of tree", "cmake");
-  std::string cpp = code_block(page.str(), "## Out of tree", "cpp");
+  ASSERT_NO_FATAL_FAILURE(install_into(prefix));
+  const std::string page = plugins_readme();
+  std::string cmake = code_block(page, "## Out of tree", "cmake");
+  std::string cpp = code_block(page, "## Out of tree", "cpp");
   ASSERT_THAT(cmake, HasSubstr("find_package(ferlab REQUIRED)"));
   ASSERT_THAT(cpp, HasSubstr("FERLAB_PLUGIN("));
   std::ofstream(source / "CMakeLists.txt") << cmake;
@@ -86,6 +96,50 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
   fs::remove_all(work);
 }
 
+// The layer example of plugins/README.md, built with its own test against the installed kit
+// only: the test passes; with the layer's gradient broken (2x -> x) it fails, naming the input
+// gradient, though the forward pass is still right.
+TEST(OutOfTree, TheDocumentedLayerAndItsKitTestBuildAndCatchABrokenGradient) {
+  fs::path work = fs::temp_directory_path() / ("ferlab-oot-layer-" + std::to_string(getpid()));
+  fs::remove_all(work);
+  const fs::path prefix = work / "prefix", source = work / "src", build = work / "build";
+  fs::create_directories(source);
+  ASSERT_NO_FATAL_FAILURE(install_into(prefix));
+  const std::string page = plugins_readme(), heading = "### A layer and its test, out of tree";
+  const std::string cmake = code_block(page, heading, "cmake");
+  std::string layer = code_block(page, heading, "cpp");
+  const std::string test = code_block(page, heading, "cpp", 1);
+  ASSERT_THAT(cmake, HasSubstr("TESTS square_test.cpp"));
+  ASSERT_THAT(test, HasSubstr("ferlab/testing.hpp"));
+  std::ofstream(source / "CMakeLists.txt") << cmake;
+  std::ofstream(source / "square.cpp") << layer;
+  std::ofstream(source / "square_test.cpp") << test;
+
+#ifdef FERLAB_SANITIZED_BUILD
+  // The installed SDK is instrumented: the test program must be too, to load it.
+  const std::string flags = " -DCMAKE_CXX_FLAGS=-fsanitize=address,undefined";
+#else
+  const std::string flags;
+#endif
+  const std::string build_and_test =
+      "cmake -S " + source.string() + " -B " + build.string() +
+      " -DCMAKE_PREFIX_PATH=" + prefix.string() + flags + " && cmake --build " + build.string() +
+      " && ctest --output-on-failure " + "--test-dir " + build.string();
+  Output passed = shell(build_and_test);
+  ASSERT_EQ(passed.status, 0) << passed.out;
+  EXPECT_THAT(passed.out, HasSubstr("100% tests passed"));
+
+  const std::string right = "dx[i] = 2 * factor_ * x[i] * dy[i]";
+  ASSERT_NE(layer.find(right), std::string::npos);
+  layer.replace(layer.find(right), right.size(), "dx[i] = factor_ * x[i] * dy[i]");
+  std::ofstream(source / "square.cpp") << layer;
+  Output failed = shell(build_and_test);
+  EXPECT_NE(failed.status, 0) << failed.out;
+  EXPECT_THAT(failed.out, HasSubstr("input 0 element"));
+  EXPECT_THAT(failed.out, Not(HasSubstr("where the reference gives")));  // forward still right
+  fs::remove_all(work);
+}
+
 // A fresh install predicts with every shipped model by name, with no training and no source
 // tree: the models come from <prefix>/share/ferlab/models.
 TEST(Installed, PredictsWithEveryShippedModelByName) {
@@ -96,8 +150,7 @@ TEST(Installed, PredictsWithEveryShippedModelByName) {
   fs::path work = fs::temp_directory_path() / ("ferlab-installed-" + std::to_string(getpid()));
   fs::remove_all(work);
   const fs::path prefix = work / "prefix";
-  Output install = shell("cmake --install " FERLAB_BINARY_DIR " --prefix " + prefix.string());
-  ASSERT_EQ(install.status, 0) << install.out;
+  ASSERT_NO_FATAL_FAILURE(install_into(prefix));
   const std::string ferlab = "env -u FERLAB_MODEL_PATH " + (prefix / "bin" / "ferlab").string();
   Output listed = shell(ferlab + " models");
   ASSERT_EQ(listed.status, 0) << listed.out;

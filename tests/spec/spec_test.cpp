@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <ferlab/schema_check.hpp>
 
-#include "loader/schema_check.hpp"
 #include "spec/spec_loader.hpp"
 
 using namespace ferlab;
@@ -189,10 +189,10 @@ TEST(Spec, ANumberWrittenForANumericChoiceMatchesIt) {
   kernel::LoadDiagnostics d;
   ParamSpec depth = param::choice("depth", "18", {"10", "18", "34"}, "blocks");
   std::string expected;
-  auto v = kernel::coerce(Value(std::int64_t{34}), depth, expected);
+  auto v = coerce(Value(std::int64_t{34}), depth, expected);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(std::get<std::string>(*v), "34");
-  EXPECT_FALSE(kernel::coerce(Value(std::int64_t{12}), depth, expected).has_value());
+  EXPECT_FALSE(coerce(Value(std::int64_t{12}), depth, expected).has_value());
   EXPECT_EQ(expected, "one of: 10, 18, 34");
 }
 

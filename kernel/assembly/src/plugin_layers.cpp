@@ -1,8 +1,7 @@
 #include "assembly/plugin_layers.hpp"
 
+#include <ferlab/schema_check.hpp>
 #include <stdexcept>
-
-#include "loader/schema_check.hpp"
 
 namespace ferlab::assembly {
 
@@ -12,7 +11,7 @@ engine::LayerFactory catalog_layer_factory(const kernel::PluginCatalog& catalog)
     try {
       const kernel::PluginInfo& info = catalog.require(Kind::layer, def.type);
       std::vector<std::string> problems;
-      Params params = kernel::resolve_params(info.factory.schema, def.params, problems);
+      Params params = resolve_params(info.factory.schema, def.params, problems);
       if (!problems.empty()) {
         std::string text;
         for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;

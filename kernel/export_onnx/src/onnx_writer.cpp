@@ -1,10 +1,10 @@
 #include "export_onnx/onnx_writer.hpp"
 
+#include <ferlab/schema_check.hpp>
 #include <fstream>
 
 #include "export_onnx/layer_emitters.hpp"
 #include "export_onnx/onnx_graph.hpp"
-#include "loader/schema_check.hpp"
 
 namespace ferlab::export_onnx {
 namespace {
@@ -25,8 +25,8 @@ std::map<std::string, std::map<std::string, Tensor>> parameters_by_layer(engine:
 
 Params resolved_params(const kernel::PluginCatalog& catalog, const LayerDef& def) {
   std::vector<std::string> problems;
-  Params params = kernel::resolve_params(catalog.require(Kind::layer, def.type).factory.schema,
-                                         def.params, problems);
+  Params params =
+      resolve_params(catalog.require(Kind::layer, def.type).factory.schema, def.params, problems);
   if (!problems.empty())
     throw std::invalid_argument("layer '" + def.name + "' (" + def.type + "): " + problems[0]);
   return params;

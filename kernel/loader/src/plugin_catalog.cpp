@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cstdlib>
+#include <ferlab/schema_check.hpp>
 #include <set>
 
-#include "loader/schema_check.hpp"
 #include "loader/text.hpp"
 
 namespace ferlab::kernel {

@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ferlab/schema_check.hpp>
 #include <fstream>
 #include <sstream>
 
-#include "loader/suggest.hpp"
 #include "spec/env_expand.hpp"
 #include "spec/kernel_schema.hpp"
 #include "spec/spec_limits.hpp"
@@ -39,7 +39,7 @@ bool check_path(const std::vector<std::string>& segments, const Location& where,
     if (!field) {
       problems.add(where, child_path(walked, segment),
                    fmt::format("{} names unknown key '{}'{}", what, segment,
-                               kernel::did_you_mean(segment, section->keys())));
+                               did_you_mean(segment, section->keys())));
       return false;
     }
     walked = child_path(walked, segment);

@@ -3,19 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ferlab/schema_check.hpp>
 #include <map>
 #include <set>
 
-#include "loader/schema_check.hpp"
-#include "loader/suggest.hpp"
 #include "loader/text.hpp"
 #include "spec/kernel_schema.hpp"
 
 namespace ferlab::spec {
 namespace {
-
-using kernel::coerce;
-using kernel::describe_expected;
 
 std::string describe_node(const SpecNode& node) {
   switch (node.type) {
@@ -55,9 +51,8 @@ class Validator {
     SpecNode resolved = SpecNode::make_map(node.location);
     for (const auto& [key, value] : node.fields) {
       if (!schema.find(key))
-        problems_.add(
-            value.key_location, child_path(path, key),
-            fmt::format("unknown key '{}'{}", key, kernel::did_you_mean(key, schema.keys())));
+        problems_.add(value.key_location, child_path(path, key),
+                      fmt::format("unknown key '{}'{}", key, did_you_mean(key, schema.keys())));
     }
     for (const Field& field : schema.fields) {
       const SpecNode* value = node.find(field.key);
@@ -154,7 +149,7 @@ class Validator {
       std::string list = kernel::join(known, ", ");
       problems_.add(name_node->location, node.is_map() ? child_path(path, name_key) : path,
                     fmt::format("unknown {} plugin '{}'{} (known: {})", to_string(kind), name,
-                                kernel::did_you_mean(name, known), list.empty() ? "none" : list));
+                                did_you_mean(name, known), list.empty() ? "none" : list));
       return std::nullopt;
     }
     const Schema& schema = info->factory.schema;
@@ -168,7 +163,7 @@ class Validator {
         if (std::find(keys.begin(), keys.end(), key) == keys.end())
           problems_.add(value.key_location, child_path(path, key),
                         fmt::format("unknown key '{}' for {} plugin '{}'{}", key, to_string(kind),
-                                    name, kernel::did_you_mean(key, keys)));
+                                    name, did_you_mean(key, keys)));
         else if (extra.count(key))
           resolved.set(key, value);
       }
@@ -247,10 +242,9 @@ class Validator {
         for (const SpecNode* ref : refs) {
           if (!ref->is_scalar() || !names.count(ref->scalar)) {
             std::vector<std::string> known(names.begin(), names.end());
-            problems_.add(
-                ref->location, child_path(item_path, "inputs"),
-                fmt::format("input {} is not an earlier layer{}", describe_node(*ref),
-                            ref->is_scalar() ? kernel::did_you_mean(ref->scalar, known) : ""));
+            problems_.add(ref->location, child_path(item_path, "inputs"),
+                          fmt::format("input {} is not an earlier layer{}", describe_node(*ref),
+                                      ref->is_scalar() ? did_you_mean(ref->scalar, known) : ""));
             continue;
           }
           layer.inputs.push_back(ref->scalar);

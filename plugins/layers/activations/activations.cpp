@@ -1,9 +1,8 @@
 // Element-wise activations (relu, leaky-relu, elu, gelu, swish, tanh, sigmoid) with oneDNN
 // eltwise primitives. One library so that switching activation is a one-word change.
 #include <ferlab/abi.hpp>
+#include <ferlab/layer_support.hpp>
 #include <memory>
-
-#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

@@ -1,9 +1,9 @@
 // Batch normalization with oneDNN: batch statistics while training (and running averages of
 // them), the running averages for evaluation and inference.
 #include <ferlab/abi.hpp>
+#include <ferlab/layer_support.hpp>
 #include <memory>
 
-#include "../layer_support.hpp"
 #include "channel_loops.hpp"
 
 namespace ferlab::layers {

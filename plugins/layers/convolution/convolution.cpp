@@ -6,11 +6,10 @@
 // forward primitive's layout, and Staged reorders only where a primitive wants another one
 // (the network input, a backward primitive preferring a different layout).
 #include <ferlab/abi.hpp>
+#include <ferlab/layer_support.hpp>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

@@ -1,10 +1,9 @@
 // Fully connected layer with oneDNN inner product. Accepts N x C or N x C x H x W input (the
 // latter is read as flattened), gives N x units.
 #include <ferlab/abi.hpp>
+#include <ferlab/layer_support.hpp>
 #include <functional>
 #include <memory>
-
-#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

@@ -1,9 +1,8 @@
 // Inverted dropout: while training, zeroes each element with probability `rate` and scales
 // the rest by 1 / (1 - rate); the identity otherwise. oneDNN 2.6 has no dropout primitive.
 #include <ferlab/abi.hpp>
+#include <ferlab/layer_support.hpp>
 #include <memory>
-
-#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

@@ -1,8 +1,7 @@
 // Max, average and global average pooling with oneDNN pooling primitives.
 #include <ferlab/abi.hpp>
+#include <ferlab/layer_support.hpp>
 #include <memory>
-
-#include "../layer_support.hpp"
 
 namespace ferlab::layers {
 namespace {

@@ -2,8 +2,8 @@
 // reaches every input unchanged. Inputs may come in different layouts; the output takes the
 // first input's.
 #include <algorithm>
+#include <ferlab/layer_support.hpp>
 
-#include "../layer_support.hpp"
 #include "structure.hpp"
 
 namespace ferlab::layers {

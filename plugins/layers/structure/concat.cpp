@@ -2,8 +2,8 @@
 // each input's channel slice. Works in plain layout: blocked inputs are reordered in, and the
 // gradients reordered back out (concat is rare in FER backbones, so simplicity wins here).
 #include <algorithm>
+#include <ferlab/layer_support.hpp>
 
-#include "../layer_support.hpp"
 #include "structure.hpp"
 
 namespace ferlab::layers {

@@ -1,9 +1,9 @@
 // Flatten: N x C x H x W to N x (C*H*W) in plain (row-major) order. A blocked input is
 // reordered to plain first; the gradient is reordered back into the input's layout.
 #include <algorithm>
+#include <ferlab/layer_support.hpp>
 #include <memory>
 
-#include "../layer_support.hpp"
 #include "structure.hpp"
 
 namespace ferlab::layers {

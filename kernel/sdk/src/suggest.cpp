@@ -1,9 +1,8 @@
-#include "loader/suggest.hpp"
-
 #include <algorithm>
+#include <ferlab/schema_check.hpp>
 #include <numeric>
 
-namespace ferlab::kernel {
+namespace ferlab {
 
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
@@ -37,4 +36,4 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
   return n.empty() ? "" : " (did you mean '" + n + "'?)";
 }
 
-}  // namespace ferlab::kernel
+}  // namespace ferlab

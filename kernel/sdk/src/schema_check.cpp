@@ -1,15 +1,11 @@
-#include "loader/schema_check.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <ferlab/schema_check.hpp>
 #include <set>
 
-#include "loader/suggest.hpp"
-#include "loader/text.hpp"
-
-namespace ferlab::kernel {
+namespace ferlab {
 namespace {
 
 std::string range_text(const ParamSpec& spec) {
@@ -73,13 +69,14 @@ std::string describe_expected(const ParamSpec& spec) {
     case ParamType::string:
       return "a string";
     case ParamType::choice:
-      return "one of: " + join(spec.choices, ", ");
+      return fmt::format("one of: {}", fmt::join(spec.choices, ", "));
     case ParamType::int_list:
       return "a list of integers" + range_text(spec);
     case ParamType::number_list:
       return "a list of numbers" + range_text(spec);
     case ParamType::string_list:
-      return spec.choices.empty() ? "a list of strings" : "a list of: " + join(spec.choices, ", ");
+      return spec.choices.empty() ? "a list of strings"
+                                  : fmt::format("a list of: {}", fmt::join(spec.choices, ", "));
     case ParamType::string_map:
       return "a map of strings to strings";
   }
@@ -190,4 +187,4 @@ Params resolve_params(const Schema& schema, const Params& given,
   return resolved;
 }
 
-}  // namespace ferlab::kernel
+}  // namespace ferlab

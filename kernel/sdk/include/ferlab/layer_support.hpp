@@ -1,5 +1,7 @@
-// Small helpers shared by the in-tree layer plugins (header-only: each plugin is its own
-// library and links nothing but the SDK).
+// Helpers for layer plugins (header-only, installed with the SDK): plain descriptors, parameters
+// with their gradients, and Staged, which moves a tensor between the layout the network holds it
+// in and the one a oneDNN primitive wants. The contract a hand-written layer keeps is in
+// plugins/README.md ("Layers and memory layouts").
 #pragma once
 
 #include <cstring>
