@@ -145,6 +145,9 @@ TEST(PluginLoader, UnknownNameErrorListsKnownOnes) {
     catalog.require(Kind::preprocessor, "fixture-invrt");
     FAIL() << "expected an error";
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "unknown preprocessor plugin 'fixture-invrt' (known: fixture-invert)");
+    EXPECT_STREQ(e.what(),
+                 "unknown preprocessor plugin 'fixture-invrt' (did you mean 'fixture-invert'?) "
+                 "(known: fixture-invert; plugins outside ferlab's own folder are found with "
+                 "--plugin-path DIR or FERLAB_PLUGIN_PATH)");
   }
 }

@@ -242,7 +242,8 @@ INSTANTIATE_TEST_SUITE_P(
                 with("fixture-add,", "fixture-ad,"),
                 {},
                 {"spec.yaml:7:14: augment[0].plugin: unknown augmenter plugin 'fixture-ad' "
-                 "(did you mean 'fixture-add'?) (known: fixture-add)"}},
+                 "(did you mean 'fixture-add'?) (known: fixture-add; plugins outside ferlab's own "
+                 "folder are found with --plugin-path DIR or FERLAB_PLUGIN_PATH)"}},
         BadSpec{"misspelled section",
                 with("train:", "trian:"),
                 {},

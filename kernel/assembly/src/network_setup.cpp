@@ -38,6 +38,7 @@ std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& cata
 std::string initialize_network(engine::Network& network, const spec::RunSpec& run) {
   engine::initialize_parameters(network.parameters(), run.train.init,
                                 static_cast<std::uint64_t>(run.seed));
+  network.parameters_changed();
   if (run.init_from.empty()) return {};
   // A checkpoint file, or the name of a shipped model (`ferlab models`).
   std::filesystem::path file = run.init_from;

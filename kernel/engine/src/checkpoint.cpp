@@ -69,6 +69,7 @@ LoadReport load_checkpoint(const std::filesystem::path& file, Network& network,
     report.loaded.push_back(t.name);
     by_name.erase(it);
   }
+  network.parameters_changed();
   for (const auto& [name, p] : by_name) problems.emplace_back(name, "is not in the file");
   if (!problems.empty() && !allow_partial) {
     std::string text;

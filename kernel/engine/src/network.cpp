@@ -368,7 +368,6 @@ void Network::backward() {
 }
 
 std::vector<Parameter*> Network::parameters() {
-  parameters_changed();  // the caller may write them
   std::vector<Parameter*> all;
   for (auto& node : nodes_)
     for (Parameter* p : node->layer->parameters()) all.push_back(p);
@@ -376,7 +375,6 @@ std::vector<Parameter*> Network::parameters() {
 }
 
 std::vector<std::pair<std::string, Parameter*>> Network::named_parameters() {
-  parameters_changed();
   std::vector<std::pair<std::string, Parameter*>> all;
   for (auto& node : nodes_)
     for (Parameter* p : node->layer->parameters())

@@ -72,8 +72,6 @@ std::vector<Parameter*> unfrozen(Network& network, const std::vector<std::string
   return kept;
 }
 
-using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
-
 std::map<std::string, std::vector<float>> snapshot(const NamedParameters& parameters) {
   std::map<std::string, std::vector<float>> values;
   for (const auto& [name, p] : parameters) {
@@ -149,6 +147,21 @@ double Trainer::add_distillation(const float* logits, const float* teacher, int 
   return (1 - w) * loss + w * kd;
 }
 
+// What one fit() works with from epoch to epoch.
+struct Trainer::EpochWork {
+  BatchLoader& loader;
+  Rng& shuffle_rng;
+  Optimizer& optimizer;
+  const std::vector<Parameter*>& trained;
+  const LossOptions& loss_options;
+  int batch;
+  std::size_t steps;
+  std::vector<std::size_t> order;  // shuffled each epoch
+  std::vector<int> labels;
+  std::vector<float> targets;  // soft targets, only when a batch augmenter mixes them
+  std::vector<float> taught;   // the teacher's probabilities, only when distilling
+};
+
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
                          const Augmentation& augment, const EpochCallback& on_epoch,
                          const StepCallback& on_step) {
@@ -160,12 +173,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   network_.rng().seed(mix(seed_, 1));
   Rng shuffle_rng(mix(seed_, 2));
 
-  LossOptions loss_options{options_.label_smoothing, {}};
-  if (options_.class_weights == options::ClassWeights::balanced) {
-    std::vector<int> labels;
-    for (const Sample& s : train) labels.push_back(s.label);
-    loss_options.class_weights = balanced_class_weights(labels, classes_);
-  }
+  const LossOptions loss_options = loss_options_for(train);
   const NamedParameters parameters = network_.named_parameters();
   names_.clear();
   for (const auto& [name, p] : parameters) names_[p] = name;
@@ -173,18 +181,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
       unfrozen(network_, options_.freeze, options_.freeze_stages);
   Optimizer optimizer(options_.optimizer, trained);
   LrSchedule schedule(options_.schedule, options_.optimizer.lr, options_.epochs);
-  const bool has_val = !val.empty();
-
-  progress_ = TrainingState{};
-  if (resume_) {
-    progress_ = std::move(*resume_);
-    resume_.reset();
-    optimizer.restore(progress_.optimizer_steps, progress_.moments, names_);
-    progress_.moments.clear();
-    schedule.restore(progress_.plateau_scale, progress_.plateau_wait);
-    set_rng(shuffle_rng, progress_.shuffle_rng);
-    set_rng(network_.rng(), progress_.network_rng);
-  }
+  start_or_resume(optimizer, schedule, shuffle_rng);
   optimizer_ = &optimizer;
   schedule_ = &schedule;
   shuffle_rng_ = &shuffle_rng;
@@ -195,81 +192,122 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
 
   BatchLoader loader(train, network_.input_shape(), batch, classes_, augment, seed_,
                      options_.loader_threads);
-  const std::size_t steps = train.size() / batch;
-  std::vector<std::size_t> order(train.size());
-  std::vector<int> labels(batch);
-  // Soft targets only when a batch augmenter mixes them; plain labels otherwise.
-  std::vector<float> targets(augment.batch ? static_cast<std::size_t>(batch) * classes_ : 0);
-  std::vector<float> taught(teacher_ ? static_cast<std::size_t>(batch) * classes_ : 0);
+  const std::size_t per_batch = static_cast<std::size_t>(batch) * classes_;
+  EpochWork work{loader,
+                 shuffle_rng,
+                 optimizer,
+                 trained,
+                 loss_options,
+                 batch,
+                 train.size() / batch,
+                 std::vector<std::size_t>(train.size()),
+                 std::vector<int>(batch),
+                 std::vector<float>(augment.batch ? per_batch : 0),
+                 std::vector<float>(teacher_ ? per_batch : 0)};
 
   TrainResult result;
   TrainingState& p = progress_;
   for (int epoch = p.epochs_done; epoch < options_.epochs && !p.stopped_early; ++epoch) {
-    const auto start = std::chrono::steady_clock::now();
-    EpochStats stats;
-    stats.epoch = epoch + 1;
-    stats.lr = schedule.lr(epoch);
-    // From the same start every epoch, so the order depends on the rng state alone (resumable).
-    std::iota(order.begin(), order.end(), 0);
-    std::shuffle(order.begin(), order.end(), shuffle_rng);
-    loader.start_epoch(order, epoch);
-    metrics::Confusion confusion(classes_);
-    double loss_sum = 0;
-    for (std::size_t step = 0; step < steps; ++step) {
-      loader.next(network_.input(), labels.data(), targets.empty() ? nullptr : targets.data());
-      if (teacher_) teacher_(network_.input(), batch, taught.data());
-      const float* logits = network_.forward(true);
-      double loss = targets.empty() ? softmax_cross_entropy(logits, labels.data(), batch, classes_,
-                                                            loss_options, network_.output_grad())
-                                    : soft_cross_entropy(logits, targets.data(), batch, classes_,
-                                                         loss_options, network_.output_grad());
-      if (teacher_) loss = add_distillation(logits, taught.data(), batch, loss);
-      if (!std::isfinite(loss))
-        throw std::runtime_error("training diverged: loss is " + std::to_string(loss) +
-                                 " in epoch " + std::to_string(epoch + 1) +
-                                 " (lower the learning rate?)");
-      loss_sum += loss;
-      for (int j = 0; j < batch; ++j)
-        confusion.add(labels[j], metrics::argmax(logits + j * classes_, classes_));
-      network_.backward();
-      if (options_.grad_clip > 0) clip_gradients(trained, options_.grad_clip);
-      optimizer.step(stats.lr);
-      if (on_step) on_step(stats.epoch, static_cast<int>(step + 1), static_cast<int>(steps), loss);
-    }
-    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    stats.images_per_second = stats.seconds > 0 ? steps * batch / stats.seconds : 0;
-    stats.train_loss = loss_sum / steps;
-    stats.train_accuracy = confusion.accuracy();
-    stats.train_macro_f1 = confusion.macro_f1();
-    if (has_val) {
+    EpochStats stats = train_epoch(epoch, schedule.lr(epoch), work, on_step);
+    if (!val.empty()) {
       const Evaluation e = evaluate(network_, val, classes_, batch);
       stats.val_loss = e.loss;
       stats.val_accuracy = e.accuracy;
       stats.val_macro_f1 = e.macro_f1;
     }
-
-    const double score = selection_score(options_.select_on, stats, has_val);
-    stats.best = p.best_epoch == 0 || score > p.best_score;
-    if (stats.best) {
-      p.best_score = score;
-      p.best_weights = snapshot(parameters);
-      p.best_epoch = stats.epoch;
-      p.since_best = 0;
-    } else {
-      ++p.since_best;
-    }
+    select(stats, parameters, !val.empty());
     schedule.observe(stats.best);
-    p.epochs_done = stats.epoch;
-    p.stopped_early = options_.early_stopping_patience > 0 &&
-                      p.since_best >= options_.early_stopping_patience &&
-                      stats.epoch < options_.epochs;
     result.history.push_back(stats);
     if (on_epoch) on_epoch(stats);
   }
   result.best_epoch = p.best_epoch;
   result.stopped_early = p.stopped_early;
-  if (p.best_epoch > 0) restore(parameters, p.best_weights);
+  if (p.best_epoch > 0) {
+    restore(parameters, p.best_weights);
+    network_.parameters_changed();
+  }
   return result;
+}
+
+LossOptions Trainer::loss_options_for(const std::vector<Sample>& train) const {
+  LossOptions loss_options{options_.label_smoothing, {}};
+  if (options_.class_weights == options::ClassWeights::balanced) {
+    std::vector<int> labels;
+    for (const Sample& s : train) labels.push_back(s.label);
+    loss_options.class_weights = balanced_class_weights(labels, classes_);
+  }
+  return loss_options;
+}
+
+void Trainer::start_or_resume(Optimizer& optimizer, LrSchedule& schedule, Rng& shuffle_rng) {
+  progress_ = TrainingState{};
+  if (!resume_) return;
+  progress_ = std::move(*resume_);
+  resume_.reset();
+  optimizer.restore(progress_.optimizer_steps, progress_.moments, names_);
+  progress_.moments.clear();
+  schedule.restore(progress_.plateau_scale, progress_.plateau_wait);
+  set_rng(shuffle_rng, progress_.shuffle_rng);
+  set_rng(network_.rng(), progress_.network_rng);
+}
+
+EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCallback& on_step) {
+  const auto start = std::chrono::steady_clock::now();
+  EpochStats stats;
+  stats.epoch = epoch + 1;
+  stats.lr = lr;
+  // From the same start every epoch, so the order depends on the rng state alone (resumable).
+  std::iota(w.order.begin(), w.order.end(), 0);
+  std::shuffle(w.order.begin(), w.order.end(), w.shuffle_rng);
+  w.loader.start_epoch(w.order, epoch);
+  metrics::Confusion confusion(classes_);
+  double loss_sum = 0;
+  for (std::size_t step = 0; step < w.steps; ++step) {
+    w.loader.next(network_.input(), w.labels.data(),
+                  w.targets.empty() ? nullptr : w.targets.data());
+    if (teacher_) teacher_(network_.input(), w.batch, w.taught.data());
+    const float* logits = network_.forward(true);
+    double loss = w.targets.empty()
+                      ? softmax_cross_entropy(logits, w.labels.data(), w.batch, classes_,
+                                              w.loss_options, network_.output_grad())
+                      : soft_cross_entropy(logits, w.targets.data(), w.batch, classes_,
+                                           w.loss_options, network_.output_grad());
+    if (teacher_) loss = add_distillation(logits, w.taught.data(), w.batch, loss);
+    if (!std::isfinite(loss))
+      throw std::runtime_error("training diverged: loss is " + std::to_string(loss) + " in epoch " +
+                               std::to_string(epoch + 1) + " (lower the learning rate?)");
+    loss_sum += loss;
+    for (int j = 0; j < w.batch; ++j)
+      confusion.add(w.labels[j], metrics::argmax(logits + j * classes_, classes_));
+    network_.backward();
+    if (options_.grad_clip > 0) clip_gradients(w.trained, options_.grad_clip);
+    w.optimizer.step(stats.lr);
+    if (on_step) on_step(stats.epoch, static_cast<int>(step + 1), static_cast<int>(w.steps), loss);
+  }
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.images_per_second = stats.seconds > 0 ? w.steps * w.batch / stats.seconds : 0;
+  stats.train_loss = loss_sum / w.steps;
+  stats.train_accuracy = confusion.accuracy();
+  stats.train_macro_f1 = confusion.macro_f1();
+  return stats;
+}
+
+void Trainer::select(EpochStats& stats, const NamedParameters& parameters, bool has_val) {
+  TrainingState& p = progress_;
+  const double score = selection_score(options_.select_on, stats, has_val);
+  stats.best = p.best_epoch == 0 || score > p.best_score;
+  if (stats.best) {
+    p.best_score = score;
+    p.best_weights = snapshot(parameters);
+    p.best_epoch = stats.epoch;
+    p.since_best = 0;
+  } else {
+    ++p.since_best;
+  }
+  p.epochs_done = stats.epoch;
+  p.stopped_early = options_.early_stopping_patience > 0 &&
+                    p.since_best >= options_.early_stopping_patience &&
+                    stats.epoch < options_.epochs;
 }
 
 TrainingState Trainer::state() const {

@@ -159,11 +159,17 @@ std::vector<const PluginInfo*> PluginCatalog::all() const {
   return out;
 }
 
+std::string PluginCatalog::unknown_plugin(Kind kind, const std::string& name) const {
+  const std::vector<std::string> known = names(kind);
+  return fmt::format(
+      "unknown {} plugin '{}'{} (known: {}; plugins outside ferlab's own folder are found with "
+      "--plugin-path DIR or FERLAB_PLUGIN_PATH)",
+      to_string(kind), name, did_you_mean(name, known), known.empty() ? "none" : join(known, ", "));
+}
+
 const PluginInfo& PluginCatalog::require(Kind kind, const std::string& name) const {
   if (const PluginInfo* info = find(kind, name)) return *info;
-  std::string known = join(names(kind), ", ");
-  throw std::invalid_argument(fmt::format("unknown {} plugin '{}' (known: {})", to_string(kind),
-                                          name, known.empty() ? "none" : known));
+  throw std::invalid_argument(unknown_plugin(kind, name));
 }
 
 }  // namespace ferlab::kernel

@@ -145,11 +145,8 @@ class Validator {
     const std::string& name = name_node->scalar;
     const kernel::PluginInfo* info = catalog_.find(kind, name);
     if (!info) {
-      std::vector<std::string> known = catalog_.names(kind);
-      std::string list = kernel::join(known, ", ");
       problems_.add(name_node->location, node.is_map() ? child_path(path, name_key) : path,
-                    fmt::format("unknown {} plugin '{}'{} (known: {})", to_string(kind), name,
-                                did_you_mean(name, known), list.empty() ? "none" : list));
+                    catalog_.unknown_plugin(kind, name));
       return std::nullopt;
     }
     const Schema& schema = info->factory.schema;

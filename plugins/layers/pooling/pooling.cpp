@@ -96,9 +96,11 @@ Window window_from(const Params& p) {
 }
 
 Schema window_schema() {
-  return {param::integer("kernel", 2, 1, {}, "square window size"),
-          param::integer("stride", 0, 0, {}, "step between windows; 0 = kernel"),
-          param::integer("padding", 0, 0, {}, "padding on each side (ignored by the average)")};
+  return {
+      param::integer("kernel", 2, 1, {}, "square window size"),
+      param::integer("stride", 0, 0, {}, "step between windows; 0 = kernel"),
+      param::integer("padding", 0, 0, {},
+                     "padding on each side (the average leaves padded positions out of its mean)")};
 }
 
 void register_all(Registry& registry) {

@@ -87,7 +87,8 @@ class Network {
   std::int64_t activation_bytes() const { return activation_bytes_; }
 
   // Every persistent tensor (trained parameters and state such as running statistics), in
-  // layer order.
+  // layer order. Reading them changes nothing; after writing values, call parameters_changed()
+  // (prepare() and backward() count as such a call).
   std::vector<Parameter*> parameters();
   // The same, each named "<layer>/<parameter>" (what checkpoints store).
   std::vector<std::pair<std::string, Parameter*>> named_parameters();

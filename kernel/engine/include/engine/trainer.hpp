@@ -50,6 +50,9 @@ using StepCallback = std::function<void(int epoch, int step, int steps, double l
 // input batch (batch images, the network's input layout) to `probabilities`.
 using Teacher = std::function<void(const float* input, int batch, float* probabilities)>;
 
+using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
+struct LossOptions;
+
 class Trainer {
  public:
   // Does not initialise the network: call initialize_parameters() first unless fine-tuning.
@@ -76,9 +79,20 @@ class Trainer {
   TrainingState state() const;
 
  private:
+  struct EpochWork;
+
   // (1 - w) * loss + w * the distillation term, and the same mix of gradients in the
   // network's output gradient.
   double add_distillation(const float* logits, const float* teacher, int batch, double loss);
+  // Label smoothing, and class weights from the train split when they are balanced.
+  LossOptions loss_options_for(const std::vector<Sample>& train) const;
+  // A fresh start, or the state resume() was given: optimizer moments, schedule, rngs.
+  void start_or_resume(Optimizer& optimizer, LrSchedule& schedule, Rng& shuffle_rng);
+  // One pass over the shuffled train split at learning rate `lr`: the training figures.
+  EpochStats train_epoch(int epoch, double lr, EpochWork& work, const StepCallback& on_step);
+  // Marks the epoch best (keeping its weights) when select_on improved, counts epochs since
+  // the best one and decides early stopping.
+  void select(EpochStats& stats, const NamedParameters& parameters, bool has_val);
 
   Optimizer* optimizer_ = nullptr;  // these three live only during fit()
   LrSchedule* schedule_ = nullptr;

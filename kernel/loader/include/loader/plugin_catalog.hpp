@@ -47,6 +47,9 @@ class PluginCatalog {
 
   const PluginInfo* find(Kind kind, const std::string& name) const;
   std::vector<std::string> names(Kind kind) const;
+  // "unknown <kind> plugin 'x' (did you mean 'y'?) (known: ...)", with where ferlab looks for
+  // plugins outside its own folder.
+  std::string unknown_plugin(Kind kind, const std::string& name) const;
   std::vector<const PluginInfo*> all() const;  // sorted by kind, then name
   const std::vector<std::shared_ptr<const PluginLibrary>>& libraries() const { return libraries_; }
 
