@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using testing::HasSubstr;
@@ -70,16 +71,15 @@ std::string bytes_of(const fs::path& file) {
 class Preview : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ferlab-preview-" + std::to_string(getpid()));
-    fs::create_directories(dir_);
     spec_ = dir_ / "spec.yaml";
     std::ofstream(spec_) << spec_text;
   }
-  void TearDown() override { fs::remove_all(dir_); }
   Output preview(const std::string& args) {
     return run_ferlab("preview " + spec_.string() + " " + args);
   }
-  fs::path dir_, spec_;
+  ferlab::testing_support::TempDir temp_{"preview"};
+  const fs::path dir_ = temp_.path();
+  fs::path spec_;
 };
 
 }  // namespace

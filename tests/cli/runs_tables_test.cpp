@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "storage/run_store.hpp"
 
 namespace fs = std::filesystem;
@@ -24,9 +26,8 @@ class RunsTables : public testing::Test {
   // Experiment "exp": variant lr=0.1 swept over two folds, variant lr=0.2 once (and once
   // failed). Experiment "solo": one run.
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("ferlab-runs-tables-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    temp_.emplace("runs-tables");
+    dir_ = temp_->path();
     RunStore store(db());
     struct Test {
       const char* tta;
@@ -65,7 +66,7 @@ class RunsTables : public testing::Test {
     add("exp", "lr=0.2", std::nullopt, 0.95, {}, "failed");
     add("solo", "", std::nullopt, 0.5, {{"none", "best", 0.25, 0.2}}, "finished");
   }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static void TearDownTestSuite() { temp_.reset(); }
 
   static std::string db() { return (dir_ / "runs.db").string(); }
   static Output ferlab(const std::string& args) {
@@ -73,10 +74,9 @@ class RunsTables : public testing::Test {
                                                 db());
   }
 
-  static fs::path dir_;
+  static inline std::optional<ferlab::testing_support::TempDir> temp_;
+  static inline fs::path dir_;
 };
-
-fs::path RunsTables::dir_;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 
+#include "../support/temp_dir.hpp"
 #include "engine/initialize.hpp"
 #include "engine_fixture.hpp"
 
@@ -21,14 +22,6 @@ using engine::Network;
 
 class CheckpointTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ferlab-checkpoint-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::unique_ptr<Network> network(int classes, std::uint64_t seed) {
     const InputShape shape{1, 16, 16};
     auto net = std::make_unique<Network>(backbone_def("vgg",
@@ -102,7 +95,8 @@ class CheckpointTest : public ::testing::Test {
     return with_header(payload, version);
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"checkpoint"};
+  const fs::path dir_ = temp_.path();
 };
 
 TEST_F(CheckpointTest, RoundTripRestoresEveryWeightAndTheMetadata) {

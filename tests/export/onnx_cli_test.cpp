@@ -10,6 +10,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "assembly/model_bundle.hpp"
 #include "engine/threads.hpp"
 
@@ -36,9 +37,8 @@ evaluate: {splits: [val]}
 using ferlab::testing_support::run_ferlab;
 
 TEST(OnnxCli, ExportedRunMatchesItsCheckpointInOpenCv) {
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-onnx-cli-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("onnx-cli");
+  const fs::path dir = temp_dir.path();
   std::ofstream(dir / "spec.yaml") << spec_text;
   const std::string db = (dir / "runs.db").string(), onnx_file = (dir / "model.onnx").string();
   auto r = run_ferlab("run " + (dir / "spec.yaml").string() + " --db " + db + " --threads 1");
@@ -88,7 +88,6 @@ TEST(OnnxCli, ExportedRunMatchesItsCheckpointInOpenCv) {
   r = run_ferlab("export --db " + db);
   EXPECT_NE(r.status, 0);
   EXPECT_THAT(r.err, HasSubstr("--csv, or --model with --onnx"));
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using testing::HasSubstr;
@@ -53,8 +54,8 @@ std::string plugins_readme() {
 }  // namespace
 
 TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
-  fs::path work = fs::temp_directory_path() / ("ferlab-oot-" + std::to_string(getpid()));
-  fs::remove_all(work);
+  const ferlab::testing_support::TempDir temp_work("oot");
+  const fs::path work = temp_work.path();
   fs::path prefix = work / "prefix", source = work / "src", build = work / "build";
   fs::create_directories(source);
 
@@ -93,15 +94,14 @@ TEST(OutOfTree, InstalledPackageBuildsTheDocumentedPluginAndFerlabListsIt) {
   Output own = shell(ferlab.string() + " plugins --kind backbone --json");
   ASSERT_EQ(own.status, 0) << own.out;
   EXPECT_THAT(own.out, HasSubstr(prefix.string() + "/lib/ferlab/plugins/"));
-  fs::remove_all(work);
 }
 
 // The layer example of plugins/README.md, built with its own test against the installed kit
 // only: the test passes; with the layer's gradient broken (2x -> x) it fails, naming the input
 // gradient, though the forward pass is still right.
 TEST(OutOfTree, TheDocumentedLayerAndItsKitTestBuildAndCatchABrokenGradient) {
-  fs::path work = fs::temp_directory_path() / ("ferlab-oot-layer-" + std::to_string(getpid()));
-  fs::remove_all(work);
+  const ferlab::testing_support::TempDir temp_work("oot-layer");
+  const fs::path work = temp_work.path();
   const fs::path prefix = work / "prefix", source = work / "src", build = work / "build";
   fs::create_directories(source);
   ASSERT_NO_FATAL_FAILURE(install_into(prefix));
@@ -137,7 +137,6 @@ TEST(OutOfTree, TheDocumentedLayerAndItsKitTestBuildAndCatchABrokenGradient) {
   EXPECT_NE(failed.status, 0) << failed.out;
   EXPECT_THAT(failed.out, HasSubstr("input 0 element"));
   EXPECT_THAT(failed.out, Not(HasSubstr("where the reference gives")));  // forward still right
-  fs::remove_all(work);
 }
 
 // A fresh install predicts with every shipped model by name, with no training and no source
@@ -147,8 +146,8 @@ TEST(Installed, PredictsWithEveryShippedModelByName) {
   for (const auto& entry : fs::directory_iterator(FERLAB_SOURCE_DIR "/models"))
     if (entry.path().extension() == ".ferlab") names.push_back(entry.path().stem().string());
   ASSERT_FALSE(names.empty()) << "models/ holds no shipped model";
-  fs::path work = fs::temp_directory_path() / ("ferlab-installed-" + std::to_string(getpid()));
-  fs::remove_all(work);
+  const ferlab::testing_support::TempDir temp_work("installed");
+  const fs::path work = temp_work.path();
   const fs::path prefix = work / "prefix";
   ASSERT_NO_FATAL_FAILURE(install_into(prefix));
   const std::string ferlab = "env -u FERLAB_MODEL_PATH " + (prefix / "bin" / "ferlab").string();
@@ -176,5 +175,4 @@ TEST(Installed, PredictsWithEveryShippedModelByName) {
     for (const auto& [cls, p] : line.at("probabilities").items()) sum += p.get<double>();
     EXPECT_NEAR(sum, 1.0, 1e-4) << name;
   }
-  fs::remove_all(work);
 }

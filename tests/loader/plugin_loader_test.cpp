@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "loader/plugin_catalog.hpp"
 
 using namespace ferlab;
@@ -95,8 +96,8 @@ TEST(PluginLoader, SkipsALibraryReusingALoadedNameNamingBothFiles) {
 // once loaded first and disabled the built-in library, failing every command: now the built-in
 // stays and the command runs.
 TEST(PluginLoader, ACopyOfABuiltInOnThePluginPathLeavesTheBuiltInInForce) {
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-copy-" + std::to_string(getpid()));
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("copy");
+  const fs::path dir = temp_dir.path();
   const fs::path builtin = FERLAB_BINARY_DIR "/lib/ferlab/plugins/libferlab-layer-activations.so";
   ASSERT_TRUE(fs::exists(builtin)) << builtin;
   fs::copy_file(builtin, dir / "libferlab-layer-activations.so",
@@ -105,7 +106,6 @@ TEST(PluginLoader, ACopyOfABuiltInOnThePluginPathLeavesTheBuiltInInForce) {
       std::string(FERLAB_CLI) + " --plugin-path " + dir.string() + " check " +
           FERLAB_SOURCE_DIR "/experiments/quickstart.yaml",
       false);
-  fs::remove_all(dir);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr((dir / "libferlab-layer-activations.so").string() + ": skipped"));
   EXPECT_THAT(r.err, HasSubstr(builtin.string() + " provides it and stays in force"));

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <optional>
 
 #include "../predict/predict_scenes.hpp"
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "evaluation/manifest.hpp"
 #include "storage/run_outputs.hpp"
 #include "storage/sha256.hpp"
@@ -45,8 +47,8 @@ double accuracy_of(const std::vector<storage::Prediction>& rows) {
 class ShippedModels : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("ferlab-models-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
+    temp_.emplace("models");
+    dir_ = temp_->path();
     fs::create_directories(dir_ / "models");
     std::string spec = one_epoch_spec("tiny", "  - {plugin: grayscale}\n  - {plugin: hist-eq}\n");
     spec.replace(spec.find("seeds: [1]"), 10, "seeds: [1, 2]");
@@ -57,9 +59,7 @@ class ShippedModels : public ::testing::Test {
     r = run_ferlab("export --model 1 --db " + db_ + " --onnx " + (dir_ / "model.onnx").string());
     ASSERT_EQ(r.status, 0) << r.err;
   }
-  static void TearDownTestSuite() {
-    if (!std::getenv("FERLAB_KEEP_TEST_FILES")) fs::remove_all(dir_);
-  }
+  static void TearDownTestSuite() { temp_.reset(); }
   // `ferlab ARGS` with the test's own model directory in front of the search path.
   static testing_support::CommandOutput with_models(const std::string& args) {
     return run_command(
@@ -75,6 +75,7 @@ class ShippedModels : public ::testing::Test {
     return file.string();
   }
 
+  static inline std::optional<ferlab::testing_support::TempDir> temp_;
   static inline fs::path dir_;
   static inline std::string db_;
 };
@@ -317,9 +318,8 @@ TEST(ShippedFer2013Models, ReproduceTheirManifests) {
   for (const auto& entry : fs::directory_iterator(FERLAB_SOURCE_DIR "/models"))
     if (entry.path().extension() == ".manifest") manifests.push_back(entry.path());
   if (manifests.empty()) GTEST_SKIP() << "no shipped model";
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-fer2013-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("fer2013");
+  const fs::path dir = temp_dir.path();
   ASSERT_EQ(run_command("tar -xzf " + archive.string() + " -C " + dir.string()).status, 0);
   // Single models are evaluated; an ensemble's figures are counted from the mean of its
   // members' recorded probabilities (evaluating it would run every member again), so singles
@@ -375,7 +375,6 @@ TEST(ShippedFer2013Models, ReproduceTheirManifests) {
             << name << " " << split << " " << tta;
       }
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "predict_scenes.hpp"
 
 namespace fs = std::filesystem;
@@ -47,9 +48,8 @@ std::pair<double, double> train_statistics() {
 }
 
 TEST(FittedPreprocessing, PredictionAppliesTheTrainSplitStatistics) {
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-fitted-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("fitted");
+  const fs::path dir = temp_dir.path();
   std::ofstream(dir / "spec.yaml") << one_epoch_spec(
       "fitted-preprocessing",
       "  - {plugin: grayscale}\n"
@@ -103,7 +103,6 @@ TEST(FittedPreprocessing, PredictionAppliesTheTrainSplitStatistics) {
     EXPECT_NEAR(stored_mean, mean, 1e-9 * mean);
     EXPECT_NEAR(stored_sd, sd, 1e-9 * sd);
   }
-  if (!std::getenv("FERLAB_KEEP_TEST_FILES")) fs::remove_all(dir);
 }
 
 }  // namespace

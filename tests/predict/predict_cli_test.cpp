@@ -10,8 +10,10 @@
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
+#include <optional>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "predict_scenes.hpp"
 
 namespace fs = std::filesystem;
@@ -25,9 +27,8 @@ using testing_support::run_ferlab;
 class PredictCli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("ferlab-predict-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    temp_.emplace("predict");
+    dir_ = temp_->path();
     std::ofstream(dir_ / "spec.yaml")
         << one_epoch_spec("predict-cli", "  - {plugin: grayscale}\n  - {plugin: hist-eq}\n");
     db_ = (dir_ / "runs.db").string();
@@ -38,9 +39,7 @@ class PredictCli : public ::testing::Test {
     faces_ = detectable_faces(3);
     ASSERT_EQ(faces_.size(), 3u) << "the cascade found too few synthetic faces";
   }
-  static void TearDownTestSuite() {
-    if (!std::getenv("FERLAB_KEEP_TEST_FILES")) fs::remove_all(dir_);
-  }
+  static void TearDownTestSuite() { temp_.reset(); }
 
   static testing_support::CommandOutput predict(const std::string& args) {
     return run_ferlab("predict --model 1 --db " + db_ + " --threads 1 " + args);
@@ -68,6 +67,7 @@ class PredictCli : public ::testing::Test {
       EXPECT_NEAR(got[c], expected[c], 1e-4) << "class " << c;
   }
 
+  static inline std::optional<ferlab::testing_support::TempDir> temp_;
   static inline fs::path dir_;
   static inline std::string db_;
   static inline std::vector<cv::Mat> faces_;

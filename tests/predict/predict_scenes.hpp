@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ferlab/cascades.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <opencv2/dnn.hpp>
@@ -54,8 +55,7 @@ inline std::vector<json> json_lines(const std::string& text) {
 
 // Clean synthetic faces, 150 px, that OpenCV's own frontal-face cascade finds on a dark frame.
 inline std::vector<cv::Mat> detectable_faces(std::size_t wanted) {
-  cv::CascadeClassifier cascade(
-      "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml");
+  cv::CascadeClassifier cascade(ferlab::cascades::locate("haarcascade_frontalface_default.xml"));
   std::vector<cv::Mat> faces;
   for (const Sample& s : clean_synthetic_faces(150, 28)) {
     cv::Mat gray = s.image;

@@ -10,6 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using ferlab::testing_support::CommandOutput;
@@ -46,8 +47,6 @@ class HostileNamesTest : public testing::Test {
   void SetUp() override {
     if (run_command("command -v chromium").status != 0)
       GTEST_SKIP() << "chromium is not installed (scripts/deps installs it)";
-    dir_ = fs::temp_directory_path() / ("ferlab-hostile-report-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
     int seed = 0;
     for (const std::string& name : {kClassA, kClassB}) {
       fs::create_directories(dir_ / "faces" / name);
@@ -58,9 +57,6 @@ class HostileNamesTest : public testing::Test {
                     face);
       }
     }
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
   CommandOutput run_spec(const std::string& file, const std::string& root,
@@ -76,7 +72,8 @@ class HostileNamesTest : public testing::Test {
                        "' --threads 1 --db " + (dir_ / "runs.db").string());
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"hostile-report"};
+  const fs::path dir_ = temp_.path();
 };
 
 }  // namespace

@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "report/html_text.hpp"
 #include "storage/sqlite.hpp"
 
@@ -44,9 +46,8 @@ std::string element(const std::string& dom, const std::string& opening,
 class ReportBrowserTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::temp_directory_path() / ("ferlab-report-browser-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    temp_.emplace("report-browser");
+    dir_ = temp_->path();
     std::string cli = FERLAB_CLI;
     run_ = run_command(cli + " run " + FERLAB_SOURCE_DIR + "/experiments/report-sweep.yaml --db " +
                        db() + " --threads 1");
@@ -61,7 +62,7 @@ class ReportBrowserTest : public testing::Test {
                                (dir_ / "report.html").string(),
                            false);
   }
-  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static void TearDownTestSuite() { temp_.reset(); }
 
   void SetUp() override {
     ASSERT_EQ(run_.status, 0) << run_.out;
@@ -77,11 +78,11 @@ class ReportBrowserTest : public testing::Test {
   void shows_every_section_table_and_chart();
   void shows_the_numbers_stored_in_the_database();
 
-  static fs::path dir_;
+  static inline std::optional<ferlab::testing_support::TempDir> temp_;
+  static inline fs::path dir_;
   static ferlab::testing_support::CommandOutput run_, report_, browser_;
 };
 
-fs::path ReportBrowserTest::dir_;
 ferlab::testing_support::CommandOutput ReportBrowserTest::run_, ReportBrowserTest::report_,
     ReportBrowserTest::browser_;
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 
+#include "../support/temp_dir.hpp"
 #include "report/report.hpp"
 #include "storage/run_store.hpp"
 
@@ -36,9 +37,6 @@ storage::PredictionSet fold_predictions(int fold, const std::set<int>& right) {
 class ReportKFoldTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ferlab-report-kfold-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     storage::RunStore store(db());
     // tuned: right on every sample but s00 (17 of 18); scratch: right on s00..s08 (9 of 18).
     // Only tuned right: s09..s17 (9); only scratch right: s00 (1). McNemar: 2 * 11 / 2^10.
@@ -50,7 +48,6 @@ class ReportKFoldTest : public testing::Test {
       add_fold(store, "scratch", fold, 0.6, fold_predictions(fold, scratch));
     }
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   static void add_fold(storage::RunStore& store, const std::string& init, int fold, double val,
                        const storage::PredictionSet& test) {
@@ -85,7 +82,8 @@ class ReportKFoldTest : public testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"report-kfold"};
+  const fs::path dir_ = temp_.path();
 };
 
 }  // namespace

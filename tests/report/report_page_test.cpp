@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/temp_dir.hpp"
 #include "report/report.hpp"
 #include "storage/run_store.hpp"
 
@@ -41,9 +42,6 @@ std::vector<int> range(int from, int to) {
 class ReportPageTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ferlab-report-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     storage::RunStore store(db());
     // alpha: right on 18 of 20 (wrong on s00, s01); beta: right on s00 and s02..s10 (10).
     // Only alpha right: s11..s19 (9); only beta right: s00 (1). McNemar: 2 * (1 + 10) / 2^10.
@@ -78,7 +76,6 @@ class ReportPageTest : public testing::Test {
     store.finish_run(add_run(store, "epsilon", 1, 0.6, 0.75, {{14, 2}, {3, 1}}),
                      storage::RunStatus::finished);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   static storage::RunInfo info(const std::string& variant, std::int64_t seed) {
     storage::RunInfo i;
@@ -110,7 +107,8 @@ class ReportPageTest : public testing::Test {
     return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"report"};
+  const fs::path dir_ = temp_.path();
 };
 
 }  // namespace

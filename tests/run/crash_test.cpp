@@ -9,6 +9,7 @@
 
 #include "../support/process.hpp"
 #include "../support/recorded_results.hpp"
+#include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
@@ -42,15 +43,6 @@ evaluate: {splits: [val, test]}
 
 class CrashTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ferlab-crash-" + std::to_string(getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path write(const std::string& file, const std::string& text) {
     std::ofstream(dir_ / file) << text;
     return dir_ / file;
@@ -68,7 +60,8 @@ class CrashTest : public testing::Test {
     return s.step() ? s.text(0) : "";
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"crash"};
+  const fs::path dir_ = temp_.path();
 };
 
 }  // namespace

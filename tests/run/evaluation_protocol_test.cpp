@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
@@ -24,15 +25,6 @@ using Output = ferlab::testing_support::CommandOutput;
 
 class EvaluationProtocol : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ferlab-protocol-" + std::to_string(getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Class 0 dark, class 1 bright, with noise that makes them overlap a little.
   static void write_face(const fs::path& folder, int c, int i) {
     cv::Mat image(16, 16, CV_8UC1);
@@ -63,7 +55,8 @@ class EvaluationProtocol : public testing::Test {
     return out.str();
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"protocol"};
+  const fs::path dir_ = temp_.path();
 };
 
 }  // namespace

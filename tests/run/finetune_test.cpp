@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
@@ -32,9 +33,8 @@ std::string spec(const std::string& name, int dataset_seed, const std::string& e
 }
 
 TEST(FineTune, StartsFromAnotherRunsCheckpointWithStagesFrozen) {
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-finetune-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("finetune");
+  const fs::path dir = temp_dir.path();
   const std::string db = (dir / "runs.db").string();
   std::ofstream(dir / "source.yaml") << spec("source", 3, "", "");
   auto source =
@@ -75,7 +75,6 @@ TEST(FineTune, StartsFromAnotherRunsCheckpointWithStagesFrozen) {
       run_ferlab("run " + (dir / "missing.yaml").string() + " --db " + db + " --threads 1");
   EXPECT_NE(missing.status, 0);
   EXPECT_THAT(missing.out, HasSubstr("nope.ferlab"));
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
@@ -22,14 +23,9 @@ namespace {
 class ImageCacheTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ferlab-cache-" + std::to_string(getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
     for (int c = 0; c < 2; ++c)
       for (int i = 0; i < 20; ++i) write_face(c, i, 0);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   // Class 0 dark, class 1 bright, with noise; `variant` changes the pixels.
   void write_face(int c, int i, int variant) {
@@ -64,7 +60,8 @@ class ImageCacheTest : public testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"cache"};
+  const fs::path dir_ = temp_.path();
 };
 
 TEST_F(ImageCacheTest, SecondRunReadsTheCacheAndChangesInvalidateIt) {

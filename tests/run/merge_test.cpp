@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
@@ -38,8 +39,8 @@ std::string cli(const std::string& args) { return std::string(FERLAB_CLI) + " " 
 }  // namespace
 
 TEST(DbMerge, ShardsMergeIntoOneDatabaseWithoutDuplicates) {
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-merge-" + std::to_string(getpid()));
-  fs::remove_all(dir);
+  const ferlab::testing_support::TempDir temp_dir("merge");
+  const fs::path dir = temp_dir.path();
   fs::create_directories(dir / "a");
   fs::create_directories(dir / "b");
   const fs::path spec = dir / "sweep.yaml";
@@ -105,5 +106,4 @@ TEST(DbMerge, ShardsMergeIntoOneDatabaseWithoutDuplicates) {
        at = listing.out.find("finished", at + 1))
     ++finished;
   EXPECT_EQ(finished, 4) << listing.out;
-  fs::remove_all(dir);
 }

@@ -9,6 +9,7 @@
 
 #include "../support/process.hpp"
 #include "../support/recorded_results.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using ferlab::testing_support::recorded_results;
@@ -41,13 +42,7 @@ evaluate: {splits: [val, test], tta: [none, hflip]}
 
 class ReproducibilityTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("ferlab-repeat-" + std::to_string(getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "spec.yaml") << spec;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { std::ofstream(dir_ / "spec.yaml") << spec; }
 
   // Runs the spec into its own database on two threads; returns the database's path.
   std::string run_on_two_threads(const std::string& name, int seed) const {
@@ -59,7 +54,8 @@ class ReproducibilityTest : public testing::Test {
     return db;
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"repeat"};
+  const fs::path dir_ = temp_.path();
 };
 
 }  // namespace

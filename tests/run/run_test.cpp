@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "engine/checkpoint.hpp"
 #include "storage/sqlite.hpp"
 
@@ -48,15 +49,6 @@ evaluate: {splits: [val, test]}
 
 class RunTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ferlab-run-" + std::to_string(getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   fs::path write(const std::string& text) {
     fs::path file = dir_ / "spec.yaml";
     std::ofstream(file) << text;
@@ -68,7 +60,8 @@ class RunTest : public testing::Test {
     return s.step() ? s.integer(0) : -1;
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"run"};
+  const fs::path dir_ = temp_.path();
 };
 
 }  // namespace

@@ -7,15 +7,15 @@
 
 #include <filesystem>
 
+#include "../support/temp_dir.hpp"
 #include "storage/run_store.hpp"
 
 namespace fs = std::filesystem;
 using namespace ferlab::storage;
 
 TEST(AggregateVariants, MeanSdAndPooledConfusionOfTheFinishedRuns) {
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-aggregate-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("aggregate");
+  const fs::path dir = temp_dir.path();
   RunStore store((dir / "runs.db").string());
   auto add = [&](const std::string& variant, const std::string& status, double accuracy,
                  std::vector<std::vector<std::int64_t>> confusion) {
@@ -57,14 +57,11 @@ TEST(AggregateVariants, MeanSdAndPooledConfusionOfTheFinishedRuns) {
   EXPECT_EQ(
       aggregate_variants(store.database(), std::nullopt, "test", "none", "last")[0].metrics[0].mean,
       0.0);
-  fs::remove_all(dir);
 }
 
 TEST(AggregateVariants, FoldsOfAVariantPoolAndBestValAccuracyIsSummarized) {
-  const fs::path dir =
-      fs::temp_directory_path() / ("ferlab-aggregate-folds-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("aggregate-folds");
+  const fs::path dir = temp_dir.path();
   RunStore store((dir / "runs.db").string());
   auto add = [&](const std::string& variant, std::optional<std::string> fold, double test,
                  double val) {
@@ -95,7 +92,6 @@ TEST(AggregateVariants, FoldsOfAVariantPoolAndBestValAccuracyIsSummarized) {
   EXPECT_EQ(all[1].variant, "lr=0.2");
   EXPECT_EQ(all[1].runs, 1);
   EXPECT_NEAR(all[1].best_val_accuracy.mean, 0.3, 1e-12);
-  fs::remove_all(dir);
 }
 
 TEST(AggregateVariants, TheFoldIsTakenOutOfTheVariantLabelAsAWholeComponent) {

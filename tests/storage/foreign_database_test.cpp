@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 #include "storage/run_store.hpp"
 #include "storage/schema.hpp"
 
@@ -19,14 +20,6 @@ namespace {
 
 class ForeignDatabaseTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ferlab-foreign-" + std::to_string(getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string db() const { return (dir_ / "runs.db").string(); }
 
   // The error opening `path` for writing (RunStore) and for reading (Database); both must fail.
@@ -67,7 +60,8 @@ class ForeignDatabaseTest : public testing::Test {
     return value;
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"foreign"};
+  const fs::path dir_ = temp_.path();
 };
 
 TEST_F(ForeignDatabaseTest, AnotherProgramsTablesAreRefusedAndLeftAlone) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "../support/temp_dir.hpp"
 #include "storage/probability_blob.hpp"
 
 namespace fs = std::filesystem;
@@ -17,22 +18,15 @@ namespace {
 class RunOutputsTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ferlab-outputs-" + std::to_string(getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
     store_ = std::make_unique<RunStore>((dir_ / "runs.db").string());
     RunInfo info;
     info.experiment = "exp";
     run_ = store_->begin_run(info, {"a", "b"});
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"outputs"};
+  const fs::path dir_ = temp_.path();
   std::unique_ptr<RunStore> store_;
   std::int64_t run_ = 0;
 };

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/temp_dir.hpp"
 #include "storage/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -23,17 +24,7 @@ namespace {
 
 class RunStoreTest : public testing::Test {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("ferlab-store-" + std::to_string(getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    fs::permissions(dir_, fs::perms::owner_all);
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { fs::permissions(dir_, fs::perms::owner_all); }
   std::string db() const { return (dir_ / "runs.db").string(); }
 
   static std::int64_t scalar(Database& d, const std::string& sql) {
@@ -41,7 +32,8 @@ class RunStoreTest : public testing::Test {
     return s.step() ? s.integer(0) : -1;
   }
 
-  fs::path dir_;
+  ferlab::testing_support::TempDir temp_{"store"};
+  const fs::path dir_ = temp_.path();
 };
 
 RunInfo info() {

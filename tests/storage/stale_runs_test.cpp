@@ -8,6 +8,7 @@
 
 #include <filesystem>
 
+#include "../support/temp_dir.hpp"
 #include "storage/run_store.hpp"
 
 namespace fs = std::filesystem;
@@ -32,9 +33,8 @@ std::string status(Database& db, std::int64_t run) {
 }  // namespace
 
 TEST(StaleRuns, DeadOrSilentRunsBecomeInterruptedLiveOnesStayRunning) {
-  const fs::path dir = fs::temp_directory_path() / ("ferlab-stale-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const ferlab::testing_support::TempDir temp_dir("stale");
+  const fs::path dir = temp_dir.path();
   const std::string path = (dir / "runs.db").string();
   std::int64_t silent, dead, alive, elsewhere;
   {
@@ -67,7 +67,6 @@ TEST(StaleRuns, DeadOrSilentRunsBecomeInterruptedLiveOnesStayRunning) {
   EXPECT_EQ(why.integer(1), 1);
   // Opening the store for a new `ferlab run` notices them the same way.
   EXPECT_EQ(mark_stale_runs(db, host_name(), stale_after, process_alive), 0);
-  fs::remove_all(dir);
 }
 
 TEST(StaleRuns, ProcessAliveTellsALiveProcessFromAnExitedOne) {

@@ -5,7 +5,7 @@
 #include <ferlab/abi.hpp>
 #include <memory>
 
-#include "../backbone_support.hpp"
+#include "../common/backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {
@@ -80,7 +80,7 @@ class MiniXception final : public Backbone {
   std::vector<std::int64_t> widths_;
 };
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
@@ -98,4 +98,4 @@ void register_all(Registry& registry) {
 }  // namespace ferlab::backbones
 
 FERLAB_PLUGIN("backbone-mini-xception", "0.1.0", "mini-xception backbone",
-              ferlab::backbones::register_all)
+              ferlab::backbones::register_plugins)

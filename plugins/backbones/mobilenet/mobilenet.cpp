@@ -8,7 +8,7 @@
 #include <ferlab/abi.hpp>
 #include <memory>
 
-#include "../backbone_support.hpp"
+#include "../common/backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {
@@ -99,7 +99,7 @@ class MobileNet final : public Backbone {
   double dropout_;
 };
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
@@ -115,4 +115,4 @@ void register_all(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::backbones
 
-FERLAB_PLUGIN("backbone-mobilenet", "0.1.0", "mobilenet backbone", ferlab::backbones::register_all)
+FERLAB_PLUGIN("backbone-mobilenet", "0.1.0", "mobilenet backbone", ferlab::backbones::register_plugins)

@@ -5,7 +5,7 @@
 #include <ferlab/abi.hpp>
 #include <memory>
 
-#include "../backbone_support.hpp"
+#include "../common/backbone_support.hpp"
 
 namespace ferlab::backbones {
 namespace {
@@ -71,7 +71,7 @@ class ResNet final : public Backbone {
   std::int64_t width_;
 };
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   Schema schema{
       param::choice("activation", "relu", activation_choices, "activation after every layer"),
       conv_algorithm_param(),
@@ -87,4 +87,4 @@ void register_all(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::backbones
 
-FERLAB_PLUGIN("backbone-resnet", "0.1.0", "resnet backbone", ferlab::backbones::register_all)
+FERLAB_PLUGIN("backbone-resnet", "0.1.0", "resnet backbone", ferlab::backbones::register_plugins)

@@ -93,7 +93,7 @@ void add(Registry& registry, const char* name, const char* doc, Schema schema, M
 
 using Choice = std::pair<algorithm, float>;
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   add(registry, "relu", "max(x, 0)", {}, [](const Params&) {
     return Choice{algorithm::eltwise_relu_use_dst_for_bwd, 0.f};
   });
@@ -134,4 +134,4 @@ void register_all(Registry& registry) {
 
 FERLAB_PLUGIN("layer-activations", "0.1.0",
               "relu, leaky-relu, elu, gelu, swish, tanh and sigmoid activation layers",
-              ferlab::layers::register_all)
+              ferlab::layers::register_plugins)

@@ -140,7 +140,7 @@ class BatchNorm final : public Layer {
   std::int64_t per_channel_ = 1;  // values averaged per channel
 };
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   Schema schema{
       param::number("momentum", 0.9, 0.0, 1.0,
                     "weight of the old running statistics in each update"),
@@ -153,4 +153,4 @@ void register_all(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::layers
 
-FERLAB_PLUGIN("layer-batchnorm", "0.1.0", "batch normalization layer", ferlab::layers::register_all)
+FERLAB_PLUGIN("layer-batchnorm", "0.1.0", "batch normalization layer", ferlab::layers::register_plugins)

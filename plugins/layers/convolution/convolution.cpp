@@ -252,7 +252,7 @@ class Convolution final : public Layer {
   std::int64_t macs_ = 0;
 };
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   Schema schema{
       param::integer("filters", 32, 1, {}, "output channels"),
       param::integer("kernel", 3, 1, {}, "square kernel size"),
@@ -276,4 +276,4 @@ void register_all(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::layers
 
-FERLAB_PLUGIN("layer-convolution", "0.1.0", "2-D convolution layer", ferlab::layers::register_all)
+FERLAB_PLUGIN("layer-convolution", "0.1.0", "2-D convolution layer", ferlab::layers::register_plugins)

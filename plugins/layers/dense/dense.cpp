@@ -122,7 +122,7 @@ class Dense final : public Layer {
   std::int64_t macs_ = 0;
 };
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   Schema schema{param::integer("units", 128, 1, {}, "output features"),
                 param::flag("bias", true, "add a learned bias per output")};
   registry.add<Layer>("dense", "fully connected layer (oneDNN inner product)", schema,
@@ -132,4 +132,4 @@ void register_all(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::layers
 
-FERLAB_PLUGIN("layer-dense", "0.1.0", "fully connected layer", ferlab::layers::register_all)
+FERLAB_PLUGIN("layer-dense", "0.1.0", "fully connected layer", ferlab::layers::register_plugins)

@@ -57,7 +57,7 @@ class Dropout final : public Layer {
   std::vector<float> mask_;  // 0 or 1 / (1 - rate) per element of the last forward
 };
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   registry.add<Layer>("dropout", "zeroes elements at random while training (inverted dropout)",
                       {param::number("rate", 0.5, 0.0, 0.99, "probability of dropping an element")},
                       [](const Params& p) { return std::make_unique<Dropout>(p); });
@@ -66,4 +66,4 @@ void register_all(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::layers
 
-FERLAB_PLUGIN("layer-dropout", "0.1.0", "dropout layer", ferlab::layers::register_all)
+FERLAB_PLUGIN("layer-dropout", "0.1.0", "dropout layer", ferlab::layers::register_plugins)

@@ -103,7 +103,7 @@ Schema window_schema() {
                      "padding on each side (the average leaves padded positions out of its mean)")};
 }
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   registry.add<Layer>(
       "max-pool", "maximum over square windows (oneDNN)", window_schema(), [](const Params& p) {
         return std::make_unique<Pooling>("max-pool", algorithm::pooling_max, window_from(p));
@@ -126,4 +126,4 @@ void register_all(Registry& registry) {
 }  // namespace ferlab::layers
 
 FERLAB_PLUGIN("layer-pooling", "0.1.0", "max, average and global average pooling layers",
-              ferlab::layers::register_all)
+              ferlab::layers::register_plugins)

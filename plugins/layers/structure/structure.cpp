@@ -6,7 +6,7 @@
 namespace ferlab::layers {
 namespace {
 
-void register_all(Registry& registry) {
+void register_plugins(Registry& registry) {
   registry.add<Layer>("flatten", "N x C x H x W -> N x (C*H*W)", {},
                       [](const Params&) { return make_flatten(); });
   registry.add<Layer>("add", "element-wise sum of inputs of one shape (residual connections)", {},
@@ -19,4 +19,4 @@ void register_all(Registry& registry) {
 }  // namespace ferlab::layers
 
 FERLAB_PLUGIN("layer-structure", "0.1.0", "flatten, add and concat layers",
-              ferlab::layers::register_all)
+              ferlab::layers::register_plugins)

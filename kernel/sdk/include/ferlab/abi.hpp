@@ -2,8 +2,8 @@
 //
 // A plugin library defines, in exactly one source file:
 //
-//   static void register_all(ferlab::Registry& r) { r.add<ferlab::Preprocessor>(...); }
-//   FERLAB_PLUGIN("my-plugins", "1.0.0", "What these plugins do", register_all)
+//   static void register_plugins(ferlab::Registry& r) { r.add<ferlab::Preprocessor>(...); }
+//   FERLAB_PLUGIN("my-plugins", "1.0.0", "What these plugins do", register_plugins)
 //
 // The kernel reads abi_version before touching anything else and refuses a library built for
 // another version. Bump FERLAB_ABI_VERSION whenever an SDK header changes in a way that breaks

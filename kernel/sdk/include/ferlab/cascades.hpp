@@ -1,8 +1,11 @@
-// Haar cascades from Debian's opencv-data, shared safely between threads: used by the face-crop
-// and align preprocessors and by `ferlab predict`. Header-only; a plugin that includes it links
-// opencv_objdetect.
+// Haar cascades (OpenCV's data files), shared safely between threads: used by the face-crop and
+// align preprocessors and by `ferlab predict`. Header-only; a plugin that includes it links
+// opencv_objdetect. Cascades named without a folder are looked up in FERLAB_CASCADE_PATH
+// (colon separated), then in the folder CMake found when the SDK was built
+// (FERLAB_HAARCASCADES_DIR: Debian's opencv-data puts them in /usr/share/opencv4/haarcascades).
 #pragma once
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -13,16 +16,35 @@
 
 namespace ferlab::cascades {
 
-// Finds a cascade file: an explicit path as given, a bare name in the usual data folders.
+// The folders searched for a cascade named without one, in order.
+inline std::vector<std::string> search_path() {
+  std::vector<std::string> dirs;
+  if (const char* list = std::getenv("FERLAB_CASCADE_PATH")) {
+    std::string rest = list;
+    for (std::size_t colon; !rest.empty(); rest = colon == std::string::npos ? "" : rest.substr(colon + 1)) {
+      colon = rest.find(':');
+      if (colon != 0) dirs.push_back(rest.substr(0, colon));
+    }
+  }
+#ifdef FERLAB_HAARCASCADES_DIR
+  dirs.push_back(FERLAB_HAARCASCADES_DIR);
+#endif
+  return dirs;
+}
+
+// Finds a cascade file: an explicit path as given, a bare name in search_path().
 inline std::string locate(const std::string& name) {
   if (name.find('/') != std::string::npos) return name;
-  for (const char* dir : {"/usr/share/opencv4/haarcascades", "/usr/share/opencv/haarcascades",
-                          "/usr/local/share/opencv4/haarcascades"}) {
-    std::string path = std::string(dir) + "/" + name;
+  std::string looked;
+  for (const std::string& dir : search_path()) {
+    const std::string path = dir + "/" + name;
     if (std::filesystem::exists(path)) return path;
+    looked += (looked.empty() ? "" : ", ") + dir;
   }
-  throw std::invalid_argument("Haar cascade '" + name +
-                              "' not found (is Debian's opencv-data installed?)");
+  throw std::invalid_argument("Haar cascade '" + name + "' not found in " +
+                              (looked.empty() ? std::string("no folder") : looked) +
+                              " (install Debian's opencv-data, or name folders in "
+                              "FERLAB_CASCADE_PATH)");
 }
 
 // cv::CascadeClassifier keeps scratch state during detection, so concurrent callers each
