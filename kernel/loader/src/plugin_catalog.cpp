@@ -59,43 +59,56 @@ PluginCatalog PluginCatalog::load(const std::vector<fs::path>& dirs, LoadDiagnos
   return catalog;
 }
 
-void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics) {
-  auto library = std::make_shared<PluginLibrary>();
-  library->file = fs::absolute(file);
+namespace {
+
+// Loads `file` into `library` and returns its plugin descriptor once it is known to be a ferlab
+// plugin of this ABI; null after recording why it was skipped (not a plugin) or refused.
+const ferlab_plugin_descriptor* open_plugin(PluginLibrary& library, const fs::path& file,
+                                            LoadDiagnostics& diagnostics) {
   try {
-    library->handle.load(file.string(),
-                         boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    library.handle.load(file.string(),
+                        boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     diagnostics.warnings.push_back(fmt::format(
         "{}: skipped, cannot be loaded as a shared library: {}", file.string(), e.what()));
-    return;
+    return nullptr;
   }
   const char* entry_name = BOOST_PP_STRINGIZE(FERLAB_PLUGIN_ENTRY);
-  if (!library->handle.has(entry_name)) {
+  if (!library.handle.has(entry_name)) {
     diagnostics.warnings.push_back(
         fmt::format("{}: skipped, not a ferlab plugin (no {} symbol)", file.string(), entry_name));
-    return;
+    return nullptr;
   }
-  const auto* descriptor = library->handle.get<const ferlab_plugin_descriptor*()>(entry_name)();
+  const auto* descriptor = library.handle.get<const ferlab_plugin_descriptor*()>(entry_name)();
   if (descriptor == nullptr) {
     diagnostics.errors.push_back(
         fmt::format("{}: refused, {} returned no descriptor", file.string(), entry_name));
-    return;
+    return nullptr;
   }
   // Only abi_version may be read before it is checked: the rest of the layout may differ.
   if (descriptor->abi_version != FERLAB_ABI_VERSION) {
     diagnostics.errors.push_back(fmt::format(
         "{}: refused, built for ferlab plugin ABI version {}, this ferlab expects version {}",
         file.string(), descriptor->abi_version, FERLAB_ABI_VERSION));
-    return;
+    return nullptr;
   }
   if (!descriptor->name || !*descriptor->name || !descriptor->version ||
       !descriptor->register_plugins) {
     diagnostics.errors.push_back(fmt::format(
         "{}: refused, its descriptor lacks a name, a version or a registration callback",
         file.string()));
-    return;
+    return nullptr;
   }
+  return descriptor;
+}
+
+}  // namespace
+
+void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics) {
+  auto library = std::make_shared<PluginLibrary>();
+  library->file = fs::absolute(file);
+  const ferlab_plugin_descriptor* descriptor = open_plugin(*library, file, diagnostics);
+  if (!descriptor) return;
   library->name = descriptor->name;
   library->version = descriptor->version;
   library->description = descriptor->description ? descriptor->description : "";
@@ -108,8 +121,19 @@ void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics
         fmt::format("{}: refused, its registration failed: {}", file.string(), e.what()));
     return;
   }
+  if (!admissible(registry.factories, file, diagnostics)) return;
+  std::shared_ptr<const PluginLibrary> shared = library;
+  libraries_.push_back(shared);
+  for (Factory& factory : registry.factories) {
+    auto key = std::make_pair(factory.kind, factory.name);
+    plugins_.emplace(key, PluginInfo{shared, std::move(factory)});
+  }
+}
+
+bool PluginCatalog::admissible(const std::vector<Factory>& factories, const fs::path& file,
+                               LoadDiagnostics& diagnostics) const {
   std::vector<std::string> problems, collisions;
-  for (const Factory& factory : registry.factories) {
+  for (const Factory& factory : factories) {
     for (const std::string& p : check_schema(factory.schema))
       problems.push_back(fmt::format("{} '{}': {}", to_string(factory.kind), factory.name, p));
     if (factory.name.empty() || !factory.create)
@@ -121,24 +145,14 @@ void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics
           "plugin in this library's registration to use both)",
           to_string(factory.kind), factory.name, existing->second.library->file.string()));
   }
-  if (!problems.empty()) {
-    for (const std::string& p : problems)
-      diagnostics.errors.push_back(fmt::format("{}: refused, {}", file.string(), p));
-    return;
-  }
+  for (const std::string& p : problems)
+    diagnostics.errors.push_back(fmt::format("{}: refused, {}", file.string(), p));
+  if (!problems.empty()) return false;
   // The newcomer is left out, never what is already loaded (the built-in plugins load first),
   // and the other commands go on: a spec that names the plugin gets the loaded one.
-  if (!collisions.empty()) {
-    for (const std::string& c : collisions)
-      diagnostics.warnings.push_back(fmt::format("{}: skipped, {}", file.string(), c));
-    return;
-  }
-  std::shared_ptr<const PluginLibrary> shared = library;
-  libraries_.push_back(shared);
-  for (Factory& factory : registry.factories) {
-    auto key = std::make_pair(factory.kind, factory.name);
-    plugins_.emplace(key, PluginInfo{shared, std::move(factory)});
-  }
+  for (const std::string& c : collisions)
+    diagnostics.warnings.push_back(fmt::format("{}: skipped, {}", file.string(), c));
+  return collisions.empty();
 }
 
 const PluginInfo* PluginCatalog::find(Kind kind, const std::string& name) const {

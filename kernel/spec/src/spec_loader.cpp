@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ferlab/schema_check.hpp>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "spec/env_expand.hpp"
@@ -179,47 +180,91 @@ bool runs_within_limit(const SpecNode& root, const std::vector<SweepAxis>& axes,
 
 }  // namespace
 
+namespace {
+
+// The spec's YAML tree, read under SpecLimits with its ${VAR}s expanded; nullopt after
+// recording why it cannot be read (too large, invalid YAML, not a map).
+std::optional<SpecNode> read_tree(const std::string& text, const std::string& origin,
+                                  ProblemList& problems) {
+  auto shared_origin = std::make_shared<const std::string>(origin);
+  if (text.size() > SpecLimits::file_bytes) {
+    problems.add({shared_origin}, "",
+                 fmt::format("the spec is more than {} bytes (the limit on spec size)",
+                             SpecLimits::file_bytes));
+    return std::nullopt;
+  }
+  std::vector<UnsetVariable> unset;
+  ExpandedText expanded = ExpandedText::expand(text, unset, SpecLimits::file_bytes);
+  if (expanded.too_long_at() >= 0) {
+    problems.add({shared_origin, expanded.too_long_at() + 1, 1}, "",
+                 fmt::format("with its ${{VAR}}s expanded the spec exceeds the limit of {} "
+                             "bytes here",
+                             SpecLimits::file_bytes));
+    return std::nullopt;
+  }
+  for (const UnsetVariable& u : unset)
+    problems.add({shared_origin, u.line + 1, u.column + 1}, "",
+                 fmt::format("environment variable '{}' is not set (write ${{{}:-default}} "
+                             "to give a default)",
+                             u.name, u.name));
+  SpecNode root;
+  try {
+    root = parse_yaml(expanded.text(), origin, &expanded);
+  } catch (const SpecSyntaxError& e) {
+    problems.add(e.where, "", "invalid YAML: " + e.detail);
+    return std::nullopt;
+  } catch (const SpecLimitError& e) {
+    problems.add(e.where, "", "the spec is " + e.detail);
+    return std::nullopt;
+  }
+  if (!root.is_map()) {
+    problems.add(root.location, "", "expected a map of sections (name, dataset, model, ...)");
+    return std::nullopt;
+  }
+  return root;
+}
+
+// One run per seed of `variant`, each resolved spec naming only its own seed, so that it
+// reproduces exactly that run. False when the runs so far exceed SpecLimits::run_nodes.
+bool add_seed_runs(const SpecNode& variant, const std::string& label, const Location& sweep_at,
+                   const kernel::PluginCatalog& catalog, std::size_t& run_nodes,
+                   LoadedSpec& loaded) {
+  RunSpec first = validate_run(variant, catalog, loaded.problems);
+  run_nodes += count_nodes(variant) * std::max<size_t>(first.seeds.size(), 1);
+  if (run_nodes > SpecLimits::run_nodes) {
+    loaded.problems.add(sweep_at, "sweep",
+                        fmt::format("the runs expanded hold more than {} spec nodes in all (the "
+                                    "limit on nodes over all runs)",
+                                    SpecLimits::run_nodes));
+    return false;
+  }
+  for (std::int64_t seed : first.seeds) {
+    SpecNode one = variant;
+    SpecNode seeds;
+    seeds.type = SpecNode::Type::sequence;
+    seeds.items.push_back(SpecNode::make_scalar(std::to_string(seed)));
+    one.set("seeds", seeds);
+    RunSpec run = validate_run(one, catalog, loaded.problems);
+    run.seeds = first.seeds;
+    run.seed = seed;
+    run.variant = label;
+    run.index = static_cast<int>(loaded.runs.size());
+    run.spec_file = loaded.file;
+    loaded.runs.push_back(std::move(run));
+  }
+  return true;
+}
+
+}  // namespace
+
 LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
                           const std::vector<std::string>& overrides,
                           const kernel::PluginCatalog& catalog) {
   LoadedSpec loaded;
   loaded.file = origin;
-  auto shared_origin = std::make_shared<const std::string>(origin);
-  if (text.size() > SpecLimits::file_bytes) {
-    loaded.problems.add({shared_origin}, "",
-                        fmt::format("the spec is more than {} bytes (the limit on spec size)",
-                                    SpecLimits::file_bytes));
-    return loaded;
-  }
-  std::vector<UnsetVariable> unset;
-  ExpandedText expanded = ExpandedText::expand(text, unset, SpecLimits::file_bytes);
-  if (expanded.too_long_at() >= 0) {
-    loaded.problems.add({shared_origin, expanded.too_long_at() + 1, 1}, "",
-                        fmt::format("with its ${{VAR}}s expanded the spec exceeds the limit of {} "
-                                    "bytes here",
-                                    SpecLimits::file_bytes));
-    return loaded;
-  }
-  for (const UnsetVariable& u : unset)
-    loaded.problems.add({shared_origin, u.line + 1, u.column + 1}, "",
-                        fmt::format("environment variable '{}' is not set (write ${{{}:-default}} "
-                                    "to give a default)",
-                                    u.name, u.name));
-  SpecNode root;
-  try {
-    root = parse_yaml(expanded.text(), origin, &expanded);
-  } catch (const SpecSyntaxError& e) {
-    loaded.problems.add(e.where, "", "invalid YAML: " + e.detail);
-    return loaded;
-  } catch (const SpecLimitError& e) {
-    loaded.problems.add(e.where, "", "the spec is " + e.detail);
-    return loaded;
-  }
-  if (!root.is_map()) {
-    loaded.problems.add(root.location, "",
-                        "expected a map of sections (name, dataset, model, ...)");
-    return loaded;
-  }
+  std::optional<SpecNode> tree = read_tree(text, origin, loaded.problems);
+  if (!tree) return loaded;
+  SpecNode& root = *tree;
   for (const std::string& o : overrides) apply_override(root, o, loaded.problems);
 
   // Axes point into `sweep`, which must outlive them: take it out of the tree first.
@@ -229,11 +274,10 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
   if (!sweep.is_null()) axes = sweep_axes(sweep, loaded.problems);
   std::erase_if(root.fields, [](const auto& field) { return field.first == "sweep"; });
   if (!runs_within_limit(root, axes, sweep.location, loaded.problems)) return loaded;
-  size_t run_nodes = 0;
+  std::size_t run_nodes = 0;
 
   // Cartesian product of the axes, the first axis varying slowest.
   std::vector<size_t> choice(axes.size(), 0);
-  int index = 0;
   while (true) {
     SpecNode variant = root;
     std::string label;
@@ -248,30 +292,7 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
       }
       label += (label.empty() ? "" : ",") + axes[a].label_key + "=" + short_label(value);
     }
-    RunSpec first = validate_run(variant, catalog, loaded.problems);
-    run_nodes += count_nodes(variant) * std::max<size_t>(first.seeds.size(), 1);
-    if (run_nodes > SpecLimits::run_nodes) {
-      loaded.problems.add(sweep.location, "sweep",
-                          fmt::format("the runs expanded hold more than {} spec nodes in all (the "
-                                      "limit on nodes over all runs)",
-                                      SpecLimits::run_nodes));
-      break;
-    }
-    for (std::int64_t seed : first.seeds) {
-      // Each run's resolved spec names only its own seed, so it reproduces exactly that run.
-      SpecNode one = variant;
-      SpecNode seeds;
-      seeds.type = SpecNode::Type::sequence;
-      seeds.items.push_back(SpecNode::make_scalar(std::to_string(seed)));
-      one.set("seeds", seeds);
-      RunSpec run = validate_run(one, catalog, loaded.problems);
-      run.seeds = first.seeds;
-      run.seed = seed;
-      run.variant = label;
-      run.index = index++;
-      run.spec_file = origin;
-      loaded.runs.push_back(std::move(run));
-    }
+    if (!add_seed_runs(variant, label, sweep.location, catalog, run_nodes, loaded)) break;
     size_t a = axes.size();
     while (a > 0 && ++choice[a - 1] == axes[a - 1].values->items.size()) choice[--a] = 0;
     if (a == 0) break;

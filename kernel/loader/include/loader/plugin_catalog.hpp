@@ -67,6 +67,11 @@ class PluginCatalog {
   const PluginInfo& require(Kind kind, const std::string& name) const;
 
  private:
+  // Whether a library's factories may join the catalog: sound schemas, names not taken.
+  // Records why not (a refusal, or a skipped duplicate) in `diagnostics`.
+  bool admissible(const std::vector<Factory>& factories, const std::filesystem::path& file,
+                  LoadDiagnostics& diagnostics) const;
+
   std::vector<std::shared_ptr<const PluginLibrary>> libraries_;
   std::map<std::pair<Kind, std::string>, PluginInfo> plugins_;
 };
