@@ -3,6 +3,7 @@
 // of its own kind, before decoding; the other images load as before.
 #include <gmock/gmock.h>
 
+#include <ferlab/image_header.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "../../plugins/datasets/common/image_files.hpp"
@@ -83,7 +84,7 @@ TEST(ImageDecoding, AnImageOverThePixelLimitIsSkippedBeforeDecoding) {
             "too-large-image: a/bomb.png: 9000 x 9000 pixels, more than the limit of 67108864 "
             "(8192 x 8192), skipped");
   // 8192 x 8192 is within it (and decodes).
-  static_assert(datasets::ImageLimits::pixels == 8192u * 8192u);
+  static_assert(ferlab::ImageLimits::pixels == 8192u * 8192u);
 }
 
 TEST(ImageDecoding, EmptyAndForeignFilesAreCorruptImages) {

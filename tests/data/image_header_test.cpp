@@ -1,9 +1,8 @@
 // read_image_header against OpenCV: the size it reads from each format's header is the size
 // OpenCV decodes, and a file cut anywhere before its end is found incomplete.
-#include "../../plugins/datasets/common/image_header.hpp"
-
 #include <gmock/gmock.h>
 
+#include <ferlab/image_header.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "file_fixtures.hpp"
@@ -11,7 +10,7 @@
 namespace ferlab::test {
 namespace {
 
-using datasets::read_image_header;
+using ferlab::read_image_header;
 
 std::vector<unsigned char> encode(const std::string& extension, const cv::Mat& image) {
   std::vector<unsigned char> bytes;
@@ -42,7 +41,7 @@ TEST(ImageHeader, SizesAreTheSizesOpenCvDecodes) {
               .clone();
       std::vector<unsigned char> bytes = encode(f.extension, image);
       cv::Mat decoded = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
-      datasets::ImageHeader header = read_image_header(bytes);
+      ferlab::ImageHeader header = read_image_header(bytes);
       SCOPED_TRACE(std::string(f.extension) + " " + std::to_string(width) + "x" +
                    std::to_string(height));
       EXPECT_EQ(header.format, f.name);
@@ -59,7 +58,7 @@ TEST(ImageHeader, AFileCutAnywhereIsIncompleteOrUnreadable) {
     std::vector<unsigned char> bytes = encode(f.extension, random_image(3, 64, f.type));
     for (size_t cut = 1; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
       std::vector<unsigned char> part(bytes.begin(), bytes.begin() + cut);
-      datasets::ImageHeader header = read_image_header(part);
+      ferlab::ImageHeader header = read_image_header(part);
       EXPECT_TRUE(!header.complete || !header.problem.empty())
           << f.extension << " cut at " << cut << " of " << bytes.size();
     }
@@ -70,7 +69,7 @@ TEST(ImageHeader, BytesAfterTheEndOfAJpegOrPngDoNotMakeItIncomplete) {
   for (const char* extension : {".jpg", ".png"}) {
     std::vector<unsigned char> bytes = encode(extension, random_image(4, 48, CV_8UC3));
     bytes.insert(bytes.end(), {0xFF, 0xDA, 0x00, 0x00, 'x', 'y'});  // e.g. a phone's trailer
-    datasets::ImageHeader header = read_image_header(bytes);
+    ferlab::ImageHeader header = read_image_header(bytes);
     EXPECT_TRUE(header.complete) << extension;
     EXPECT_EQ(header.problem, "") << extension;
   }

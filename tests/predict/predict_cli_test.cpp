@@ -108,20 +108,27 @@ TEST_F(PredictCli, FolderWithAFacelessImageAndAnUnreadableFile) {
   cv::imwrite((folder / "b-empty.png").string(),
               cv::Mat(240, 320, CV_8UC3, cv::Scalar(90, 90, 90)));
   std::ofstream(folder / "c-broken.jpg") << "not a JPEG at all";
+  std::vector<unsigned char> jpeg;  // a JPEG cut in half: refused, not decoded in part
+  cv::imencode(".jpg", scene_with({faces_[2]}, {{200, 100}}), jpeg);
+  std::ofstream(folder / "d-truncated.jpg", std::ios::binary)
+      .write(reinterpret_cast<const char*>(jpeg.data()),
+             static_cast<std::streamsize>(jpeg.size() / 2));
   std::ofstream(folder / "notes.txt") << "not an image: ignored";
   const fs::path json_file = dir_ / "folder.jsonl";
   auto r = predict(folder.string() + " --json " + json_file.string());
   EXPECT_EQ(r.status, 1) << "a skipped input fails the command, after the others are done";
-  EXPECT_THAT(r.err, HasSubstr("c-broken.jpg: cannot read it as an image"));
+  EXPECT_THAT(r.err, HasSubstr("c-broken.jpg: cannot be decoded as an image"));
+  EXPECT_THAT(r.err, HasSubstr("d-truncated.jpg: truncated JPEG (the file ends before the image"));
   std::ifstream in(json_file);
   const std::vector<json> lines = json_lines({std::istreambuf_iterator<char>(in), {}});
-  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 4u);
   EXPECT_THAT(lines[0].at("input").get<std::string>(), HasSubstr("a-face.png"));
   EXPECT_EQ(lines[0].at("faces"), 1);
   EXPECT_THAT(lines[1].at("input").get<std::string>(), HasSubstr("b-empty.png"));
   EXPECT_EQ(lines[1].at("faces"), 0);
   EXPECT_FALSE(lines[1].contains("box"));
   EXPECT_THAT(lines[2].at("error").get<std::string>(), HasSubstr("c-broken.jpg"));
+  EXPECT_THAT(lines[3].at("error").get<std::string>(), HasSubstr("d-truncated.jpg"));
 }
 
 TEST_F(PredictCli, VideoKeepsOneTrackAndSmoothsOverTheLastFrames) {

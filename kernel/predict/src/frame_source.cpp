@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ferlab/image_header.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <stdexcept>
@@ -68,10 +69,10 @@ ExpandedInputs expand_inputs(const std::vector<std::string>& arguments) {
 
 FrameReader::FrameReader(const Input& input) : input_(input) {
   if (input.kind == Input::Kind::image) {
-    first_ = cv::imread(input.path.string(), cv::IMREAD_COLOR);
-    if (first_.empty())
-      throw std::runtime_error(input.name +
-                               ": cannot read it as an image (unsupported or corrupt)");
+    // Under the same bounds as datasets' images: size, pixels, a complete file.
+    ferlab::ImageRead read = ferlab::read_image_file(input.path, cv::IMREAD_COLOR);
+    if (read.image.empty()) throw std::runtime_error(input.name + ": " + read.problem);
+    first_ = std::move(read.image);
     return;
   }
   capture_ = input.kind == Input::Kind::camera

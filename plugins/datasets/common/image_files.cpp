@@ -1,13 +1,13 @@
 #include "image_files.hpp"
 
 #include <algorithm>
+#include <ferlab/image_header.hpp>
 #include <fstream>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <set>
 
-#include "image_header.hpp"
 #include "labels.hpp"
 
 namespace datasets {
@@ -68,72 +68,18 @@ cv::Mat to_8bit(const cv::Mat& image, bool color) {
 
 namespace {
 
-// The file's bytes; empty, with `problem` and its event `code` set, when the file cannot be
-// read or is larger than ImageLimits::file_bytes.
-std::vector<unsigned char> read_file(const fs::path& file, std::string& code,
-                                     std::string& problem) {
-  std::error_code error;
-  std::uintmax_t size = fs::file_size(file, error);
-  code = "corrupt-image";
-  if (error) {
-    problem = "cannot be read (" + error.message() + ")";
-    return {};
-  }
-  if (size > ImageLimits::file_bytes) {
-    code = "too-large-image";
-    problem = std::to_string(size) + " bytes, more than the limit of " +
-              std::to_string(ImageLimits::file_bytes);
-    return {};
-  }
-  std::vector<unsigned char> bytes(size);
-  std::ifstream in(file, std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size))) {
-    problem = "cannot be read";
-    return {};
-  }
-  return bytes;
-}
-
 // One file decoded, or empty after a warning naming it (`name`).
 cv::Mat decode_one(const fs::path& file, const std::string& name, bool color,
                    ferlab::EventSink& events) {
-  std::string code, problem;
-  std::vector<unsigned char> bytes = read_file(file, code, problem);
-  if (!problem.empty()) {
-    events.warn(code, name + ": " + problem + ", skipped");
-    return {};
+  ferlab::ImageRead read = ferlab::read_image_file(file, cv::IMREAD_UNCHANGED);
+  cv::Mat image = read.image.empty() ? cv::Mat() : to_8bit(read.image, color);
+  if (!read.image.empty() && image.empty())
+    read = {{}, "corrupt-image", "cannot be decoded as an image"};
+  if (image.empty()) {
+    const bool truncated = read.code == "truncated-image";
+    events.warn(read.code, name + ": " + read.problem +
+                               (truncated ? ", skipped rather than decoded in part" : ", skipped"));
   }
-  ImageHeader header = read_image_header(bytes);
-  if (!header.problem.empty()) {
-    std::string what =
-        header.format.empty() ? header.problem : header.format + ": " + header.problem;
-    events.warn("corrupt-image", name + ": cannot be decoded as an image (" + what + "), skipped");
-    return {};
-  }
-  if (header.width > ImageLimits::pixels || header.height > ImageLimits::pixels ||
-      header.width * header.height > ImageLimits::pixels) {  // no overflow: each is < 2^32
-    events.warn("too-large-image",
-                name + ": " + std::to_string(header.width) + " x " + std::to_string(header.height) +
-                    " pixels, more than the limit of " + std::to_string(ImageLimits::pixels) +
-                    " (" + std::to_string(ImageLimits::side) + " x " +
-                    std::to_string(ImageLimits::side) + "), skipped");
-    return {};
-  }
-  if (!header.complete) {
-    events.warn("truncated-image",
-                name + ": truncated " + header.format +
-                    " (the file ends before the image does), skipped rather than decoded in part");
-    return {};
-  }
-  cv::Mat raw;
-  try {
-    raw = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
-  } catch (const cv::Exception&) {
-    // An exception from a decoder is a corrupt file too.
-  }
-  cv::Mat image = raw.empty() ? cv::Mat() : to_8bit(raw, color);
-  if (image.empty())
-    events.warn("corrupt-image", name + ": cannot be decoded as an image, skipped");
   return image;
 }
 

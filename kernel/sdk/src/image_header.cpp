@@ -1,9 +1,8 @@
-#include "image_header.hpp"
-
 #include <cctype>
+#include <ferlab/image_header.hpp>
 #include <string_view>
 
-namespace datasets {
+namespace ferlab {
 namespace {
 
 using Bytes = std::span<const unsigned char>;
@@ -212,4 +211,4 @@ ImageHeader read_image_header(Bytes file) {
   return h;
 }
 
-}  // namespace datasets
+}  // namespace ferlab
