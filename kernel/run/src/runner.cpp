@@ -1,5 +1,3 @@
-#include "run/runner.hpp"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -22,6 +20,7 @@
 #include "run/resume_plan.hpp"
 #include "run/run_checkpoints.hpp"
 #include "run/run_record.hpp"
+#include "run/runner.hpp"
 #include "run/teacher.hpp"
 #include "run/visual_artifacts.hpp"
 #include "storage/run_resume.hpp"
@@ -84,7 +83,8 @@ class Executor {
       release_inputs(v);
       if (stopped_ || interrupt_requested()) break;
     }
-    // A run cut short between its stages is recorded as interrupted, never left 'running'.
+    // A run cut short between its stages is recorded as interrupted, never left
+    // 'running'.
     for (RunState& s : states_) {
       if (s.summary.id == 0 || s.recorded) continue;
       if (s.summary.status == storage::RunStatus::running)
@@ -106,8 +106,9 @@ class Executor {
       if (++consumed_[in] == boost::out_degree(in, graph_.graph())) data_.erase(in);
   }
 
-  // A new run row, or (--resume) the recorded run reopened: then its last checkpoint, when
-  // there is one, supplies the weights and the training state to continue from.
+  // A new run row, or (--resume) the recorded run reopened: then its last
+  // checkpoint, when there is one, supplies the weights and the training state
+  // to continue from.
   struct Start {
     std::int64_t id = 0;
     int epochs_done = 0;
@@ -151,68 +152,15 @@ class Executor {
                                   run.variant.empty() ? "" : " (" + run.variant + ")");
     fmt::print(stderr, "{}: training, seed {}\n", who, run.seed);
     try {
-      state.network =
-          assembly::build_network(catalog_, run, assembly::training_input_shape(*state.data),
-                                  static_cast<int>(state.data->classes.size()));
-      const std::string fine_tuning = assembly::initialize_network(*state.network, run);
-      if (!fine_tuning.empty()) {
-        fmt::print(stderr, "{}: {}\n", who, fine_tuning);
-        store_.record_event(state.summary.id, "fine-tuning", fine_tuning, 1);
-      }
-      // The model's size, under split "model", for the report's comparison table.
-      storage::Evaluation size;
-      size.split = "model";
-      size.metrics = {{"parameters", static_cast<double>(state.network->parameter_count())},
-                      {"macs", static_cast<double>(state.network->macs())}};
-      store_.record_evaluation(state.summary.id, size);
-      int num_classes = static_cast<int>(classes.size());
-      engine::Trainer trainer(*state.network, run.train, num_classes,
+      prepare_network(state, who);
+      engine::Trainer trainer(*state.network, run.train, static_cast<int>(classes.size()),
                               static_cast<std::uint64_t>(run.seed));
-      if (!run.train.distill.teachers.empty()) {
-        trainer.set_teacher(make_teacher(catalog_, run, classes, state.network->input_shape(),
-                                         store_.database().path()));
-        const std::string message =
-            fmt::format("distilling from {} (temperature {}, weight {})",
-                        fmt::join(run.train.distill.teachers, " + "), run.train.distill.temperature,
-                        run.train.distill.weight);
-        fmt::print(stderr, "{}: {}\n", who, message);
-        store_.record_event(state.summary.id, "distillation", message, 1);
-      }
+      if (!run.train.distill.teachers.empty()) attach_teacher(state, trainer, classes, who);
       state.checkpoints = std::make_unique<RunCheckpoints>(
           store_, state.summary.id, store_.database().path(), run, classes,
           state.network->input_shape(), input.fitted_states);
-      if (start.state) {
-        engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
-        trainer.resume(*start.state);
-        const std::string change = reopen_.at(run.index).change;
-        const std::string message = fmt::format("resumed after epoch {}{}", start.epochs_done,
-                                                change.empty() ? "" : ", " + change);
-        fmt::print(stderr, "{}: {}\n", who, message);
-        store_.record_event(state.summary.id, "resumed", message, 1);
-      }
-      Progress progress(who, run.train.epochs);
-      auto on_epoch = [&](const engine::EpochStats& s) {
-        progress.epoch(s);
-        store_.record_epoch(state.summary.id,
-                            {{s.epoch, "train", s.train_loss, s.train_accuracy, s.train_macro_f1,
-                              s.lr, s.seconds, s.images_per_second},
-                             {s.epoch, "val", s.val_loss, s.val_accuracy, s.val_macro_f1, s.lr,
-                              s.seconds, s.images_per_second}});
-        // After the epoch's rows: a resumed run drops rows its last checkpoint does not cover.
-        state.checkpoints->after_epoch(*state.network, s, trainer.state());
-        check_interrupt();
-      };
-      Heartbeat heartbeat(store_, state.summary.id);
-      auto on_step = [&](int epoch, int step, int steps, double loss) {
-        progress.step(epoch, step, steps, loss, run.train.batch);
-        heartbeat.maybe_beat();
-        check_interrupt();
-      };
-      const auto& splits = state.data->splits;
-      auto val = splits.find("val");
-      static const std::vector<Sample> none;
-      trainer.fit(splits.at("train"), val == splits.end() ? none : val->second,
-                  assembly::make_augment(catalog_, run), on_epoch, on_step);
+      if (start.state) resume_from(state, trainer, start, who);
+      fit(state, trainer, who);
     } catch (const Interrupted& e) {
       state.summary.status = storage::RunStatus::interrupted;
       state.summary.error = e.what();
@@ -223,6 +171,82 @@ class Executor {
     }
   }
 
+  // The run's network built for its data and initialised (or fine-tuned from
+  // init_from), its size recorded under split "model" for the report's
+  // comparison table.
+  void prepare_network(RunState& state, const std::string& who) {
+    const spec::RunSpec& run = *state.spec;
+    state.network =
+        assembly::build_network(catalog_, run, assembly::training_input_shape(*state.data),
+                                static_cast<int>(state.data->classes.size()));
+    const std::string fine_tuning = assembly::initialize_network(*state.network, run);
+    if (!fine_tuning.empty()) {
+      fmt::print(stderr, "{}: {}\n", who, fine_tuning);
+      store_.record_event(state.summary.id, "fine-tuning", fine_tuning, 1);
+    }
+    storage::Evaluation size;
+    size.split = "model";
+    size.metrics = {{"parameters", static_cast<double>(state.network->parameter_count())},
+                    {"macs", static_cast<double>(state.network->macs())}};
+    store_.record_evaluation(state.summary.id, size);
+  }
+
+  void attach_teacher(RunState& state, engine::Trainer& trainer,
+                      const std::vector<std::string>& classes, const std::string& who) {
+    const spec::RunSpec& run = *state.spec;
+    trainer.set_teacher(make_teacher(catalog_, run, classes, state.network->input_shape(),
+                                     store_.database().path()));
+    const std::string message =
+        fmt::format("distilling from {} (temperature {}, weight {})",
+                    fmt::join(run.train.distill.teachers, " + "), run.train.distill.temperature,
+                    run.train.distill.weight);
+    fmt::print(stderr, "{}: {}\n", who, message);
+    store_.record_event(state.summary.id, "distillation", message, 1);
+  }
+
+  // --resume: the last checkpoint's weights and training state.
+  void resume_from(RunState& state, engine::Trainer& trainer, const Start& start,
+                   const std::string& who) {
+    engine::load_checkpoint(state.checkpoints->file("last"), *state.network);
+    trainer.resume(*start.state);
+    const std::string change = reopen_.at(state.spec->index).change;
+    const std::string message = fmt::format("resumed after epoch {}{}", start.epochs_done,
+                                            change.empty() ? "" : ", " + change);
+    fmt::print(stderr, "{}: {}\n", who, message);
+    store_.record_event(state.summary.id, "resumed", message, 1);
+  }
+
+  // Trains on the train split, selecting on val; every epoch is recorded and
+  // checkpointed, and an interrupt (Ctrl-C, SIGTERM) stops it between two
+  // steps.
+  void fit(RunState& state, engine::Trainer& trainer, const std::string& who) {
+    const spec::RunSpec& run = *state.spec;
+    Progress progress(who, run.train.epochs);
+    auto on_epoch = [&](const engine::EpochStats& s) {
+      progress.epoch(s);
+      store_.record_epoch(state.summary.id,
+                          {{s.epoch, "train", s.train_loss, s.train_accuracy, s.train_macro_f1,
+                            s.lr, s.seconds, s.images_per_second},
+                           {s.epoch, "val", s.val_loss, s.val_accuracy, s.val_macro_f1, s.lr,
+                            s.seconds, s.images_per_second}});
+      // After the epoch's rows: a resumed run drops rows its last checkpoint
+      // does not cover.
+      state.checkpoints->after_epoch(*state.network, s, trainer.state());
+      check_interrupt();
+    };
+    Heartbeat heartbeat(store_, state.summary.id);
+    auto on_step = [&](int epoch, int step, int steps, double loss) {
+      progress.step(epoch, step, steps, loss, run.train.batch);
+      heartbeat.maybe_beat();
+      check_interrupt();
+    };
+    const auto& splits = state.data->splits;
+    auto val = splits.find("val");
+    static const std::vector<Sample> none;
+    trainer.fit(splits.at("train"), val == splits.end() ? none : val->second,
+                assembly::make_augment(catalog_, run), on_epoch, on_step);
+  }
+
   void fail(RunState& state, const std::string& error) {
     fmt::print(stderr, "run {} failed: {}\n", state.summary.id, error);
     state.summary.status = storage::RunStatus::failed;
@@ -230,8 +254,9 @@ class Executor {
     state.network.reset();
   }
 
-  // Test metrics come once per checkpoint: the best on val (the network holds it after
-  // fit) and, labelled "last", the final epoch's — for every split and TTA mode.
+  // Test metrics come once per checkpoint: the best on val (the network holds
+  // it after fit) and, labelled "last", the final epoch's — for every split and
+  // TTA mode.
   void evaluate(RunState& state) {
     if (!state.network) return;
     int classes = static_cast<int>(state.data->classes.size());
