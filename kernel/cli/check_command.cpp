@@ -1,10 +1,57 @@
-// `ferlab check SPEC`: validate a spec and print every run fully resolved.
+// `ferlab check SPEC`: validate a spec and print every run fully resolved; with --build, also
+// build every run's network on its data's shape and classes.
 #include <fmt/format.h>
 
+#include <map>
+
+#include "assembly/data_stages.hpp"
+#include "assembly/network_setup.hpp"
 #include "commands.hpp"
+#include "graph/experiment_graph.hpp"
+#include "run/event_log.hpp"
 #include "spec/spec_loader.hpp"
 
 namespace ferlab::cli {
+namespace {
+
+// The shape of a run's first training image after its preprocessing chain (fitted on the first
+// train images only: enough for a shape), and its class count.
+std::pair<InputShape, int> probe_input(const kernel::PluginCatalog& catalog,
+                                       const spec::RunSpec& run) {
+  run::EventLog events;
+  DatasetContents data = assembly::load_dataset(catalog, run.dataset, events);
+  std::vector<Sample>& train = data.splits.at("train");
+  train.resize(std::min<std::size_t>(train.size(), 64));
+  DatasetContents probe{data.classes, {{"train", std::move(train)}}};
+  for (const spec::PluginCall& call : run.preprocess)
+    probe = assembly::preprocess(catalog, call, probe, events);
+  return {assembly::training_input_shape(probe), static_cast<int>(data.classes.size())};
+}
+
+// Builds every run's network as `run` would, loading each distinct dataset and preprocessing
+// chain once: a layer given the wrong number of inputs, shapes that do not fit, or a network
+// whose outputs are not one per class are found before any training. Returns the problems.
+int build_networks(const kernel::PluginCatalog& catalog, const spec::LoadedSpec& loaded) {
+  std::map<std::uint64_t, std::pair<InputShape, int>> inputs;  // by data stage key
+  int problems = 0;
+  for (const spec::RunSpec& run : loaded.runs) {
+    try {
+      std::uint64_t key = graph::stage_key(0, "dataset", run.dataset);
+      for (const spec::PluginCall& call : run.preprocess)
+        key = graph::stage_key(key, "preprocess", call);
+      auto input = inputs.find(key);
+      if (input == inputs.end()) input = inputs.emplace(key, probe_input(catalog, run)).first;
+      assembly::build_network(catalog, run, input->second.first, input->second.second);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "{}: run {}/{}{}: model: {}\n", loaded.file, run.index + 1,
+                 loaded.runs.size(), run.variant.empty() ? "" : " (" + run.variant + ")", e.what());
+      ++problems;
+    }
+  }
+  return problems;
+}
+
+}  // namespace
 
 // Loads a spec and prints its problems; throws the exit code when it is invalid.
 spec::LoadedSpec load_valid_spec(const GlobalOptions& global, const std::string& file,
@@ -26,11 +73,15 @@ void add_check_command(CLI::App& app, GlobalOptions& global) {
   struct Options {
     std::string file;
     std::vector<std::string> overrides;
+    bool build = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("spec", o->file, "Experiment spec (YAML)")->required();
   cmd->add_option("--set", o->overrides, "Override a key: --set train.epochs=5")
       ->type_name("KEY=VALUE");
+  cmd->add_flag("--build", o->build,
+                "Also load each dataset once and build every run's network on its images' shape "
+                "and class count, so that network errors come before `run`");
   cmd->callback([&global, o] {
     kernel::PluginCatalog catalog;
     spec::LoadedSpec loaded = load_valid_spec(global, o->file, o->overrides, catalog);
@@ -38,8 +89,15 @@ void add_check_command(CLI::App& app, GlobalOptions& global) {
       fmt::print("---\n# run {}/{}: {}seed {}\n{}", run.index + 1, loaded.runs.size(),
                  run.variant.empty() ? "" : run.variant + ", ", run.seed, run.resolved_yaml);
     }
-    fmt::print(stderr, "{}: valid, {} run{}\n", o->file, loaded.runs.size(),
-               loaded.runs.size() == 1 ? "" : "s");
+    if (o->build) {
+      if (const int problems = build_networks(catalog, loaded)) {
+        fmt::print(stderr, "{}: {} network{} cannot be built; nothing was run\n", o->file, problems,
+                   problems == 1 ? "" : "s");
+        throw CLI::RuntimeError(exit_invalid_spec);
+      }
+    }
+    fmt::print(stderr, "{}: valid, {} run{}{}\n", o->file, loaded.runs.size(),
+               loaded.runs.size() == 1 ? "" : "s", o->build ? ", every network built" : "");
   });
 }
 

@@ -27,6 +27,45 @@ fs::path write_spec(const std::string& name, const std::string& text) {
 
 }  // namespace
 
+// `check --build` builds the networks on the data: errors the schema cannot see (outputs that
+// are not one per class, a layer given two inputs where it takes one) come before `run`, while
+// plain `check` still passes such a spec (it reads no data).
+TEST(Cli, CheckBuildFindsNetworkErrorsBeforeRun) {
+  const std::string head = R"(name: shapes
+dataset: {plugin: synthetic-faces, seed: 3, size: 16, train_count: 14, val_count: 7, test_count: 7}
+preprocess:
+  - {plugin: resize, size: 12}
+model:
+  layers:
+    - {type: convolution, name: c1, filters: 4, kernel: 3, padding: 1}
+    - {type: relu, name: r1}
+)";
+  const fs::path good = write_spec("check-build-good", head + R"(    - {type: flatten}
+    - {type: dense, units: 7}
+)");
+  const fs::path outputs = write_spec("check-build-outputs", head + R"(    - {type: flatten}
+    - {type: dense, units: 3}
+)");
+  const fs::path inputs =
+      write_spec("check-build-inputs", head + R"(    - {type: flatten, inputs: [c1, r1]}
+    - {type: dense, units: 7}
+)");
+  for (const fs::path& spec : {good, outputs, inputs})
+    EXPECT_EQ(run_ferlab("check " + spec.string()).status, 0) << spec;
+  Output r = run_ferlab("check --build " + good.string());
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("every network built"));
+  r = run_ferlab("check --build " + outputs.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr(outputs.string() + ": run 1/1: model: the network ends in 3 outputs "
+                                                  "but the dataset has 7 classes"));
+  r = run_ferlab("check --build " + inputs.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("run 1/1: model:"));
+  EXPECT_THAT(r.err, HasSubstr("1 network cannot be built"));
+  for (const fs::path& spec : {good, outputs, inputs}) fs::remove(spec);
+}
+
 TEST(Cli, PluginsJsonParsesAndListsEveryKindWithItsSchema) {
   Output r = run_ferlab("plugins --json");
   ASSERT_EQ(r.status, 0) << r.err;
