@@ -1,7 +1,8 @@
-// The layer plugins whose tests still live here (dense and the activations test themselves in
-// their folders): forward against a plain-loop implementation (naive_layers.hpp) and
-// backward against central finite differences, on odd shapes (batch 1, 3 channels, 7x5 maps,
-// stride 2, padding), with inputs in plain and in blocked (nChw8c) layout.
+// The layer plugins whose tests still live here (dense, activations, pooling, dropout and the
+// structure layers test themselves in their folders, with the SDK's kit): forward against a
+// plain-loop implementation (naive_layers.hpp) and backward against central finite differences, on
+// odd shapes (batch 1, 3 channels, 7x5 maps, stride 2, padding), with inputs in plain and in
+// blocked (nChw8c) layout.
 #include <cstring>
 
 #include "engine_fixture.hpp"
@@ -162,48 +163,6 @@ TEST_P(ConvolutionBf16Test, OnBf16ValuesMatchesNaiveLoopsForwardAndBackward) {
   expect_close(h.gradients("bias"), reference.bias, 1e-5, "bias gradient");
 }
 
-struct PoolCase {
-  const char* type;
-  Shape in;
-  int kernel, stride, padding;
-};
-
-class PoolingTest : public ::testing::TestWithParam<std::tuple<PoolCase, Layout>> {};
-
-TEST_P(PoolingTest, ForwardMatchesNaiveAndBackwardMatchesFiniteDifferences) {
-  const auto& [c, layout] = GetParam();
-  const std::string type = c.type;
-  const Shape s = c.in;
-  const bool global = type == "global-avg-pool";
-  Overrides o;
-  if (!global)
-    o = {{"kernel", std::int64_t{c.kernel}},
-         {"stride", std::int64_t{c.stride}},
-         {"padding", std::int64_t{c.padding}}};
-  LayerHarness h(type, o, {{s.n, s.c, s.h, s.w}}, 7, layout);
-  const auto expected =
-      global ? naive::pool2d(h.input(0), s, s.h, s.w, 1, 0, false)
-             : naive::pool2d(h.input(0), s, c.kernel, c.kernel, c.stride == 0 ? c.kernel : c.stride,
-                             c.padding, type == "max-pool");
-  expect_close(h.forward(false), expected, 1e-6, type);
-  expect_close(h.forward(true), expected, 1e-6, type);
-  if (global) {
-    EXPECT_EQ(h.output_dims(), (memory::dims{s.n, s.c, 1, 1}));
-  }
-  h.expect_gradients_match_finite_differences();
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, PoolingTest,
-    ::testing::Combine(::testing::Values(PoolCase{"max-pool", {1, 3, 7, 5}, 2, 0, 0},
-                                         PoolCase{"max-pool", {2, 3, 7, 5}, 3, 2, 1},
-                                         PoolCase{"avg-pool", {1, 3, 7, 5}, 2, 2, 0},
-                                         PoolCase{"avg-pool", {2, 3, 7, 5}, 3, 2, 1},
-                                         PoolCase{"global-avg-pool", {2, 3, 7, 5}, 0, 0, 0},
-                                         PoolCase{"global-avg-pool", {1, 1, 1, 1}, 0, 0, 0}),
-                       both_layouts),
-    [](const auto& info) { return indexed_name(info); });
-
 // Training forward runs ferlab's own loops, one path per layout family: every layout here.
 class BatchNormTest : public ::testing::TestWithParam<Layout> {};
 INSTANTIATE_TEST_SUITE_P(Layouts, BatchNormTest,
@@ -266,73 +225,6 @@ TEST(BatchNorm, RunningStatisticsAreStateNotTrained) {
   EXPECT_FALSE(h.parameter("running_mean").trainable());
   EXPECT_FALSE(h.parameter("running_var").trainable());
   EXPECT_FALSE(h.parameter("scale").weight_decay);
-}
-
-TEST(Dropout, InferenceIsIdentityAndTrainingDropsAtTheRate) {
-  LayerHarness h("dropout", {{"rate", 0.3}}, {{4, 5, 20, 25}});
-  const auto in = h.input(0);
-  expect_close(h.forward(false), in, 0, "inference");
-  const auto out = h.forward(true);
-  int dropped = 0;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (out[i] == 0.f) {
-      ++dropped;
-    } else {
-      ASSERT_NEAR(out[i], in[i] / 0.7f, 1e-6) << "kept elements are scaled by 1 / (1 - rate)";
-    }
-  }
-  EXPECT_NEAR(dropped / static_cast<double>(in.size()), 0.3, 0.02);
-  EXPECT_EQ(h.forward(true), out) << "the same generator state gives the same mask";
-  // The gradient flows exactly through the kept elements.
-  std::vector<float> ones(in.size(), 1.f);
-  h.forward(true);
-  const auto grad = h.backward(ones)[0];
-  for (std::size_t i = 0; i < in.size(); ++i)
-    ASSERT_FLOAT_EQ(grad[i], out[i] == 0.f ? 0.f : 1 / 0.7f);
-  LayerHarness small("dropout", {{"rate", 0.5}}, {{1, 3, 7, 5}});
-  small.expect_gradients_match_finite_differences();
-  LayerHarness blocked("dropout", {{"rate", 0.5}}, {{1, 3, 7, 5}}, 7, Layout::blocked8);
-  blocked.expect_gradients_match_finite_differences();
-  expect_close(blocked.forward(false), blocked.input(0), 0, "inference on nChw8c");
-}
-
-class StructureTest : public ::testing::TestWithParam<Layout> {};
-INSTANTIATE_TEST_SUITE_P(Layouts, StructureTest, both_layouts);
-
-TEST_P(StructureTest, FlattenKeepsPlainOrderAndShape) {
-  LayerHarness h("flatten", {}, {{2, 3, 7, 5}}, 7, GetParam());
-  EXPECT_EQ(h.output_dims(), (memory::dims{2, 105}));
-  expect_close(h.forward(false), h.input(0), 0, "flatten");
-  h.expect_gradients_match_finite_differences();
-}
-
-TEST_P(StructureTest, AddSumsInputs) {
-  LayerHarness h("add", {}, {{1, 3, 7, 5}, {1, 3, 7, 5}, {1, 3, 7, 5}}, 7, GetParam());
-  const auto a = h.input(0), b = h.input(1), c = h.input(2);
-  std::vector<float> expected;
-  for (std::size_t i = 0; i < a.size(); ++i) expected.push_back(a[i] + b[i] + c[i]);
-  expect_close(h.forward(false), expected, 1e-6, "add");
-  h.expect_gradients_match_finite_differences();
-}
-
-TEST(Add, RejectsDifferentShapes) {
-  EXPECT_THROW(LayerHarness("add", {}, {{1, 3, 7, 5}, {1, 2, 7, 5}}), std::invalid_argument);
-}
-
-TEST_P(StructureTest, ConcatJoinsChannels) {
-  const Shape a{2, 3, 7, 5}, b{2, 2, 7, 5};
-  LayerHarness h("concat", {}, {{a.n, a.c, a.h, a.w}, {b.n, b.c, b.h, b.w}}, 7, GetParam());
-  EXPECT_EQ(h.output_dims(), (memory::dims{2, 5, 7, 5}));
-  const auto x = h.input(0), y = h.input(1);
-  std::vector<float> expected;
-  const int plane = 35;
-  for (int n = 0; n < 2; ++n) {
-    expected.insert(expected.end(), x.begin() + n * 3 * plane, x.begin() + (n + 1) * 3 * plane);
-    expected.insert(expected.end(), y.begin() + n * 2 * plane, y.begin() + (n + 1) * 2 * plane);
-  }
-  expect_close(h.forward(false), expected, 0, "concat");
-  h.expect_gradients_match_finite_differences();
-  EXPECT_THROW(LayerHarness("concat", {}, {{1, 3, 7, 5}, {1, 3, 6, 5}}), std::invalid_argument);
 }
 
 TEST(Layers, UnknownParameterOrTypeIsRejectedWithTheLayerName) {

@@ -92,33 +92,6 @@ inline ConvGradients conv2d_backward(const std::vector<float>& in, Shape s,
   return {to_floats(d_in), to_floats(d_w), to_floats(d_b)};
 }
 
-// Max, or the mean over the window's cells inside the input (padding excluded).
-inline std::vector<float> pool2d(const std::vector<float>& in, Shape s, int kh, int kw, int stride,
-                                 int padding, bool max) {
-  const int oh = (s.h + 2 * padding - kh) / stride + 1;
-  const int ow = (s.w + 2 * padding - kw) / stride + 1;
-  std::vector<float> out(static_cast<std::size_t>(s.n) * s.c * oh * ow);
-  std::size_t o = 0;
-  for (int n = 0; n < s.n; ++n)
-    for (int c = 0; c < s.c; ++c)
-      for (int y = 0; y < oh; ++y)
-        for (int x = 0; x < ow; ++x) {
-          double best = -std::numeric_limits<double>::infinity(), sum = 0;
-          int count = 0;
-          for (int ky = 0; ky < kh; ++ky)
-            for (int kx = 0; kx < kw; ++kx) {
-              const int iy = y * stride - padding + ky, ix = x * stride - padding + kx;
-              if (iy < 0 || iy >= s.h || ix < 0 || ix >= s.w) continue;
-              const double v = in[s.at(n, c, iy, ix)];
-              best = std::max(best, v);
-              sum += v;
-              ++count;
-            }
-          out[o++] = static_cast<float>(max ? best : sum / count);
-        }
-  return out;
-}
-
 // Normalizes each channel with the given mean and variance, then scales and shifts.
 inline std::vector<float> batchnorm(const std::vector<float>& in, Shape s,
                                     const std::vector<double>& mean, const std::vector<double>& var,
