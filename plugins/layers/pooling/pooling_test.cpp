@@ -49,6 +49,12 @@ struct PoolCase {
   int kernel, stride, padding;  // stride 0: the kernel
 };
 
+// What a test name's listing shows of a case (instead of its bytes).
+void PrintTo(const PoolCase& c, std::ostream* out) {
+  *out << c.type << " on " << c.in.n << "x" << c.in.c << "x" << c.in.h << "x" << c.in.w
+       << ", kernel " << c.kernel << ", stride " << c.stride << ", padding " << c.padding;
+}
+
 class Pooling : public ::testing::TestWithParam<PoolCase> {};
 
 }  // namespace
@@ -87,4 +93,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Pooling,
                                            PoolCase{"avg-pool", {1, 3, 7, 5}, 2, 2, 0},
                                            PoolCase{"avg-pool", {2, 3, 7, 5}, 3, 2, 1},
                                            PoolCase{"global-avg-pool", {2, 3, 7, 5}, 0, 0, 0},
-                                           PoolCase{"global-avg-pool", {1, 1, 1, 1}, 0, 0, 0}));
+                                           PoolCase{"global-avg-pool", {1, 1, 1, 1}, 0, 0, 0}),
+                         [](const ::testing::TestParamInfo<PoolCase>& info) {
+                           std::string name = info.param.type;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name + "_" + std::to_string(info.index);
+                         });
