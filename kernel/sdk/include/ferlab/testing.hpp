@@ -14,11 +14,11 @@
 #include <ferlab/abi.hpp>
 #include <ferlab/augmenter.hpp>
 #include <ferlab/layer.hpp>
+#include <ferlab/layer_support.hpp>
 #include <ferlab/preprocessor.hpp>
 #include <ferlab/schema_check.hpp>
 #include <limits>
 #include <memory>
-#include <numeric>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -121,16 +121,8 @@ inline const char* to_string(Layout layout) {
   return "?";
 }
 
-inline std::int64_t volume(const dnnl::memory::dims& d) {
-  return std::accumulate(d.begin(), d.end(), std::int64_t{1}, std::multiplies<>());
-}
-
-inline dnnl::memory::desc plain_desc(const dnnl::memory::dims& d) {
-  using tag = dnnl::memory::format_tag;
-  const tag tags[] = {tag::undef, tag::a, tag::ab, tag::abc, tag::abcd, tag::abcde};
-  if (d.empty() || d.size() > 5) throw std::invalid_argument("tensors of rank 1 to 5 only");
-  return dnnl::memory::desc(d, dnnl::memory::data_type::f32, tags[d.size()]);
-}
+using layers::plain_desc;  // the plain f32 layout of a shape (rank 1 to 5)
+using layers::volume;      // elements of a shape
 
 // The descriptor of a tensor of dims `d` in `layout` (ranks other than 4 stay plain).
 inline dnnl::memory::desc layout_desc(const dnnl::memory::dims& d, Layout layout) {
@@ -288,10 +280,8 @@ class LayerHarness {
     return out;
   }
 
-  static float* data(const dnnl::memory& m) { return static_cast<float*>(m.get_data_handle()); }
-  static std::int64_t size(const dnnl::memory& m) {
-    return static_cast<std::int64_t>(m.get_desc().get_size() / sizeof(float));
-  }
+  static float* data(const dnnl::memory& m) { return layers::data(m); }
+  static std::int64_t size(const dnnl::memory& m) { return layers::elements(m); }
   // A plain f32 tensor's values.
   static std::vector<float> contents(const dnnl::memory& m) { return {data(m), data(m) + size(m)}; }
 
