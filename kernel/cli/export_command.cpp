@@ -86,12 +86,11 @@ void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
   if (models.is_ensemble())
     options.metadata["ensemble"] =
         fmt::format("{}: the mean of its members' probabilities", models.label());
-  export_onnx::write_onnx(o.onnx, networks, catalog, options);
+  export_onnx::write_onnx(o.onnx, networks, options);
   fmt::print(
       "wrote {} ({}opset {}; input \"input\", outputs \"logits\", \"probabilities\" over {} "
       "classes)\n",
-      o.onnx, models.is_ensemble() ? models.label() + ", " : "", export_onnx::onnx_opset,
-      model.classes.size());
+      o.onnx, models.is_ensemble() ? models.label() + ", " : "", onnx_opset, model.classes.size());
 }
 
 // The model's weights in f16 where they are large, with everything prediction needs and how it

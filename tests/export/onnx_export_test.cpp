@@ -114,7 +114,7 @@ onnx::ModelProto parse(const std::string& bytes) {
 // batch 1 and 3: logits and probabilities within the tolerance of ferlab's.
 void expect_parity(engine::Network& network, const std::string& what) {
   randomize(network, 17);
-  const std::string bytes = export_onnx::onnx_model(network, catalog());
+  const std::string bytes = export_onnx::onnx_model(network);
   onnx::ModelProto model = parse(bytes);
   ASSERT_NO_THROW(onnx::checker::check_model(model)) << what;
 
@@ -261,7 +261,7 @@ TEST(OnnxExport, Bf16NetworkExportsItsF32Function) {
     std::memcpy(p->value.get_data_handle(), it->second->value.get_data_handle(), bytes);
   }
   f32->parameters_changed();
-  const std::string bytes = export_onnx::onnx_model(*bf16, catalog());
+  const std::string bytes = export_onnx::onnx_model(*bf16);
   cv::dnn::Net net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
   const int batch = 3;
   const auto images = random_images(static_cast<std::size_t>(batch) * 48 * 48, 29);
@@ -297,7 +297,7 @@ TEST(OnnxExport, EnsembleIsTheMeanOfItsMembersInOpenCv) {
                       shape);
   randomize(*a, 5);
   randomize(*b, 6);
-  const std::string bytes = export_onnx::onnx_model({a.get(), b.get()}, catalog());
+  const std::string bytes = export_onnx::onnx_model({a.get(), b.get()});
   onnx::ModelProto model = parse(bytes);
   ASSERT_NO_THROW(onnx::checker::check_model(model));
   cv::dnn::Net net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
@@ -325,8 +325,8 @@ TEST(OnnxExport, ModelCarriesOpsetInputOutputsAndMetadata) {
   const InputShape shape{1, 48, 48};
   auto network = network_of(
       backbone_def("seed-cnn", {{"widths", std::vector<std::int64_t>{4}}}, shape, 5), shape);
-  const onnx::ModelProto model = parse(export_onnx::onnx_model(
-      *network, catalog(), {{{"classes", "a,b,c,d,e"}, {"spec", "name: x"}}}));
+  const onnx::ModelProto model =
+      parse(export_onnx::onnx_model(*network, {{{"classes", "a,b,c,d,e"}, {"spec", "name: x"}}}));
   ASSERT_EQ(model.opset_import_size(), 1);
   EXPECT_EQ(model.opset_import(0).version(), 11);
   const onnx::GraphProto& g = model.graph();
@@ -356,7 +356,7 @@ TEST(OnnxExport, AveragePoolLeavesPaddingOut) {
       {layer("avg", "avg-pool", {{"kernel", std::int64_t{3}}, {"padding", std::int64_t{1}}}),
        layer("d", "dense", {{"units", std::int64_t{2}}})}};
   auto network = network_of(def, InputShape{1, 6, 6});
-  const onnx::ModelProto model = parse(export_onnx::onnx_model(*network, catalog()));
+  const onnx::ModelProto model = parse(export_onnx::onnx_model(*network));
   int pools = 0;
   for (const auto& node : model.graph().node()) {
     if (node.op_type() != "AveragePool") continue;
@@ -369,33 +369,80 @@ TEST(OnnxExport, AveragePoolLeavesPaddingOut) {
   EXPECT_EQ(pools, 1);
 }
 
-// A layer type the exporter has no emitter for (here a relu under another plugin name)
-// is refused with its name and type.
-TEST(OnnxExport, UnknownLayerTypeIsNamed) {
-  const engine::LayerFactory plugins = assembly::catalog_layer_factory(catalog());
-  const engine::LayerFactory factory = [&plugins](const LayerDef& def) {
-    if (def.type != "mystery") return plugins(def);
-    LayerDef relu = def;
-    relu.type = "relu";
-    return plugins(relu);
+// A layer written as a contributor would, outside the built-in plugins: y = factor * x * x with
+// plain loops (element-wise with f(0) = 0, so any layout will do), its ONNX nodes written
+// through the SDK hook Layer::export_onnx, or none when `exportable` is false. Inference only.
+class SquareLayer final : public Layer {
+ public:
+  SquareLayer(float factor, bool exportable) : factor_(factor), exportable_(exportable) {}
+  dnnl::memory::desc setup(const std::vector<dnnl::memory::desc>& inputs, LayerContext&) override {
+    return inputs.at(0);
+  }
+  void forward(const std::vector<dnnl::memory>& inputs, const dnnl::memory& output,
+               LayerContext& context) override {
+    context.stream.wait();
+    const auto* x = static_cast<const float*>(inputs[0].get_data_handle());
+    auto* y = static_cast<float*>(output.get_data_handle());
+    for (std::size_t i = 0, n = output.get_desc().get_size() / sizeof(float); i < n; ++i)
+      y[i] = factor_ * x[i] * x[i];
+  }
+  void backward(const std::vector<dnnl::memory>&, const dnnl::memory&, const dnnl::memory&,
+                const std::vector<dnnl::memory>&, LayerContext&) override {
+    throw std::logic_error("SquareLayer is for inference only");
+  }
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    if (!exportable_) return Layer::export_onnx(onnx);
+    const std::string squared = onnx.node("Mul", {onnx.input(), onnx.input()});
+    return onnx.node("Mul", {squared, onnx.scalar("factor", factor_)}, {}, onnx.output());
+  }
+
+ private:
+  float factor_;
+  bool exportable_;
+};
+
+engine::LayerFactory with_square_layers() {
+  static const engine::LayerFactory plugins = assembly::catalog_layer_factory(catalog());
+  return [](const LayerDef& def) -> std::shared_ptr<Layer> {
+    if (def.type == "square") return std::make_shared<SquareLayer>(1.5f, true);
+    if (def.type == "square-no-onnx") return std::make_shared<SquareLayer>(1.5f, false);
+    return plugins(def);
   };
-  const NetworkDef def{{layer("c1", "convolution", {{"filters", std::int64_t{4}}}),
-                        layer("odd", "mystery"),
-                        layer("d", "dense", {{"units", std::int64_t{3}}})}};
-  engine::Network network(def, factory, InputShape{1, 8, 8});
+}
+
+NetworkDef around(const std::string& middle_type) {
+  return NetworkDef{{layer("c1", "convolution", {{"filters", std::int64_t{4}}}),
+                     layer("odd", middle_type), layer("d", "dense", {{"units", std::int64_t{3}}})}};
+}
+
+// The hook is the exporter's only way in: a layer it has never heard of exports, and OpenCV
+// DNN computes what ferlab computes.
+TEST(OnnxExport, LayerOutsideTheTreeExportsThroughTheSdkHook) {
+  engine::Network network(around("square"), with_square_layers(), InputShape{1, 8, 8});
+  expect_parity(network, "square layer");
+  const onnx::ModelProto model = parse(export_onnx::onnx_model(network));
+  int muls = 0;
+  for (const onnx::NodeProto& node : model.graph().node()) muls += node.op_type() == "Mul";
+  EXPECT_EQ(muls, 2);
+}
+
+// A layer whose plugin writes no nodes is refused with its name and type, and the refusal
+// says what the plugin lacks.
+TEST(OnnxExport, LayerWithoutTheHookIsNamed) {
+  engine::Network network(around("square-no-onnx"), with_square_layers(), InputShape{1, 8, 8});
   try {
-    export_onnx::onnx_model(network, catalog());
-    FAIL() << "exported a layer of unknown type";
+    export_onnx::onnx_model(network);
+    FAIL() << "exported a layer that writes no ONNX nodes";
   } catch (const export_onnx::UnsupportedLayer& e) {
-    EXPECT_THAT(e.what(), ::testing::HasSubstr("layer 'odd' of type 'mystery'"));
-    EXPECT_THAT(e.what(), ::testing::HasSubstr("convolution"));  // what it can write
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("layer 'odd' of type 'square-no-onnx'"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("Layer::export_onnx"));
   }
 }
 
 TEST(OnnxExport, NetworkNotEndingInClassScoresIsRefused) {
   const NetworkDef def{{layer("c1", "convolution", {{"filters", std::int64_t{4}}})}};
   auto network = network_of(def, InputShape{1, 8, 8});
-  EXPECT_THROW(export_onnx::onnx_model(*network, catalog()), std::invalid_argument);
+  EXPECT_THROW(export_onnx::onnx_model(*network), std::invalid_argument);
 }
 
 }  // namespace

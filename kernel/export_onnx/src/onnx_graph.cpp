@@ -27,15 +27,15 @@ std::string GraphBuilder::constant(const std::string& name, const std::vector<st
   return name;
 }
 
-std::string GraphBuilder::node(const std::string& op, const std::vector<std::string>& inputs,
-                               const std::vector<std::string>& outputs,
-                               const std::vector<Attribute>& attributes) {
+std::string GraphBuilder::add_node(const std::string& op, const std::vector<std::string>& inputs,
+                                   const std::string& output,
+                                   const std::vector<OnnxAttribute>& attributes) {
   onnx::NodeProto& n = *graph_.add_node();
   n.set_op_type(op);
-  n.set_name(outputs.at(0));
+  n.set_name(output);
   for (const auto& in : inputs) n.add_input(in);
-  for (const auto& out : outputs) n.add_output(claim(out));
-  for (const Attribute& a : attributes) {
+  n.add_output(claim(output));
+  for (const OnnxAttribute& a : attributes) {
     onnx::AttributeProto& attr = *n.add_attribute();
     attr.set_name(a.name);
     if (const auto* i = std::get_if<std::int64_t>(&a.value)) {
@@ -49,10 +49,10 @@ std::string GraphBuilder::node(const std::string& op, const std::vector<std::str
       for (std::int64_t v : std::get<std::vector<std::int64_t>>(a.value)) attr.add_ints(v);
     }
   }
-  return outputs.front();
+  return output;
 }
 
-std::string GraphBuilder::fresh(const std::string& stem) const {
+std::string GraphBuilder::fresh(const std::string& stem) {
   if (!taken(stem)) return stem;
   for (int i = 2;; ++i) {
     std::string name = stem + "_" + std::to_string(i);

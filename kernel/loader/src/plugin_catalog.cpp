@@ -6,6 +6,7 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <cstdlib>
 #include <ferlab/schema_check.hpp>
+#include <ferlab/search_path.hpp>
 #include <set>
 
 #include "loader/text.hpp"
@@ -16,12 +17,6 @@ namespace fs = std::filesystem;
 namespace {
 
 // Collects what one library registers, so nothing is added unless the whole library is valid.
-class CollectingRegistry : public Registry {
- public:
-  void add_factory(Factory factory) override { factories.push_back(std::move(factory)); }
-  std::vector<Factory> factories;
-};
-
 fs::path default_plugin_dir() {
   // bin/ferlab and lib/ferlab/plugins sit side by side in both the build and the install tree;
   // tests run from <build>/tests, which also sits beside <build>/lib.
@@ -80,23 +75,8 @@ const ferlab_plugin_descriptor* open_plugin(PluginLibrary& library, const fs::pa
     return nullptr;
   }
   const auto* descriptor = library.handle.get<const ferlab_plugin_descriptor*()>(entry_name)();
-  if (descriptor == nullptr) {
-    diagnostics.errors.push_back(
-        fmt::format("{}: refused, {} returned no descriptor", file.string(), entry_name));
-    return nullptr;
-  }
-  // Only abi_version may be read before it is checked: the rest of the layout may differ.
-  if (descriptor->abi_version != FERLAB_ABI_VERSION) {
-    diagnostics.errors.push_back(fmt::format(
-        "{}: refused, built for ferlab plugin ABI version {}, this ferlab expects version {}",
-        file.string(), descriptor->abi_version, FERLAB_ABI_VERSION));
-    return nullptr;
-  }
-  if (!descriptor->name || !*descriptor->name || !descriptor->version ||
-      !descriptor->register_plugins) {
-    diagnostics.errors.push_back(fmt::format(
-        "{}: refused, its descriptor lacks a name, a version or a registration callback",
-        file.string()));
+  if (const std::string problem = descriptor_problem(descriptor); !problem.empty()) {
+    diagnostics.errors.push_back(fmt::format("{}: refused, {}", file.string(), problem));
     return nullptr;
   }
   return descriptor;
@@ -113,18 +93,18 @@ void PluginCatalog::load_file(const fs::path& file, LoadDiagnostics& diagnostics
   library->version = descriptor->version;
   library->description = descriptor->description ? descriptor->description : "";
 
-  CollectingRegistry registry;
+  std::vector<Factory> factories;
   try {
-    descriptor->register_plugins(registry);
+    factories = registered_factories(*descriptor);
   } catch (const std::exception& e) {
     diagnostics.errors.push_back(
         fmt::format("{}: refused, its registration failed: {}", file.string(), e.what()));
     return;
   }
-  if (!admissible(registry.factories, file, diagnostics)) return;
+  if (!admissible(factories, file, diagnostics)) return;
   std::shared_ptr<const PluginLibrary> shared = library;
   libraries_.push_back(shared);
-  for (Factory& factory : registry.factories) {
+  for (Factory& factory : factories) {
     auto key = std::make_pair(factory.kind, factory.name);
     plugins_.emplace(key, PluginInfo{shared, std::move(factory)});
   }

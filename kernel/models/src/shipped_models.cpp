@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <ferlab/search_path.hpp>
 #include <map>
 #include <stdexcept>
 
@@ -15,7 +16,7 @@ namespace fs = std::filesystem;
 
 std::vector<fs::path> model_search_path() {
   std::vector<fs::path> dirs;
-  for (const std::string& dir : kernel::env_path_list("FERLAB_MODEL_PATH")) dirs.emplace_back(dir);
+  for (const std::string& dir : env_path_list("FERLAB_MODEL_PATH")) dirs.emplace_back(dir);
   const fs::path exe_dir = boost::dll::program_location().parent_path().string();
   dirs.push_back(exe_dir.parent_path() / FERLAB_MODEL_SUBDIR);
   dirs.emplace_back(FERLAB_INSTALL_MODEL_DIR);

@@ -83,6 +83,48 @@ std::string describe_expected(const ParamSpec& spec) {
   return "?";
 }
 
+namespace {
+
+std::optional<std::string> any_string(const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  return std::nullopt;
+}
+
+bool is_choice(const ParamSpec& spec, const std::string& s) {
+  return std::find(spec.choices.begin(), spec.choices.end(), s) != spec.choices.end();
+}
+
+// The text types: string, choice and string list.
+std::optional<Value> coerce_text(const Value& value, const ParamSpec& spec) {
+  switch (spec.type) {
+    case ParamType::string:
+      if (auto s = any_string(value)) return Value(*s);
+      // Plain numbers are fine where a string is expected (a path called 2024, a fold "3/10").
+      if (auto x = as_number(value)) return Value(to_string(value));
+      return std::nullopt;
+    case ParamType::choice: {
+      // Choices are strings, but `depth: 18` must match the choice "18" as written.
+      std::optional<std::string> s = any_string(value);
+      if (!s && as_number(value)) s = to_string(value);
+      if (s && is_choice(spec, *s)) return Value(*s);
+      return std::nullopt;
+    }
+    case ParamType::string_list: {
+      auto allowed = [&](const Value& v) -> std::optional<std::string> {
+        auto s = any_string(v);
+        if (s && !spec.choices.empty() && !is_choice(spec, *s)) return std::nullopt;
+        return s;
+      };
+      if (auto l = as_list<std::string>(value, allowed)) return Value(*l);
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
 std::optional<Value> coerce(const Value& value, const ParamSpec& spec, std::string& expected) {
   expected = describe_expected(spec);
   auto checked_number = [&](const Value& v) -> std::optional<double> {
@@ -92,10 +134,6 @@ std::optional<Value> coerce(const Value& value, const ParamSpec& spec, std::stri
   auto checked_integer = [&](const Value& v) -> std::optional<std::int64_t> {
     auto x = as_integer(v);
     return x && in_range(static_cast<double>(*x), spec) ? x : std::nullopt;
-  };
-  auto any_string = [](const Value& v) -> std::optional<std::string> {
-    if (const auto* s = std::get_if<std::string>(&v)) return *s;
-    return std::nullopt;
   };
   switch (spec.type) {
     case ParamType::boolean:
@@ -107,39 +145,19 @@ std::optional<Value> coerce(const Value& value, const ParamSpec& spec, std::stri
     case ParamType::number:
       if (auto x = checked_number(value)) return Value(*x);
       return std::nullopt;
-    case ParamType::string:
-      if (auto s = any_string(value)) return Value(*s);
-      // Plain numbers are fine where a string is expected (a path called 2024, a fold "3/10").
-      if (auto x = as_number(value)) return Value(to_string(value));
-      return std::nullopt;
-    case ParamType::choice: {
-      // Choices are strings, but `depth: 18` must match the choice "18" as written.
-      std::optional<std::string> s = any_string(value);
-      if (!s && as_number(value)) s = to_string(value);
-      if (s && std::find(spec.choices.begin(), spec.choices.end(), *s) != spec.choices.end())
-        return Value(*s);
-      return std::nullopt;
-    }
     case ParamType::int_list:
       if (auto l = as_list<std::int64_t>(value, checked_integer)) return Value(*l);
       return std::nullopt;
     case ParamType::number_list:
       if (auto l = as_list<double>(value, checked_number)) return Value(*l);
       return std::nullopt;
-    case ParamType::string_list: {
-      auto allowed = [&](const Value& v) -> std::optional<std::string> {
-        auto s = any_string(v);
-        if (s && !spec.choices.empty() &&
-            std::find(spec.choices.begin(), spec.choices.end(), *s) == spec.choices.end())
-          return std::nullopt;
-        return s;
-      };
-      if (auto l = as_list<std::string>(value, allowed)) return Value(*l);
-      return std::nullopt;
-    }
     case ParamType::string_map:
       if (std::holds_alternative<StringMap>(value)) return value;
       return std::nullopt;
+    case ParamType::string:
+    case ParamType::choice:
+    case ParamType::string_list:
+      return coerce_text(value, spec);
   }
   return std::nullopt;
 }

@@ -1,5 +1,6 @@
 // Element-wise activations (relu, leaky-relu, elu, gelu, swish, tanh, sigmoid) with oneDNN
 // eltwise primitives. One library so that switching activation is a one-word change.
+#include <cmath>
 #include <ferlab/abi.hpp>
 #include <ferlab/layer_support.hpp>
 #include <memory>
@@ -48,6 +49,33 @@ class Activation final : public Layer {
     return true;
   }
 
+  // Opset 11 has no Gelu or Swish: they are written out of Erf, Tanh, Sigmoid, Mul and Add with
+  // scalar constants, the formulas oneDNN computes.
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    const std::string& x = onnx.input();
+    switch (forward_algorithm()) {
+      case algorithm::eltwise_relu:
+        if (alpha_ == 0.f) return onnx.node("Relu", {x}, {}, onnx.output());
+        return onnx.node("LeakyRelu", {x}, {{"alpha", alpha_}}, onnx.output());
+      case algorithm::eltwise_elu:
+        return onnx.node("Elu", {x}, {{"alpha", alpha_}}, onnx.output());
+      case algorithm::eltwise_tanh:
+        return onnx.node("Tanh", {x}, {}, onnx.output());
+      case algorithm::eltwise_logistic:
+        return onnx.node("Sigmoid", {x}, {}, onnx.output());
+      case algorithm::eltwise_gelu_erf:
+      case algorithm::eltwise_gelu_tanh:
+        return gelu_nodes(onnx);
+      case algorithm::eltwise_swish: {  // x * sigmoid(beta * x), beta held as alpha_
+        const std::string scaled =
+            alpha_ == 1.f ? x : onnx.node("Mul", {x, onnx.scalar("beta", alpha_)});
+        return onnx.node("Mul", {x, onnx.node("Sigmoid", {scaled})}, {}, onnx.output());
+      }
+      default:
+        return {};
+    }
+  }
+
  private:
   algorithm alg_;
   float alpha_, beta_;
@@ -68,6 +96,25 @@ class Activation final : public Layer {
       default:
         return alg_;
     }
+  }
+
+  // erf: x * 0.5 * (1 + erf(x / sqrt 2)); tanh: x * 0.5 * (1 + tanh(sqrt(2/pi) (x + 0.044715
+  // x^3))).
+  std::string gelu_nodes(const OnnxLayer& onnx) const {
+    const std::string& x = onnx.input();
+    std::string inner;
+    if (alg_ == algorithm::eltwise_gelu_tanh) {
+      const std::string cube = onnx.node("Mul", {onnx.node("Mul", {x, x}), x});
+      const std::string poly =
+          onnx.node("Add", {x, onnx.node("Mul", {cube, onnx.scalar("c", 0.044715)})});
+      inner = onnx.node(
+          "Tanh", {onnx.node("Mul", {poly, onnx.scalar("sqrt_2_over_pi", std::sqrt(2 / M_PI))})});
+    } else {
+      inner = onnx.node("Erf", {onnx.node("Mul", {x, onnx.scalar("rsqrt2", M_SQRT1_2)})});
+    }
+    const std::string gate = onnx.node("Add", {inner, onnx.scalar("one", 1.0)});
+    return onnx.node("Mul", {onnx.node("Mul", {x, gate}), onnx.scalar("half", 0.5)}, {},
+                     onnx.output());
   }
 
   bool uses_output() const {

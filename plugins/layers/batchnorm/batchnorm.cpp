@@ -100,6 +100,16 @@ class BatchNorm final : public Layer {
 
   bool backward_reads_output() const override { return false; }
 
+  // Inference behaviour: the running statistics.
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    return onnx.node(
+        "BatchNormalization",
+        {onnx.input(), onnx.constant("scale", scale_.value), onnx.constant("shift", shift_.value),
+         onnx.constant("running_mean", running_mean_.value),
+         onnx.constant("running_var", running_var_.value)},
+        {{"epsilon", epsilon_}}, onnx.output());
+  }
+
   std::vector<Parameter*> parameters() override {
     return {&scale_, &shift_, &running_mean_, &running_var_};
   }
@@ -153,4 +163,5 @@ void register_plugins(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::layers
 
-FERLAB_PLUGIN("layer-batchnorm", "0.1.0", "batch normalization layer", ferlab::layers::register_plugins)
+FERLAB_PLUGIN("layer-batchnorm", "0.1.0", "batch normalization layer",
+              ferlab::layers::register_plugins)

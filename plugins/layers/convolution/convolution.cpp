@@ -159,6 +159,24 @@ class Convolution final : public Layer {
   }
   std::int64_t macs() const override { return macs_; }
 
+  // Grouped weights are stored groups x filters/groups x channels/groups x k x k: the same
+  // bytes as ONNX's filters x channels/groups x k x k.
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    dims w = weights_.value.get_desc().dims();
+    if (w.size() == 5) w = {w[0] * w[1], w[2], w[3], w[4]};
+    const std::int64_t groups = depthwise_ ? onnx.input_shape().at(0) : groups_;
+    std::vector<std::string> inputs{onnx.input(), onnx.constant("weights", weights_.value, w)};
+    if (bias_) inputs.push_back(onnx.constant("bias", bias_p_.value));
+    using Ints = std::vector<std::int64_t>;
+    return onnx.node("Conv", inputs,
+                     {{"kernel_shape", Ints{kernel_, kernel_}},
+                      {"strides", Ints{stride_, stride_}},
+                      {"pads", Ints{padding_, padding_, padding_, padding_}},
+                      {"dilations", Ints{dilation_, dilation_}},
+                      {"group", groups}},
+                     onnx.output());
+  }
+
  private:
   // What the primitives are created for, in the layouts given (weights and input plain or as
   // the producer left them; output any).
@@ -276,4 +294,5 @@ void register_plugins(Registry& registry) {
 }  // namespace
 }  // namespace ferlab::layers
 
-FERLAB_PLUGIN("layer-convolution", "0.1.0", "2-D convolution layer", ferlab::layers::register_plugins)
+FERLAB_PLUGIN("layer-convolution", "0.1.0", "2-D convolution layer",
+              ferlab::layers::register_plugins)

@@ -108,6 +108,17 @@ class Dense final : public Layer {
   }
   std::int64_t macs() const override { return macs_; }
 
+  // Gemm needs a matrix: a feature map is flattened first, as this layer reads it.
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    const dims w = weights_.value.get_desc().dims();
+    const std::int64_t fan_in = volume(w) / w[0];
+    std::string x = onnx.input();
+    if (onnx.input_shape().size() > 1) x = onnx.node("Flatten", {x}, {{"axis", std::int64_t{1}}});
+    std::vector<std::string> inputs{x, onnx.constant("weights", weights_.value, {w[0], fan_in})};
+    if (bias_) inputs.push_back(onnx.constant("bias", bias_p_.value));
+    return onnx.node("Gemm", inputs, {{"transB", std::int64_t{1}}}, onnx.output());
+  }
+
  private:
   std::int64_t units_;
   bool bias_;

@@ -52,6 +52,9 @@ class Dropout final : public Layer {
 
   bool backward_reads_output() const override { return false; }
 
+  // Inference-mode dropout is the identity: no node at all.
+  std::string export_onnx(const OnnxLayer& onnx) const override { return onnx.input(); }
+
  private:
   float rate_;
   std::vector<float> mask_;  // 0 or 1 / (1 - rate) per element of the last forward

@@ -78,6 +78,17 @@ class Pooling final : public Layer {
 
   bool backward_reads_output() const override { return false; }
 
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    if (window_.global) return onnx.node("GlobalAveragePool", {onnx.input()}, {}, onnx.output());
+    using Ints = std::vector<std::int64_t>;
+    const std::int64_t k = window_.kernel, s = window_.stride, p = window_.padding;
+    std::vector<OnnxAttribute> attributes{
+        {"kernel_shape", Ints{k, k}}, {"strides", Ints{s, s}}, {"pads", Ints{p, p, p, p}}};
+    const bool max = alg_ == algorithm::pooling_max;
+    if (!max) attributes.push_back({"count_include_pad", std::int64_t{0}});
+    return onnx.node(max ? "MaxPool" : "AveragePool", {onnx.input()}, attributes, onnx.output());
+  }
+
  private:
   const char* name_;
   algorithm alg_;

@@ -42,6 +42,16 @@ class Add final : public Layer {
 
   bool backward_reads_output() const override { return false; }
 
+  // ONNX Add takes two inputs: a sum of more is a chain.
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    std::string sum = onnx.input(0);
+    for (std::size_t i = 1; i < onnx.inputs().size(); ++i) {
+      const bool last = i + 1 == onnx.inputs().size();
+      sum = onnx.node("Add", {sum, onnx.input(i)}, {}, last ? onnx.output() : "");
+    }
+    return sum;
+  }
+
  private:
   dnnl::sum sum_;
 };

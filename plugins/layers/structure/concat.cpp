@@ -67,6 +67,12 @@ class Concat final : public Layer {
 
   bool backward_reads_output() const override { return false; }
 
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    std::vector<std::string> inputs;
+    for (const OnnxValue& in : onnx.inputs()) inputs.push_back(in.name);
+    return onnx.node("Concat", inputs, {{"axis", std::int64_t{1}}}, onnx.output());
+  }
+
  private:
   dnnl::concat concat_;
   std::vector<std::int64_t> slices_;  // elements per image of each input

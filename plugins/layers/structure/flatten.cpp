@@ -50,6 +50,10 @@ class Flatten final : public Layer {
 
   bool backward_reads_output() const override { return false; }
 
+  std::string export_onnx(const OnnxLayer& onnx) const override {
+    return onnx.node("Flatten", {onnx.input()}, {{"axis", std::int64_t{1}}}, onnx.output());
+  }
+
  private:
   dnnl::memory::desc input_, plain_input_;
   dnnl::reorder to_plain_, from_plain_;

@@ -100,6 +100,9 @@ class Network {
   NetworkDef definition() const;
   // The LayerDef::stage of a layer (0 = head); throws std::invalid_argument for an unknown name.
   int stage_of(const std::string& layer) const;
+  // The layer plugin object itself (what an exporter asks for its ONNX nodes); throws
+  // std::invalid_argument for an unknown name.
+  const Layer& layer(const std::string& name) const;
 
   // The generator training-mode layers draw from (dropout).
   Rng& rng() { return rng_; }

@@ -1,40 +1,33 @@
-// A thin builder over an ONNX GraphProto: float initializers, nodes with attributes, and
+// The SDK's OnnxGraph over an ONNX GraphProto: float initializers, nodes with attributes, and
 // value names checked for uniqueness (a clash would silently rewire the graph).
 #pragma once
 
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
+#include <ferlab/onnx_nodes.hpp>
 #include <set>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace ferlab::export_onnx {
 
-struct Attribute {
-  std::string name;
-  std::variant<std::int64_t, float, std::vector<std::int64_t>> value;
-};
-
-class GraphBuilder {
+class GraphBuilder final : public OnnxGraph {
  public:
   explicit GraphBuilder(onnx::GraphProto& graph) : graph_(graph) {}
 
   // Declares a value name (graph input, node output); throws std::logic_error if taken.
   const std::string& claim(const std::string& name);
-  // A float constant of these dimensions (empty dims: a scalar); returns its name.
   std::string constant(const std::string& name, const std::vector<std::int64_t>& dims,
-                       const std::vector<float>& values);
-  // One node; its outputs are claimed. Returns the first output's name.
-  std::string node(const std::string& op, const std::vector<std::string>& inputs,
-                   const std::vector<std::string>& outputs,
-                   const std::vector<Attribute>& attributes = {});
-  // A free name starting with `stem`, never a reserved one (for layer outputs and the
-  // intermediate values of decomposed layers).
-  std::string fresh(const std::string& stem) const;
+                       const std::vector<float>& values) override;
+  std::string fresh(const std::string& stem) override;
   // Keeps fresh() off a name that will be claimed later (the graph's output names).
   void reserve(const std::string& name) { reserved_.insert(name); }
+
+ protected:
+  std::string add_node(const std::string& op, const std::vector<std::string>& inputs,
+                       const std::string& output,
+                       const std::vector<OnnxAttribute>& attributes) override;
 
  private:
   bool taken(const std::string& name) const {

@@ -10,19 +10,16 @@
 #include <vector>
 
 #include "engine/network.hpp"
-#include "loader/plugin_catalog.hpp"
 
 namespace ferlab::export_onnx {
-
-// Opset 11 is what OpenCV 4.x's importer supports best (Debian 12 ships OpenCV 4.6).
-inline constexpr std::int64_t onnx_opset = 11;
 
 struct OnnxOptions {
   // Stored as the model's metadata (metadata_props), e.g. "classes", "spec".
   std::map<std::string, std::string> metadata;
 };
 
-// A layer whose type the exporter cannot express; the message names the layer and its type.
+// A layer whose plugin writes no ONNX nodes (Layer::export_onnx); the message names the layer
+// and its type.
 class UnsupportedLayer : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
@@ -33,19 +30,18 @@ class UnsupportedLayer : public std::invalid_argument {
 // layer, N x classes) and "probabilities" (their softmax). Throws UnsupportedLayer for the
 // first layer without an ONNX equivalent, std::invalid_argument when the network does not end
 // in one value per class.
-std::string onnx_model(engine::Network& network, const kernel::PluginCatalog& catalog,
-                       const OnnxOptions& options = {});
+std::string onnx_model(engine::Network& network, const OnnxOptions& options = {});
 
 // An ensemble in one graph: every member (all taking inputs of one shape) on "input", each
 // followed by its softmax; "probabilities" is their mean and "logits" its logarithm (so that
 // their softmax is the mean again). One member gives onnx_model(network) exactly.
 std::string onnx_model(const std::vector<engine::Network*>& members,
-                       const kernel::PluginCatalog& catalog, const OnnxOptions& options = {});
+                       const OnnxOptions& options = {});
 
 // onnx_model() written to `file`; throws std::runtime_error naming the file if it cannot.
 void write_onnx(const std::filesystem::path& file, engine::Network& network,
-                const kernel::PluginCatalog& catalog, const OnnxOptions& options = {});
+                const OnnxOptions& options = {});
 void write_onnx(const std::filesystem::path& file, const std::vector<engine::Network*>& members,
-                const kernel::PluginCatalog& catalog, const OnnxOptions& options = {});
+                const OnnxOptions& options = {});
 
 }  // namespace ferlab::export_onnx

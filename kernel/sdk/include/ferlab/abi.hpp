@@ -12,8 +12,10 @@
 
 #include <cstdint>
 #include <ferlab/plugin.hpp>
+#include <string>
+#include <vector>
 
-#define FERLAB_ABI_VERSION 3u
+#define FERLAB_ABI_VERSION 4u
 #define FERLAB_PLUGIN_ENTRY ferlab_plugin_entry
 
 extern "C" {
@@ -34,3 +36,15 @@ struct ferlab_plugin_descriptor {
                                                      DESCRIPTION,        REGISTER, {}};     \
     return &descriptor;                                                                     \
   }
+
+namespace ferlab {
+
+// What keeps the kernel (or the test kit) from using the descriptor a library's entry point
+// returned, as "built for ferlab plugin ABI version ..."; empty when it is usable. Reads
+// abi_version before anything else: the rest of another version's layout may differ.
+FERLAB_API std::string descriptor_problem(const ferlab_plugin_descriptor* descriptor);
+
+// The factories the library registers: its register_plugins called on a collecting registry.
+FERLAB_API std::vector<Factory> registered_factories(const ferlab_plugin_descriptor& descriptor);
+
+}  // namespace ferlab

@@ -5,7 +5,7 @@
 // (FERLAB_HAARCASCADES_DIR: Debian's opencv-data puts them in /usr/share/opencv4/haarcascades).
 #pragma once
 
-#include <cstdlib>
+#include <ferlab/search_path.hpp>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -18,14 +18,7 @@ namespace ferlab::cascades {
 
 // The folders searched for a cascade named without one, in order.
 inline std::vector<std::string> search_path() {
-  std::vector<std::string> dirs;
-  if (const char* list = std::getenv("FERLAB_CASCADE_PATH")) {
-    std::string rest = list;
-    for (std::size_t colon; !rest.empty(); rest = colon == std::string::npos ? "" : rest.substr(colon + 1)) {
-      colon = rest.find(':');
-      if (colon != 0) dirs.push_back(rest.substr(0, colon));
-    }
-  }
+  std::vector<std::string> dirs = env_path_list("FERLAB_CASCADE_PATH");
 #ifdef FERLAB_HAARCASCADES_DIR
   dirs.push_back(FERLAB_HAARCASCADES_DIR);
 #endif

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <dnnl.hpp>
+#include <ferlab/onnx_nodes.hpp>
 #include <ferlab/plugin.hpp>
 #include <random>
 #include <string>
@@ -90,6 +91,13 @@ class FERLAB_API Layer : public PluginObject {
   // Multiply-accumulates per image for the shapes given to setup() (0 for layers that only
   // compare, add or move values: pooling, activations, batchnorm).
   virtual std::int64_t macs() const { return 0; }
+
+  // ONNX export: adds the nodes computing this layer in inference mode (running statistics,
+  // no dropout; opset onnx_opset) and returns the value holding its output: onnx.output(), or
+  // an input's name for a layer that passes its input through. Called after setup(), with
+  // the parameters' trained values. An empty result (the default) means the layer has no ONNX
+  // form, and `ferlab export` refuses a network that contains it, naming the layer.
+  virtual std::string export_onnx(const OnnxLayer& /*onnx*/) const { return {}; }
 };
 
 }  // namespace ferlab

@@ -36,11 +36,9 @@ class PluginLibrary {
     auto entry = reinterpret_cast<Entry>(::dlsym(handle, "ferlab_plugin_entry"));
     if (!entry) throw std::runtime_error(path + ": no FERLAB_PLUGIN entry point");
     const ferlab_plugin_descriptor* descriptor = entry();
-    if (descriptor->abi_version != FERLAB_ABI_VERSION)
-      throw std::runtime_error(path + ": built for ABI " + std::to_string(descriptor->abi_version) +
-                               ", the SDK has " + std::to_string(FERLAB_ABI_VERSION));
-    Collector collector(factories_);
-    descriptor->register_plugins(collector);
+    if (const std::string problem = descriptor_problem(descriptor); !problem.empty())
+      throw std::runtime_error(path + ": refused, " + problem);
+    factories_ = registered_factories(*descriptor);
   }
 
   const std::vector<Factory>& factories() const { return factories_; }
@@ -80,15 +78,6 @@ class PluginLibrary {
   }
 
  private:
-  class Collector final : public Registry {
-   public:
-    explicit Collector(std::vector<Factory>& into) : into_(into) {}
-    void add_factory(Factory factory) override { into_.push_back(std::move(factory)); }
-
-   private:
-    std::vector<Factory>& into_;
-  };
-
   std::string path_;
   std::vector<Factory> factories_;
 };

@@ -1,14 +1,11 @@
-// Independent plain-loop implementations of the layers, the reference their oneDNN versions
-// are checked against. Tensors are plain row-major (NCHW, OIHW).
+// Convolution as plain loops: the independent reference the oneDNN layer is checked against.
+// Tensors are plain row-major (NCHW; weights filters x channels/groups x k x k).
 #pragma once
 
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <limits>
+#include <cstddef>
 #include <vector>
 
-namespace ferlab::test::naive {
+namespace conv_loops {
 
 struct Shape {
   int n, c, h, w;
@@ -92,39 +89,4 @@ inline ConvGradients conv2d_backward(const std::vector<float>& in, Shape s,
   return {to_floats(d_in), to_floats(d_w), to_floats(d_b)};
 }
 
-// Normalizes each channel with the given mean and variance, then scales and shifts.
-inline std::vector<float> batchnorm(const std::vector<float>& in, Shape s,
-                                    const std::vector<double>& mean, const std::vector<double>& var,
-                                    const std::vector<float>& scale,
-                                    const std::vector<float>& shift, double eps) {
-  std::vector<float> out(in.size());
-  for (int n = 0; n < s.n; ++n)
-    for (int c = 0; c < s.c; ++c)
-      for (int i = 0; i < s.h * s.w; ++i) {
-        const int at = (n * s.c + c) * s.h * s.w + i;
-        out[at] =
-            static_cast<float>(scale[c] * (in[at] - mean[c]) / std::sqrt(var[c] + eps) + shift[c]);
-      }
-  return out;
-}
-
-// Per-channel mean and biased variance over batch and map.
-inline void channel_statistics(const std::vector<float>& in, Shape s, std::vector<double>& mean,
-                               std::vector<double>& var) {
-  const int count = s.n * s.h * s.w;
-  mean.assign(s.c, 0);
-  var.assign(s.c, 0);
-  for (int n = 0; n < s.n; ++n)
-    for (int c = 0; c < s.c; ++c)
-      for (int i = 0; i < s.h * s.w; ++i) mean[c] += in[(n * s.c + c) * s.h * s.w + i];
-  for (double& m : mean) m /= count;
-  for (int n = 0; n < s.n; ++n)
-    for (int c = 0; c < s.c; ++c)
-      for (int i = 0; i < s.h * s.w; ++i) {
-        const double d = in[(n * s.c + c) * s.h * s.w + i] - mean[c];
-        var[c] += d * d;
-      }
-  for (double& v : var) v /= count;
-}
-
-}  // namespace ferlab::test::naive
+}  // namespace conv_loops
