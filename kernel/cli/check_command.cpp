@@ -36,9 +36,7 @@ int build_networks(const kernel::PluginCatalog& catalog, const spec::LoadedSpec&
   int problems = 0;
   for (const spec::RunSpec& run : loaded.runs) {
     try {
-      std::uint64_t key = graph::stage_key(0, "dataset", run.dataset);
-      for (const spec::PluginCall& call : run.preprocess)
-        key = graph::stage_key(key, "preprocess", call);
+      const std::uint64_t key = graph::data_stage_keys(run).back();
       auto input = inputs.find(key);
       if (input == inputs.end()) input = inputs.emplace(key, probe_input(catalog, run)).first;
       assembly::build_network(catalog, run, input->second.first, input->second.second);

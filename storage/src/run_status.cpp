@@ -1,30 +1,28 @@
 #include "storage/run_status.hpp"
 
-#include <array>
-#include <utility>
+#include <options/names.hpp>
+
+namespace ferlab::options {
+
+template <>
+struct Names<storage::RunStatus> {
+  using S = storage::RunStatus;
+  static constexpr std::array<std::pair<S, std::string_view>, 4> table{{
+      {S::running, "running"},
+      {S::finished, "finished"},
+      {S::failed, "failed"},
+      {S::interrupted, "interrupted"},
+  }};
+};
+
+}  // namespace ferlab::options
 
 namespace ferlab::storage {
-namespace {
 
-constexpr std::array<std::pair<RunStatus, std::string_view>, 4> names{{
-    {RunStatus::running, "running"},
-    {RunStatus::finished, "finished"},
-    {RunStatus::failed, "failed"},
-    {RunStatus::interrupted, "interrupted"},
-}};
-
-}  // namespace
-
-std::string status_name(RunStatus status) {
-  for (const auto& [value, name] : names)
-    if (value == status) return std::string(name);
-  return "?";  // unreachable while every status is in the table
-}
+std::string status_name(RunStatus status) { return options::name_of(status); }
 
 std::optional<RunStatus> parse_status(std::string_view text) {
-  for (const auto& [value, name] : names)
-    if (name == text) return value;
-  return std::nullopt;
+  return options::parse<RunStatus>(text);
 }
 
 }  // namespace ferlab::storage

@@ -39,6 +39,50 @@ std::shared_ptr<void> allocate(std::size_t bytes) {
   return std::shared_ptr<void>(p, std::free);
 }
 
+// A gradient buffer backward needs: written at one step, read until another.
+struct GradientSlot {
+  int first_read;  // the producer's step (lowest step index that reads it)
+  int written;     // the consumer's step
+  dnnl::memory::desc desc;
+  dnnl::memory* target;  // where the memory goes
+  bool own;              // never shared (retained, or a dead end that must stay zero)
+};
+
+// Gives each slot its memory, in the order backward first writes them, reusing the smallest
+// block free at that step that fits. Returns the blocks; adds their size to `bytes_allocated`.
+std::vector<std::shared_ptr<void>> place_gradients(std::vector<GradientSlot> slots,
+                                                   const dnnl::engine& engine,
+                                                   std::int64_t& bytes_allocated) {
+  std::stable_sort(slots.begin(), slots.end(), [](const GradientSlot& a, const GradientSlot& b) {
+    return a.written > b.written;
+  });
+  struct Block {
+    std::shared_ptr<void> memory;
+    std::size_t bytes;
+    int free_before;  // free at every step below this one (its last reader's step)
+  };
+  std::vector<Block> pool;
+  for (const GradientSlot& slot : slots) {
+    const std::size_t bytes = slot.desc.get_size();
+    Block* best = nullptr;
+    if (!slot.own)
+      for (Block& b : pool)
+        if (b.free_before > slot.written && b.bytes >= bytes && (!best || b.bytes < best->bytes))
+          best = &b;
+    if (!best) {
+      pool.push_back({allocate(bytes), bytes, 0});
+      bytes_allocated += static_cast<std::int64_t>(bytes);
+      best = &pool.back();
+      if (slot.own) std::fill_n(static_cast<float*>(best->memory.get()), bytes / 4, 0.f);
+    }
+    best->free_before = slot.own ? -1 : slot.first_read;
+    *slot.target = dnnl::memory(slot.desc, engine, best->memory.get());
+  }
+  std::vector<std::shared_ptr<void>> blocks;
+  for (Block& block : pool) blocks.push_back(std::move(block.memory));
+  return blocks;
+}
+
 }  // namespace
 
 // One layer, where its inputs come from and the buffers it reads and writes.
@@ -200,15 +244,8 @@ void Network::fuse_for_inference() {
 // two gradients may share memory when one is done before the other starts. That keeps about
 // two layers' worth of gradients alive instead of one per layer.
 void Network::allocate_gradients() {
-  struct Slot {
-    int first_read;  // the producer's step (lowest step index that reads it)
-    int written;     // the consumer's step
-    dnnl::memory::desc desc;
-    dnnl::memory* target;  // where the memory goes
-    bool own;              // never shared (retained, or a dead end that must stay zero)
-  };
   const int n = static_cast<int>(nodes_.size());
-  std::vector<Slot> slots;
+  std::vector<GradientSlot> slots;
   for (auto& node : nodes_) {
     node->input_grads.assign(node->sources.size(), dnnl::memory());
     node->grad = dnnl::memory();
@@ -219,12 +256,9 @@ void Network::allocate_gradients() {
       slots.push_back({i, n, node.output_desc, &node.grad, node.retain_grad});
     } else if (node.edges_out == 0) {
       slots.push_back({i, n, node.output_desc, &node.grad, true});  // a dead end: stays 0
-    } else if (node.edges_out == 1) {
-      for (int c = i + 1; c < n; ++c)
-        for (std::size_t k = 0; k < nodes_[c]->sources.size(); ++k)
-          if (nodes_[c]->sources[k] == i)
-            slots.push_back({i, c, node.output_desc, &nodes_[c]->input_grads[k], node.retain_grad});
     } else {
+      // One slot per consumer's input; of several, only the first (where the others are
+      // summed) is retained.
       bool first = true;
       for (int c = i + 1; c < n; ++c)
         for (std::size_t k = 0; k < nodes_[c]->sources.size(); ++k)
@@ -235,32 +269,8 @@ void Network::allocate_gradients() {
           }
     }
   }
-  // Allocate in the order backward first writes them; reuse the smallest free block that fits.
-  std::stable_sort(slots.begin(), slots.end(),
-                   [](const Slot& a, const Slot& b) { return a.written > b.written; });
-  struct Block {
-    std::shared_ptr<void> memory;
-    std::size_t bytes;
-    int free_before;  // free at every step below this one (its last reader's step)
-  };
-  std::vector<Block> pool;
-  for (const Slot& slot : slots) {
-    const std::size_t bytes = slot.desc.get_size();
-    Block* best = nullptr;
-    if (!slot.own)
-      for (Block& b : pool)
-        if (b.free_before > slot.written && b.bytes >= bytes && (!best || b.bytes < best->bytes))
-          best = &b;
-    if (!best) {
-      pool.push_back({allocate(bytes), bytes, 0});
-      activation_bytes_ += static_cast<std::int64_t>(bytes);
-      best = &pool.back();
-      if (slot.own) std::fill_n(static_cast<float*>(best->memory.get()), bytes / 4, 0.f);
-    }
-    best->free_before = slot.own ? -1 : slot.first_read;
-    *slot.target = dnnl::memory(slot.desc, engine_, best->memory.get());
-  }
-  for (auto& block : pool) blocks_.push_back(std::move(block.memory));
+  for (auto& block : place_gradients(std::move(slots), engine_, activation_bytes_))
+    blocks_.push_back(std::move(block));
   // The producer of a single consumer reads that consumer's input gradient; the producer of
   // several sums theirs into the first.
   for (int c = 0; c < n; ++c)
@@ -314,6 +324,8 @@ std::vector<float> Network::plain_copy(const dnnl::memory& m) const {
 }
 
 int Network::stage_of(const std::string& layer) const { return node_named(layer).def.stage; }
+
+const Layer& Network::layer(const std::string& name) const { return *node_named(name).layer; }
 
 std::vector<float> Network::output_of(const std::string& layer) const {
   return plain_copy(node_named(layer).output);

@@ -65,6 +65,43 @@ storage::RunInfo describe(const std::vector<assembly::ModelBundle>& members,
   return info;
 }
 
+// Parameters and multiply-accumulates per image, of all members together.
+storage::Evaluation model_size(std::vector<assembly::ModelBundle>& members) {
+  storage::Evaluation size;
+  size.split = "model";
+  double parameters = 0, macs = 0;
+  for (assembly::ModelBundle& m : members) {
+    parameters += static_cast<double>(m.network->parameter_count());
+    macs += static_cast<double>(m.network->macs());
+  }
+  size.metrics = {{"parameters", parameters}, {"macs", macs}};
+  return size;
+}
+
+// One split under each TTA mode: the members' mean probabilities, recorded and printed.
+void evaluate_split(EvaluationResult& result, const std::vector<Sample>& samples,
+                    const std::string& split, const std::vector<options::Tta>& modes,
+                    storage::RunStore& store) {
+  std::vector<assembly::ModelBundle>& members = result.models.members();
+  const int k = static_cast<int>(result.models.classes().size());
+  std::vector<std::vector<Sample>> inputs;
+  for (const assembly::ModelBundle& m : members) inputs.push_back(prepared_for(m, samples));
+  for (options::Tta tta : modes) {
+    std::vector<std::vector<float>> mean;
+    for (std::size_t i = 0; i < members.size(); ++i)
+      assembly::add_to_mean(mean, run::tta_probabilities(*members[i].network, inputs[i], tta),
+                            members.size());
+    const run::SplitEvaluation e =
+        run::evaluate_probabilities(std::move(mean), samples, k, split, tta, "best");
+    store.record_evaluation(result.run, e.figures);
+    store.record_predictions(result.run, e.predictions);
+    result.figures.push_back(e.figures);
+    fmt::print(stderr, "run {}: {} accuracy {:.4f} ({}{})\n", result.run, split,
+               e.figures.metric("accuracy"), result.models.label(),
+               tta == options::Tta::none ? "" : ", TTA " + options::name_of(tta));
+  }
+}
+
 }  // namespace
 
 EvaluationResult evaluate_models(const kernel::PluginCatalog& catalog,
@@ -87,35 +124,9 @@ EvaluationResult evaluate_models(const kernel::PluginCatalog& catalog,
   storage::RunStore store(request.db);
   result.run = store.begin_run(describe(members, request, result.models.label()), classes);
   try {
-    storage::Evaluation size;
-    size.split = "model";
-    double parameters = 0, macs = 0;
-    for (assembly::ModelBundle& m : members) {
-      parameters += static_cast<double>(m.network->parameter_count());
-      macs += static_cast<double>(m.network->macs());
-    }
-    size.metrics = {{"parameters", parameters}, {"macs", macs}};
-    store.record_evaluation(result.run, size);
-    const int k = static_cast<int>(classes.size());
-    for (const std::string& split : request.splits) {
-      const std::vector<Sample>& samples = data.splits.at(split);
-      std::vector<std::vector<Sample>> inputs;
-      for (const assembly::ModelBundle& m : members) inputs.push_back(prepared_for(m, samples));
-      for (options::Tta tta : request.tta) {
-        std::vector<std::vector<float>> mean;
-        for (std::size_t i = 0; i < members.size(); ++i)
-          assembly::add_to_mean(mean, run::tta_probabilities(*members[i].network, inputs[i], tta),
-                                members.size());
-        const run::SplitEvaluation e =
-            run::evaluate_probabilities(std::move(mean), samples, k, split, tta, "best");
-        store.record_evaluation(result.run, e.figures);
-        store.record_predictions(result.run, e.predictions);
-        result.figures.push_back(e.figures);
-        fmt::print(stderr, "run {}: {} accuracy {:.4f} ({}{})\n", result.run, split,
-                   e.figures.metric("accuracy"), result.models.label(),
-                   tta == options::Tta::none ? "" : ", TTA " + options::name_of(tta));
-      }
-    }
+    store.record_evaluation(result.run, model_size(members));
+    for (const std::string& split : request.splits)
+      evaluate_split(result, data.splits.at(split), split, request.tta, store);
     for (const auto& [code, entry] : events.entries())
       store.record_event(result.run, code, entry.first_message, entry.count);
   } catch (const std::exception& e) {

@@ -98,6 +98,13 @@ Vertex ExperimentGraph::add_stage(const Stage& stage) {
   return boost::add_vertex(stage, graph_);
 }
 
+std::vector<std::uint64_t> data_stage_keys(const spec::RunSpec& run) {
+  std::vector<std::uint64_t> keys{stage_key(0, "dataset", run.dataset)};
+  for (const spec::PluginCall& call : run.preprocess)
+    keys.push_back(stage_key(keys.back(), "preprocess", call));
+  return keys;
+}
+
 void ExperimentGraph::add_dependency(Vertex upstream, Vertex downstream) {
   if (!boost::edge(upstream, downstream, graph_).second)
     boost::add_edge(upstream, downstream, graph_);
@@ -108,15 +115,16 @@ ExperimentGraph ExperimentGraph::build(const std::vector<spec::RunSpec>& runs) {
   for (size_t r = 0; r < runs.size(); ++r) {
     const spec::RunSpec& run = runs[r];
     std::vector<int> uses = {static_cast<int>(r)};
-    std::uint64_t key = stage_key(0, "dataset", run.dataset);
-    Vertex previous = g.add_stage({StageKind::dataset, call_label(run.dataset), key, -1, uses});
+    const std::vector<std::uint64_t> data_keys = data_stage_keys(run);
+    Vertex previous =
+        g.add_stage({StageKind::dataset, call_label(run.dataset), data_keys[0], -1, uses});
     for (size_t i = 0; i < run.preprocess.size(); ++i) {
-      key = stage_key(key, "preprocess", run.preprocess[i]);
-      Vertex v = g.add_stage(
-          {StageKind::preprocess, call_label(run.preprocess[i]), key, static_cast<int>(i), uses});
+      Vertex v = g.add_stage({StageKind::preprocess, call_label(run.preprocess[i]),
+                              data_keys[i + 1], static_cast<int>(i), uses});
       g.add_dependency(previous, v);
       previous = v;
     }
+    std::uint64_t key = data_keys.back();
     std::string who =
         (run.variant.empty() ? "" : run.variant + " ") + fmt::format("seed {}", run.seed);
     key = hash_text(key, run.resolved_yaml);

@@ -59,5 +59,8 @@ class ExperimentGraph {
 std::uint64_t stage_key(std::uint64_t parent, const std::string& kind,
                         const spec::PluginCall& call);
 std::uint64_t hash_text(std::uint64_t seed, const std::string& text);
+// The keys of a run's data stages: its dataset, then each preprocessing step chained to it.
+// Runs with equal keys share those stages (and their output).
+std::vector<std::uint64_t> data_stage_keys(const spec::RunSpec& run);
 
 }  // namespace ferlab::graph
