@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   ferlab::cli::add_predict_command(app, global);
   ferlab::cli::add_evaluate_command(app, global);
   ferlab::cli::add_models_command(app, global);
+  ferlab::cli::add_slurm_command(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -80,9 +80,13 @@ TestColumns test_columns(const std::vector<storage::RunRow>& runs, const std::st
 TextTable runs_table(const std::vector<storage::RunRow>& runs, const TestColumns& test) {
   const bool folds =
       std::any_of(runs.begin(), runs.end(), [](auto& r) { return r.fold.has_value(); });
+  // Runs merged from several machines (`ferlab slurm`, `db merge`) say where each ran.
+  const bool hosts =
+      std::any_of(runs.begin(), runs.end(), [&](auto& r) { return r.host != runs.front().host; });
   TextTable t;
   t.columns = {{"run", true}, {"experiment"}, {"variant"}};
   if (folds) t.columns.push_back({"fold"});
+  if (hosts) t.columns.push_back({"host"});
   t.columns.insert(t.columns.end(), {{"seed", true}, {"status"}, {"best val acc %", true}});
   for (const std::string& tta : test.tta) t.columns.push_back({test_title("acc", test, tta), true});
   t.columns.insert(t.columns.end(), {{"train time", true}, {"time", true}});
@@ -90,6 +94,7 @@ TextTable runs_table(const std::vector<storage::RunRow>& runs, const TestColumns
     TextTable::Row row;
     row.cells = {std::to_string(r.id), r.experiment, variant_cell(r.variant)};
     if (folds) row.cells.push_back(r.fold.value_or("-"));
+    if (hosts) row.cells.push_back(r.host.empty() ? "-" : r.host);
     row.cells.insert(row.cells.end(),
                      {std::to_string(r.seed), r.status, percent(r.best_val_accuracy)});
     for (const std::string& tta : test.tta) {

@@ -15,7 +15,7 @@ const char* run_select = R"sql(
             AND checkpoint = 'best' AND name = 'accuracy' AND class = -1),
          (julianday(r.ended) - julianday(r.started)) * 86400.0, coalesce(r.error, ''),
          coalesce((SELECT sum(seconds) FROM epochs WHERE run_id = r.id AND split = 'train'), 0),
-         r.fold
+         r.fold, coalesce(r.host, '')
   FROM runs r JOIN experiments e ON e.id = r.experiment_id)sql";
 
 std::optional<double> optional_real(const Statement& s, int column) {
@@ -38,6 +38,7 @@ RunRow read_row(Database& db, const Statement& s) {
   row.error = s.text(10);
   row.train_seconds = s.real(11);
   if (!s.is_null(12)) row.fold = s.text(12);
+  row.host = s.text(13);
   Statement test(db, R"sql(SELECT checkpoint, tta, value FROM metrics WHERE run_id = ?
                            AND split = 'test' AND name = 'accuracy' AND class = -1)sql");
   test.bind(1, row.id);

@@ -10,6 +10,7 @@
 #include "../support/process.hpp"
 #include "../support/temp_dir.hpp"
 #include "storage/run_store.hpp"
+#include "storage/sqlite.hpp"
 
 namespace fs = std::filesystem;
 using ferlab::storage::RunInfo;
@@ -65,6 +66,11 @@ class RunsTables : public testing::Test {
     add("exp", "lr=0.2", std::nullopt, 0.85, {{"none", "best", 0.9, 0.8}}, "finished");
     add("exp", "lr=0.2", std::nullopt, 0.95, {}, "failed");
     add("solo", "", std::nullopt, 0.5, {{"none", "best", 0.25, 0.2}}, "finished");
+    // Experiment "merged": two runs that ran on two machines (as a Slurm sweep's merged shards).
+    add("merged", "lr=0.1", std::nullopt, 0.5, {{"none", "best", 0.5, 0.4}}, "finished");
+    add("merged", "lr=0.2", std::nullopt, 0.6, {{"none", "best", 0.6, 0.5}}, "finished");
+    ferlab::storage::Database d(db(), false);
+    d.exec("UPDATE runs SET host = 'node-' || id WHERE id IN (6, 7)");
   }
   static void TearDownTestSuite() { temp_.reset(); }
 
@@ -144,6 +150,17 @@ TEST_F(RunsTables, PlainTextShowsVariantsOnlyWhenOneHasSeveralRuns) {
   ASSERT_EQ(solo.status, 0) << solo.out;
   EXPECT_THAT(solo.out, testing::ContainsRegex("solo +- +1  finished +50.00 +25.00"));
   EXPECT_THAT(solo.out, Not(HasSubstr("Per variant")));
+}
+
+// The host column appears when the runs listed come from more than one machine.
+TEST_F(RunsTables, RunsFromSeveralHostsSayWhereEachRan) {
+  Output merged = ferlab("runs --experiment merged");
+  ASSERT_EQ(merged.status, 0) << merged.out;
+  EXPECT_THAT(merged.out, testing::ContainsRegex("variant +host +seed"));
+  EXPECT_THAT(merged.out, testing::ContainsRegex("\n  6  merged +lr=0.1 +node-6 +1  finished"));
+  EXPECT_THAT(merged.out, testing::ContainsRegex("\n  7  merged +lr=0.2 +node-7 +1  finished"));
+  Output one_host = ferlab("runs --experiment exp");
+  EXPECT_THAT(one_host.out, Not(HasSubstr("host")));
 }
 
 TEST_F(RunsTables, ShowPrintsTheFoldOfARun) {

@@ -9,6 +9,7 @@
 
 #include "../support/process.hpp"
 #include "../support/recorded_results.hpp"
+#include "../support/specs.hpp"
 #include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
 
@@ -100,21 +101,7 @@ TEST_F(CrashTest, SigkillMidEpochLeavesAnIntactDatabaseOfWholeEpochs) {
 
 TEST_F(CrashTest, KilledThenResumedEndsWithTheMetricsOfAnUninterruptedRun) {
   // Dropout, augmentation, momentum and TTA: every random stream and optimizer state counts.
-  fs::path spec = write("spec.yaml", R"(name: resume
-seeds: [1]
-dataset: {plugin: synthetic-faces, seed: 3, size: 32, train_count: 1120, val_count: 56, test_count: 56}
-augment: [{plugin: hflip}]
-model:
-  layers:
-    - {type: convolution, name: c1, filters: 16, kernel: 3, padding: 1}
-    - {type: relu}
-    - {type: dropout, rate: 0.2}
-    - {type: max-pool, kernel: 4}
-    - {type: flatten}
-    - {type: dense, units: 7}
-train: {epochs: 6, batch: 8, optimizer: {name: sgd, lr: 0.01, momentum: 0.9}}
-evaluate: {splits: [val, test], tta: [none, hflip]}
-)");
+  fs::path spec = write("spec.yaml", ferlab::testing_support::resumable_spec("resume", 6));
   const std::string straight_db = (dir_ / "straight.db").string();
   ASSERT_EQ(run_command(std::string(FERLAB_CLI) + " run " + spec.string() + " --db " + straight_db +
                         " --threads 1 2>&1")

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "../support/process.hpp"
+#include "../support/specs.hpp"
 #include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
 
@@ -17,16 +18,6 @@ using ferlab::testing_support::run_command;
 using testing::HasSubstr;
 
 namespace {
-
-const char* sweep = R"(name: sharded
-seeds: [1, 2]
-dataset: {plugin: synthetic-faces, seed: 3, size: 16, train_count: 56, val_count: 28, test_count: 28}
-model: {layers: [{type: flatten}, {type: dense, units: 7}]}
-train: {epochs: 1, batch: 8, optimizer: {name: adam, lr: 0.001}}
-evaluate: {splits: [val, test]}
-sweep:
-  train.optimizer.lr: [0.001, 0.01]
-)";
 
 std::int64_t scalar(const std::string& db, const std::string& sql) {
   Database d(db, false);
@@ -44,7 +35,7 @@ TEST(DbMerge, ShardsMergeIntoOneDatabaseWithoutDuplicates) {
   fs::create_directories(dir / "a");
   fs::create_directories(dir / "b");
   const fs::path spec = dir / "sweep.yaml";
-  std::ofstream(spec) << sweep;
+  std::ofstream(spec) << ferlab::testing_support::tiny_sweep_spec("sharded", 1);
   const std::string a = (dir / "a" / "runs.db").string(), b = (dir / "b" / "runs.db").string(),
                     a_finished = (dir / "a" / "copy.db").string(),
                     out = (dir / "merged.db").string();

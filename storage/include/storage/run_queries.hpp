@@ -17,6 +17,7 @@ struct RunRow {
   std::string experiment, variant, status, started, ended, error;
   std::int64_t seed = 0;
   std::optional<std::string> fold;  // "3/10" in k-fold cross-validation
+  std::string host;                 // where it ran (the last process that worked on it)
   // Of the checkpoint selected on val; while a run has no final metrics, the best epoch's.
   std::optional<double> best_val_accuracy;
   std::optional<double> test_accuracy;  // final, best checkpoint, no TTA

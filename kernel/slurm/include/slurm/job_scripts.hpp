@@ -1,0 +1,51 @@
+// A spec's runs as a Slurm job array: task i runs `ferlab run SPEC --shard i/N` into a database
+// of its own (one SQLite file per task, never one shared over a network file system), with its
+// checkpoints and the image cache in the same folder; a second job, started after the array
+// whatever its outcome (afterany), merges the shards and writes the report. Tasks resume: a
+// task that Slurm stopped (time limit, preemption, scancel: SIGTERM) records its run as
+// interrupted with its last checkpoint, and submitting the scripts again finishes what is
+// unfinished and skips what is done.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace ferlab::slurm {
+
+struct SweepJob {
+  std::filesystem::path ferlab;  // the executable the tasks run (absolute)
+  std::filesystem::path spec;    // absolute
+  std::filesystem::path out;     // absolute: shard databases, checkpoints, cache, logs, report
+  std::string name;              // the experiment's name (the jobs' names)
+  int runs = 0;                  // runs in the spec
+  int tasks = 0;                 // array tasks, 1..runs; task i runs every tasks-th run from i
+  int cpus_per_task = 2;         // also each task's --threads
+  std::string partition, time, memory;  // sbatch's --partition, --time, --mem when not empty
+  bool requeue = false;                 // sbatch --requeue: a preempted task starts again
+  std::vector<std::string> overrides;   // `--set KEY=VALUE` passed on to every task
+};
+
+// The job array's sbatch script.
+std::string sweep_script(const SweepJob& job);
+// The merge job's sbatch script: `ferlab db merge OUT/runs.db OUT/shard-*.db`, then the report.
+std::string merge_script(const SweepJob& job);
+
+struct ScriptFiles {
+  std::filesystem::path sweep, merge;
+};
+// Writes both scripts into job.out (created, with logs/); throws std::runtime_error naming the
+// file it cannot write.
+ScriptFiles write_scripts(const SweepJob& job);
+
+struct SubmittedJobs {
+  std::string sweep, merge;  // Slurm job ids
+};
+// `sbatch --parsable` of the array, then of the merge job with --dependency=afterany on it.
+// Throws std::runtime_error with sbatch's own message when either is refused.
+SubmittedJobs submit(const ScriptFiles& scripts);
+
+// `text` as one word for the shell (single-quoted where needed).
+std::string shell_quote(const std::string& text);
+
+}  // namespace ferlab::slurm
