@@ -9,14 +9,22 @@
 namespace ferlab::engine {
 
 BatchLoader::BatchLoader(const std::vector<Sample>& samples, const InputShape& shape, int batch,
-                         int classes, Augmentation augmentation, std::uint64_t seed, int threads)
+                         int classes, Augmentation augmentation, std::uint64_t seed, int threads,
+                         BatchSlice slice)
     : samples_(samples),
       shape_(shape),
       batch_(batch),
       classes_(classes),
+      slice_{slice.offset, slice.whole == 0 ? batch : slice.whole},
       augmentation_(std::move(augmentation)),
       seed_(seed) {
   if (batch < 1 || threads < 1) throw std::invalid_argument("batch and threads must be positive");
+  if (slice_.offset < 0 || slice_.offset + batch > slice_.whole)
+    throw std::invalid_argument("a batch slice must lie inside the batch");
+  if (augmentation_.batch && slice_.whole != batch)
+    throw std::invalid_argument(
+        "batch augmenters (mixup, cutmix) mix images across the whole batch: they need it in "
+        "one process, not split for data-parallel training");
   // Two batches per worker: one being filled, one waiting for the trainer.
   slots_.resize(2 * static_cast<std::size_t>(threads));
   const std::size_t floats =
@@ -44,7 +52,7 @@ void BatchLoader::start_epoch(std::vector<std::size_t> order, int epoch) {
   batch_ready_.wait(lock, [&] { return in_flight_ == 0; });
   order_ = std::move(order);
   epoch_ = epoch;
-  steps_ = order_.size() / batch_;
+  steps_ = order_.size() / slice_.whole;
   claimed_ = consumed_ = 0;
   for (Slot& slot : slots_) slot.ready = -1;
   lock.unlock();
@@ -98,7 +106,7 @@ void BatchLoader::fill(Slot& slot, std::size_t step) {
   const std::size_t per_image =
       static_cast<std::size_t>(shape_.channels) * shape_.height * shape_.width;
   for (int j = 0; j < batch_; ++j) {
-    const std::size_t index = order_[step * batch_ + j];
+    const std::size_t index = order_[step * slice_.whole + slice_.offset + j];
     const Sample& sample = samples_[index];
     slot.labels[j] = sample.label;
     float* out = slot.input.data() + j * per_image;

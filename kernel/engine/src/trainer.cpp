@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "data_parallel.hpp"
 #include "engine/batch.hpp"
 #include "engine/batch_loader.hpp"
 #include "engine/loss.hpp"
@@ -168,7 +169,13 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   if (train.empty()) throw std::invalid_argument("no training samples");
   check_labels(train, classes_, "train");
   check_labels(val, classes_, "val");
-  const int batch = static_cast<int>(std::min<std::size_t>(options_.batch, train.size()));
+  const int whole = static_cast<int>(std::min<std::size_t>(options_.batch, train.size()));
+  const int processes = processes_ ? processes_->size() : 1;
+  const int rank = processes_ ? processes_->rank() : 0;
+  if (whole % processes != 0)
+    throw std::invalid_argument("train.batch " + std::to_string(whole) + " is not a multiple of " +
+                                std::to_string(processes) + " processes training data-parallel");
+  const int batch = whole / processes;  // this process's part of every batch
   network_.prepare(batch);
   network_.rng().seed(mix(seed_, 1));
   Rng shuffle_rng(mix(seed_, 2));
@@ -182,6 +189,12 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   Optimizer optimizer(options_.optimizer, trained);
   LrSchedule schedule(options_.schedule, options_.optimizer.lr, options_.epochs);
   start_or_resume(optimizer, schedule, shuffle_rng);
+  if (processes > 1) {
+    data_parallel::broadcast_parameters(*processes_, network_.parameters());
+    network_.parameters_changed();
+    // Each process its own dropout masks, all derived from the one (resumable) stream.
+    if (rank > 0) network_.rng().seed(mix(network_.rng()(), static_cast<std::uint64_t>(rank)));
+  }
   optimizer_ = &optimizer;
   schedule_ = &schedule;
   shuffle_rng_ = &shuffle_rng;
@@ -191,7 +204,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   } detach{*this};
 
   BatchLoader loader(train, network_.input_shape(), batch, classes_, augment, seed_,
-                     options_.loader_threads);
+                     options_.loader_threads, BatchSlice{rank * batch, whole});
   const std::size_t per_batch = static_cast<std::size_t>(batch) * classes_;
   EpochWork work{loader,
                  shuffle_rng,
@@ -199,7 +212,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
                  trained,
                  loss_options,
                  batch,
-                 train.size() / batch,
+                 train.size() / whole,
                  std::vector<std::size_t>(train.size()),
                  std::vector<int>(batch),
                  std::vector<float>(augment.batch ? per_batch : 0),
@@ -209,12 +222,7 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   TrainingState& p = progress_;
   for (int epoch = p.epochs_done; epoch < options_.epochs && !p.stopped_early; ++epoch) {
     EpochStats stats = train_epoch(epoch, schedule.lr(epoch), work, on_step);
-    if (!val.empty()) {
-      const Evaluation e = evaluate(network_, val, classes_, batch);
-      stats.val_loss = e.loss;
-      stats.val_accuracy = e.accuracy;
-      stats.val_macro_f1 = e.macro_f1;
-    }
+    if (!val.empty()) validate(stats, val, whole);
     select(stats, parameters, !val.empty());
     schedule.observe(stats.best);
     result.history.push_back(stats);
@@ -260,6 +268,8 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
   std::iota(w.order.begin(), w.order.end(), 0);
   std::shuffle(w.order.begin(), w.order.end(), w.shuffle_rng);
   w.loader.start_epoch(w.order, epoch);
+  // Rank 0 validates on whole batches: back to this process's part.
+  if (network_.batch() != w.batch) network_.prepare(w.batch);
   metrics::Confusion confusion(classes_);
   double loss_sum = 0;
   for (std::size_t step = 0; step < w.steps; ++step) {
@@ -273,23 +283,50 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
                       : soft_cross_entropy(logits, w.targets.data(), w.batch, classes_,
                                            w.loss_options, network_.output_grad());
     if (teacher_) loss = add_distillation(logits, w.taught.data(), w.batch, loss);
+    for (int j = 0; j < w.batch; ++j)
+      confusion.add(w.labels[j], metrics::argmax(logits + j * classes_, classes_));
+    network_.backward();
+    if (processes_ && processes_->size() > 1) loss = combine(loss, w);
+    // After combining: every process sees the same loss, so all of them stop together.
     if (!std::isfinite(loss))
       throw std::runtime_error("training diverged: loss is " + std::to_string(loss) + " in epoch " +
                                std::to_string(epoch + 1) + " (lower the learning rate?)");
     loss_sum += loss;
-    for (int j = 0; j < w.batch; ++j)
-      confusion.add(w.labels[j], metrics::argmax(logits + j * classes_, classes_));
-    network_.backward();
     if (options_.grad_clip > 0) clip_gradients(w.trained, options_.grad_clip);
     w.optimizer.step(stats.lr);
     if (on_step) on_step(stats.epoch, static_cast<int>(step + 1), static_cast<int>(w.steps), loss);
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  stats.images_per_second = stats.seconds > 0 ? w.steps * w.batch / stats.seconds : 0;
+  const int processes = processes_ ? processes_->size() : 1;
+  if (processes > 1) confusion = data_parallel::sum_confusion(*processes_, confusion, classes_);
+  stats.images_per_second =
+      stats.seconds > 0 ? static_cast<double>(w.steps) * w.batch * processes / stats.seconds : 0;
   stats.train_loss = loss_sum / w.steps;
   stats.train_accuracy = confusion.accuracy();
   stats.train_macro_f1 = confusion.macro_f1();
   return stats;
+}
+
+void Trainer::validate(EpochStats& stats, const std::vector<Sample>& val, int batch) {
+  double figures[3] = {0, 0, 0};
+  if (!processes_ || processes_->rank() == 0) {
+    const Evaluation e = evaluate(network_, val, classes_, batch);
+    figures[0] = e.loss, figures[1] = e.accuracy, figures[2] = e.macro_f1;
+  }
+  if (processes_ && processes_->size() > 1) processes_->broadcast(figures, 3, 0);
+  stats.val_loss = figures[0];
+  stats.val_accuracy = figures[1];
+  stats.val_macro_f1 = figures[2];
+}
+
+// The loss's normaliser on this process: its images, or the sum of their class weights.
+double Trainer::combine(double loss, const EpochWork& w) {
+  double weight = w.batch;
+  if (!w.loss_options.class_weights.empty()) {
+    weight = 0;
+    for (int j = 0; j < w.batch; ++j) weight += w.loss_options.class_weights[w.labels[j]];
+  }
+  return data_parallel::reduce_gradients(*processes_, w.trained, loss, weight, gradient_buffer_);
 }
 
 void Trainer::select(EpochStats& stats, const NamedParameters& parameters, bool has_val) {

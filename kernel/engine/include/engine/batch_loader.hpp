@@ -15,13 +15,21 @@
 
 namespace ferlab::engine {
 
+// This process's part of every batch in data-parallel training: images [offset, offset + batch)
+// of each batch of `whole` images. The default is the whole batch.
+struct BatchSlice {
+  int offset = 0, whole = 0;  // whole 0: the loader's batch
+};
+
 class BatchLoader {
  public:
   // `samples` must outlive the loader. Each sample's augmentation draws from its own generator
   // seeded by (seed, epoch, sample index), and each batch step from (seed, epoch, step): the
   // batches are the same whatever the number of threads (at least 1).
+  // With a slice, `batch` is this process's part and each step s reads order[s * slice.whole +
+  // slice.offset ...]: the processes' parts together are the batches one process would see.
   BatchLoader(const std::vector<Sample>& samples, const InputShape& shape, int batch, int classes,
-              Augmentation augmentation, std::uint64_t seed, int threads);
+              Augmentation augmentation, std::uint64_t seed, int threads, BatchSlice slice = {});
   ~BatchLoader();
   BatchLoader(const BatchLoader&) = delete;
   BatchLoader& operator=(const BatchLoader&) = delete;
@@ -48,6 +56,7 @@ class BatchLoader {
   const std::vector<Sample>& samples_;
   const InputShape shape_;
   const int batch_, classes_;
+  const BatchSlice slice_;
   const Augmentation augmentation_;
   const std::uint64_t seed_;
 

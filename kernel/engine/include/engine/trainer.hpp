@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/augmentation.hpp"
+#include "engine/collective.hpp"
 #include "engine/network.hpp"
 #include "engine/training_state.hpp"
 #include "options/train_options.hpp"
@@ -70,6 +71,15 @@ class Trainer {
   // Trains against `teacher`'s soft targets as well (options.distill: temperature, weight).
   void set_teacher(Teacher teacher) { teacher_ = std::move(teacher); }
 
+  // Trains data-parallel with the other processes of `processes` (each calling fit() with the
+  // same data, options and seed): options.batch stays the whole batch, split evenly between
+  // them (it must be a multiple of their number); rank 0's initial weights are everyone's;
+  // each process loads and augments its part of every batch (the parts together are what one
+  // process would load); the gradients are summed before every step, so the weights stay the
+  // same everywhere. Batchnorm keeps each process's own batch statistics. Rank 0 evaluates on
+  // val and tells the others, so every process selects the same epoch. Null: one process.
+  void set_collective(Collective* processes) { processes_ = processes; }
+
   // Makes the next fit() continue after the epoch `state` was taken at (by state(), in a fit
   // with the same data, options and seed; the network must hold that epoch's weights) instead
   // of starting afresh. With one thread the result is bit-identical to an uninterrupted fit.
@@ -90,6 +100,10 @@ class Trainer {
   void start_or_resume(Optimizer& optimizer, LrSchedule& schedule, Rng& shuffle_rng);
   // One pass over the shuffled train split at learning rate `lr`: the training figures.
   EpochStats train_epoch(int epoch, double lr, EpochWork& work, const StepCallback& on_step);
+  // Validation figures into `stats`: computed by rank 0 alone when training data-parallel.
+  void validate(EpochStats& stats, const std::vector<Sample>& val, int batch);
+  // The gradients of the whole batch on every process (data-parallel), and its loss.
+  double combine(double loss, const EpochWork& w);
   // Marks the epoch best (keeping its weights) when select_on improved, counts epochs since
   // the best one and decides early stopping.
   void select(EpochStats& stats, const NamedParameters& parameters, bool has_val);
@@ -102,6 +116,8 @@ class Trainer {
   int classes_;
   std::uint64_t seed_;
   Teacher teacher_;
+  Collective* processes_ = nullptr;
+  std::vector<float> gradient_buffer_;  // data-parallel: every gradient, summed across processes
   std::optional<TrainingState> resume_;
   TrainingState progress_;  // epochs, best epoch and its weights so far
   std::map<const Parameter*, std::string> names_;
