@@ -10,6 +10,7 @@
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 #include <optional>
+#include <sstream>
 
 #include "../predict/predict_scenes.hpp"
 #include "../support/process.hpp"
@@ -169,6 +170,20 @@ TEST_F(ShippedModels, CompactModelIsFoundByNameAndPredictsWholeImages) {
   ASSERT_EQ(listed.status, 0) << listed.err;
   EXPECT_THAT(listed.out, HasSubstr("tiny"));
   EXPECT_THAT(listed.out, HasSubstr(file));
+  // --latency times the network: its row gains a positive ms/face after name, MiB, params, MMACs.
+  auto timed = with_models("models --latency");
+  ASSERT_EQ(timed.status, 0) << timed.err;
+  EXPECT_THAT(timed.out, HasSubstr("ms/face"));
+  std::istringstream rows(timed.out);
+  for (std::string row; std::getline(rows, row);)
+    if (row.rfind("tiny ", 0) == 0) {
+      std::istringstream cells(row);
+      std::string name, mib, params, macs;
+      double ms = 0;
+      cells >> name >> mib >> params >> macs >> ms;
+      EXPECT_GT(ms, 0) << row;
+      EXPECT_LT(ms, 1000) << row;
+    }
 
   const std::vector<cv::Mat> faces = detectable_faces(2);
   ASSERT_EQ(faces.size(), 2u);
