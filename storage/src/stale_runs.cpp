@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -37,7 +39,15 @@ int mark_stale_runs(Database& db, const std::string& host, std::chrono::seconds 
 }
 
 bool process_alive(std::int64_t pid) {
-  return kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+  if (kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
+  // A zombie has ended but still answers kill(): its parent has not reaped it yet (a process
+  // whose parent died waits for init, and a container's init may never reap it). Its state
+  // is the letter after the command's closing parenthesis in /proc/PID/stat.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  const std::string text((std::istreambuf_iterator<char>(stat)), {});
+  const std::size_t end = text.rfind(')');
+  const char state = end != std::string::npos && end + 2 < text.size() ? text[end + 2] : '?';
+  return state != 'Z' && state != 'X';
 }
 
 std::string host_name() {

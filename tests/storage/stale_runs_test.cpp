@@ -3,6 +3,7 @@
 #include "storage/stale_runs.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,4 +73,18 @@ TEST(StaleRuns, DeadOrSilentRunsBecomeInterruptedLiveOnesStayRunning) {
 TEST(StaleRuns, ProcessAliveTellsALiveProcessFromAnExitedOne) {
   EXPECT_TRUE(process_alive(getpid()));
   EXPECT_FALSE(process_alive(dead_pid()));
+}
+
+// An ended child not yet reaped (a zombie) still answers kill(pid, 0): it is not alive. Such
+// are the ranks of a killed mpirun job in a container whose init does not reap orphans.
+TEST(StaleRuns, AnEndedProcessNotYetReapedIsNotAlive) {
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) _exit(0);
+  // Until waitpid below, the child is a zombie: wait for it to end without reaping it.
+  siginfo_t info{};
+  ASSERT_EQ(waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
+  EXPECT_EQ(kill(child, 0), 0);  // what a check by kill() alone would take for alive
+  EXPECT_FALSE(process_alive(child));
+  waitpid(child, nullptr, 0);
 }
