@@ -28,6 +28,9 @@ void add_slurm_command(CLI::App& app, GlobalOptions& global) {
                   "merged runs.db and report.html (on a file system every node sees)")
       ->required();
   cmd->add_option("--tasks", o->job.tasks, "Array tasks (default: one per run)");
+  cmd->add_option("--ranks", o->job.ranks,
+                  "MPI ranks per array task: each run trained data-parallel over them (mpirun)")
+      ->capture_default_str();
   cmd->add_option("--cpus-per-task", o->job.cpus_per_task, "CPUs, and threads, of each task")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

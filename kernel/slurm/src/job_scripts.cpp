@@ -33,10 +33,10 @@ std::string job_name(const std::string& name) {
 }
 
 // The directives both jobs share: where they may run, and their log file.
-std::string common_directives(const SweepJob& job, const std::string& log) {
+std::string common_directives(const SweepJob& job, const std::string& log, int tasks) {
   std::string out;
   if (!job.partition.empty()) out += "#SBATCH --partition=" + job.partition + "\n";
-  out += "#SBATCH --ntasks=1\n";
+  out += fmt::format("#SBATCH --ntasks={}\n", tasks);
   out += "#SBATCH --output=" + directive_path(job.out) + "/logs/" + log + "\n";
   out += "#SBATCH --open-mode=append\n";  // a resubmitted or requeued task keeps its earlier log
   return out;
@@ -80,6 +80,8 @@ std::string shell_quote(const std::string& text) {
 }
 
 std::string sweep_script(const SweepJob& job) {
+  if (job.ranks < 1)
+    throw std::invalid_argument(fmt::format("{} ranks: expected 1 or more", job.ranks));
   if (job.tasks < 1 || job.tasks > job.runs)
     throw std::invalid_argument(
         fmt::format("{} array tasks for {} runs: expected 1 to {}", job.tasks, job.runs, job.runs));
@@ -96,12 +98,14 @@ std::string sweep_script(const SweepJob& job) {
   if (!job.time.empty()) s += "#SBATCH --time=" + job.time + "\n";
   if (!job.memory.empty()) s += "#SBATCH --mem=" + job.memory + "\n";
   s += job.requeue ? "#SBATCH --requeue\n" : "#SBATCH --no-requeue\n";
-  s += common_directives(job, "task-%a.log");
+  s += common_directives(job, "task-%a.log", job.ranks);
   s += "set -euo pipefail\n";
   s += "task=${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}\n";
-  s += fmt::format("exec {} run {} --shard \"$task/{}\" --db {}/shard-\"$task\".db \\\n",
-                   shell_quote(job.ferlab.string()), shell_quote(job.spec.string()), job.tasks,
-                   shell_quote(job.out.string()));
+  // Open MPI's mpirun reads the allocation from Slurm: one rank per Slurm task.
+  const std::string launcher = job.ranks > 1 ? "mpirun -np \"$SLURM_NTASKS\" " : "";
+  s += fmt::format("exec {}{} run {} --shard \"$task/{}\" --db {}/shard-\"$task\".db \\\n",
+                   launcher, shell_quote(job.ferlab.string()), shell_quote(job.spec.string()),
+                   job.tasks, shell_quote(job.out.string()));
   s += fmt::format("  --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --cache {} --resume",
                    job.cpus_per_task, shell_quote((job.out / "cache").string()));
   for (const std::string& o : job.overrides) s += " --set " + shell_quote(o);
@@ -116,7 +120,7 @@ std::string merge_script(const SweepJob& job) {
        "# report.html. Started after the job array, whatever its tasks' outcome.\n";
   s += "#SBATCH --job-name=" + job_name(job.name) + "-merge\n";
   s += "#SBATCH --cpus-per-task=1\n";
-  s += common_directives(job, "merge.log");
+  s += common_directives(job, "merge.log", 1);
   s += "set -euo pipefail\n";
   s += "cd " + shell_quote(job.out.string()) + "\n";
   s += "shards=(shard-*.db)\n";

@@ -20,7 +20,10 @@ struct SweepJob {
   std::string name;              // the experiment's name (the jobs' names)
   int runs = 0;                  // runs in the spec
   int tasks = 0;                 // array tasks, 1..runs; task i runs every tasks-th run from i
-  int cpus_per_task = 2;         // also each task's --threads
+  int cpus_per_task = 2;         // also each task's --threads (each rank's, with ranks)
+  // > 1: each array task is an MPI job of this many ranks (`mpirun ferlab run`: every run of
+  // the task trained data-parallel over them), each with cpus_per_task CPUs.
+  int ranks = 1;
   std::string partition, time, memory;  // sbatch's --partition, --time, --mem when not empty
   bool requeue = false;                 // sbatch --requeue: a preempted task starts again
   std::vector<std::string> overrides;   // `--set KEY=VALUE` passed on to every task
