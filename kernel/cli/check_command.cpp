@@ -2,6 +2,7 @@
 // build every run's network on its data's shape and classes.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "assembly/data_stages.hpp"
@@ -9,6 +10,7 @@
 #include "commands.hpp"
 #include "graph/experiment_graph.hpp"
 #include "run/event_log.hpp"
+#include "search/space.hpp"
 #include "spec/spec_loader.hpp"
 
 namespace ferlab::cli {
@@ -49,6 +51,44 @@ int build_networks(const kernel::PluginCatalog& catalog, const spec::LoadedSpec&
   return problems;
 }
 
+// A YAML value on one line: a block map ("plugin: vgg\nwidth: 8\n") as {plugin: vgg, width: 8}.
+std::string one_line(std::string yaml) {
+  while (!yaml.empty() && yaml.back() == '\n') yaml.pop_back();
+  if (yaml.find('\n') == std::string::npos) return yaml;
+  std::string out;
+  for (char c : yaml) out += c == '\n' ? std::string(", ") : std::string(1, c);
+  return "{" + out + "}";
+}
+
+std::vector<std::string> one_line_all(const std::vector<std::string>& yaml) {
+  std::vector<std::string> out;
+  for (const std::string& y : yaml) out.push_back(one_line(y));
+  return out;
+}
+
+// The search space and the first trials drawn from it, as comments before the runs.
+void print_search(const spec::SearchPlan& plan) {
+  const bool halving = plan.method == spec::SearchPlan::Method::halving;
+  fmt::print("# search: {} trials, {} sampler, seed {}{}\n", plan.trials,
+             plan.sampler == search::Sampler::sobol ? "Sobol" : "random", plan.seed,
+             halving ? fmt::format(", successive halving (eta {}, first rung {} epoch{})", plan.eta,
+                                   plan.min_epochs, plan.min_epochs == 1 ? "" : "s")
+                     : "");
+  static const char* kinds[] = {"uniform", "loguniform", "int", "choice"};
+  for (const search::Dimension& d : plan.space)
+    fmt::print("#   {}: {} {}\n", d.key, kinds[static_cast<int>(d.kind)],
+               d.kind == search::Dimension::Kind::choice
+                   ? fmt::format("[{}]", fmt::join(one_line_all(d.choices), " | "))
+                   : fmt::format("[{}, {}]", d.low, d.high));
+  const std::size_t shown = std::min<std::size_t>(plan.trials, 10);
+  for (const search::Trial& t : search::draw_trials(plan.space, shown, plan.sampler, plan.seed)) {
+    std::vector<std::string> values;
+    for (const auto& [key, value] : t.overrides) values.push_back(key + "=" + one_line(value));
+    fmt::print("#   trial {}: {}\n", t.index, fmt::join(values, ", "));
+  }
+  if (shown < plan.trials) fmt::print("#   ... {} more trials\n", plan.trials - shown);
+}
+
 }  // namespace
 
 // Loads a spec and prints its problems; throws the exit code when it is invalid.
@@ -83,6 +123,7 @@ void add_check_command(CLI::App& app, GlobalOptions& global) {
   cmd->callback([&global, o] {
     kernel::PluginCatalog catalog;
     spec::LoadedSpec loaded = load_valid_spec(global, o->file, o->overrides, catalog);
+    if (loaded.search) print_search(*loaded.search);
     for (const spec::RunSpec& run : loaded.runs) {
       fmt::print("---\n# run {}/{}: {}seed {}\n{}", run.index + 1, loaded.runs.size(),
                  run.variant.empty() ? "" : run.variant + ", ", run.seed, run.resolved_yaml);

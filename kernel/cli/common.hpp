@@ -4,12 +4,16 @@
 #include <string>
 #include <vector>
 
+#include "engine/collective.hpp"
 #include "loader/plugin_catalog.hpp"
 
 namespace ferlab::cli {
 
 struct GlobalOptions {
   std::vector<std::string> plugin_dirs;  // --plugin-path, searched first
+  // Started by mpirun (or srun): this process's place among those training together.
+  engine::Collective* processes = nullptr;
+  std::vector<std::string> process_hosts;
 };
 
 // Loads all plugins, printing warnings; returns false (after printing them) on errors.

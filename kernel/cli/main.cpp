@@ -3,8 +3,10 @@
 
 #include <csignal>
 #include <exception>
+#include <memory>
 
 #include "commands.hpp"
+#include "mpi/mpi_collective.hpp"
 
 int main(int argc, char** argv) {
   // A file grown past `ulimit -f` would kill the process with SIGXFSZ, mid-write and without a
@@ -14,6 +16,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("ferlab ") + FERLAB_VERSION);
   app.require_subcommand(1);
   ferlab::cli::GlobalOptions global;
+  // Under mpirun every process runs this program; `ferlab run` then trains data-parallel.
+  std::unique_ptr<ferlab::mpi::MpiCollective> processes;
+  if (ferlab::mpi::launched_by_mpi()) {
+    processes = std::make_unique<ferlab::mpi::MpiCollective>(argc, argv);
+    global.processes = processes.get();
+    global.process_hosts = processes->hosts();
+  }
   app.add_option("--plugin-path", global.plugin_dirs,
                  "Directory searched for plugins before FERLAB_PLUGIN_PATH and the default one")
       ->type_name("DIR");
@@ -32,11 +41,15 @@ int main(int argc, char** argv) {
   ferlab::cli::add_evaluate_command(app, global);
   ferlab::cli::add_models_command(app, global);
   ferlab::cli::add_slurm_command(app, global);
+  ferlab::cli::add_search_command(app, global);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {
+    // The other processes may be waiting for this one: end them all, with this message.
+    if (processes && processes->size() > 1)
+      processes->abort(std::string("error: ") + e.what(), ferlab::cli::exit_failure);
     fmt::print(stderr, "error: {}\n", e.what());
     return ferlab::cli::exit_failure;
   }

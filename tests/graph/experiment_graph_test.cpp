@@ -6,21 +6,19 @@
 
 #include <algorithm>
 
+#include "../support/fixture_catalog.hpp"
 #include "spec/spec_loader.hpp"
 
 using namespace ferlab;
 using graph::ExperimentGraph;
 using graph::StageKind;
 using testing::HasSubstr;
+using testing_support::fixture_catalog;
 
 namespace {
 
 std::vector<spec::RunSpec> runs_of(const std::string& text) {
-  static const kernel::PluginCatalog catalog = [] {
-    kernel::LoadDiagnostics d;
-    return kernel::PluginCatalog::load({FERLAB_BINARY_DIR "/tests/fixtures/good"}, d);
-  }();
-  spec::LoadedSpec s = spec::load_spec_text(text, "sweep.yaml", {}, catalog);
+  spec::LoadedSpec s = spec::load_spec_text(text, "sweep.yaml", {}, fixture_catalog());
   if (!s.problems.empty()) throw std::runtime_error(s.problems.all()[0].text());
   return s.runs;
 }

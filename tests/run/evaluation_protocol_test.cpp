@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <ios>
@@ -162,4 +163,77 @@ TEST_F(EvaluationProtocol, KFoldRunsRecordTheirFoldAndPoolIntoOneVariant) {
   ASSERT_EQ(ratio.status, 0) << ratio.out;
   Database d(db, false);
   EXPECT_EQ(rows(d, "SELECT fold FROM runs WHERE id = 3"), "NULL \n");
+}
+
+// A halving search (9 trials, eta 3: 9 trials for 1 epoch, the best 3 to 3 epochs) run twice,
+// once with every test label wrong: the same trials are promoted, with the same figures, and
+// the promoted ones are the 3 best on val after 1 epoch. Then --resume retrains nothing, and
+// `ferlab search --best-spec` writes the winner as a spec `ferlab check` accepts.
+TEST_F(EvaluationProtocol, AHalvingSearchDecidesOnValAloneAndResumesWithoutRetraining) {
+  const fs::path faces = dir_ / "faces";
+  auto write_split = [&](const std::string& split, int count, bool flip) {
+    for (int c = 0; c < 2; ++c)
+      for (int i = 0; i < count; ++i)
+        write_face(faces / split / std::to_string(flip ? 1 - c : c), c, i + 100 * split.size());
+  };
+  write_split("train", 24, false);
+  write_split("val", 10, false);
+  write_split("test", 10, false);
+  const std::string spec =
+      "name: halving\ndataset: {plugin: image-folder, root: " + faces.string() +
+      "}\n"
+      "model:\n  layers:\n    - {type: flatten}\n    - {type: dense, units: 2}\n"
+      "train: {epochs: 3, batch: 8, optimizer: {name: adam, lr: 0.01}}\n"
+      "search:\n  method: halving\n  sampler: sobol\n  trials: 9\n  seed: 4\n"
+      "  space:\n    train.optimizer.lr: {loguniform: [1.0e-4, 0.3]}\n"
+      "    train.label_smoothing: {uniform: [0, 0.3]}\n";
+  const std::string honest_db = (dir_ / "honest" / "runs.db").string();
+  Output honest = run(spec, honest_db);
+  ASSERT_EQ(honest.status, 0) << honest.out;
+  EXPECT_THAT(honest.out, HasSubstr("search: rung 2/2: 3 trials to 3 epochs"));
+  fs::remove_all(faces / "test");
+  write_split("test", 10, true);
+  const std::string poisoned_db = (dir_ / "poisoned" / "runs.db").string();
+  Output poisoned = run(spec, poisoned_db);
+  ASSERT_EQ(poisoned.status, 0) << poisoned.out;
+
+  Database h(honest_db, false), p(poisoned_db, false);
+  const char* decisions =
+      "SELECT r.variant, r.status, coalesce(r.error, ''), e.epoch, e.accuracy, e.loss "
+      "FROM runs r JOIN epochs e ON e.run_id = r.id AND e.split = 'val' ORDER BY r.id, e.epoch";
+  const std::string expected = rows(h, decisions, true);
+  EXPECT_EQ(rows(p, decisions, true), expected);
+  // 9 trials trained 1 epoch, 3 of them 3: 15 epochs in all (search::total_epochs).
+  EXPECT_EQ(rows(h, "SELECT count(*) FROM epochs WHERE split = 'val'"), "15 \n");
+  EXPECT_EQ(rows(h, "SELECT count(*) FROM runs WHERE status = 'finished'"), "3 \n");
+  EXPECT_EQ(rows(h, "SELECT count(*) FROM runs WHERE error LIKE 'search: not promoted%'"), "6 \n");
+  // The promoted: the best 3 on val accuracy after epoch 1, ties to the lower trial number.
+  const char* best_after_one =
+      "SELECT r.variant FROM runs r JOIN epochs e ON e.run_id = r.id AND e.split = 'val' "
+      "AND e.epoch = 1 JOIN params p ON p.run_id = r.id AND p.key = 'search.trial' "
+      "ORDER BY e.accuracy DESC, CAST(p.value AS INTEGER) LIMIT 3";
+  const char* finished = "SELECT variant FROM runs WHERE status = 'finished'";
+  std::vector<std::string> a, b;
+  for (Statement s(h, best_after_one); s.step();) a.push_back(s.text(0));
+  for (Statement s(h, finished); s.step();) b.push_back(s.text(0));
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  EXPECT_EQ(a, b);
+
+  Output resumed = ferlab::testing_support::run_command(
+      std::string(FERLAB_CLI) + " run " + (dir_ / "spec.yaml").string() + " --db " + honest_db +
+      " --threads 1 --cache off --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_EQ(rows(h, decisions, true), expected);
+  EXPECT_EQ(rows(h, "SELECT count(*) FROM runs"), "9 \n");
+
+  const std::string best = (dir_ / "best.yaml").string();
+  Output search = ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " search --db " +
+                                                       honest_db + " --best-spec " + best);
+  ASSERT_EQ(search.status, 0) << search.out;
+  EXPECT_THAT(search.out, HasSubstr("train.optimizer.lr"));
+  EXPECT_THAT(search.out, HasSubstr("not promoted"));
+  Output check = ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " check " + best);
+  EXPECT_EQ(check.status, 0) << check.out;
+  EXPECT_THAT(check.out, testing::Not(HasSubstr("search")));
 }

@@ -11,21 +11,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../support/fixture_catalog.hpp"
 #include "../support/process.hpp"
 #include "spec/spec_loader.hpp"
 
 using namespace ferlab;
 using testing::HasSubstr;
+using testing_support::fixture_catalog;
 
 namespace {
-
-const kernel::PluginCatalog& catalog() {
-  static const kernel::PluginCatalog c = [] {
-    kernel::LoadDiagnostics d;
-    return kernel::PluginCatalog::load({FERLAB_BINARY_DIR "/tests/fixtures/good"}, d);
-  }();
-  return c;
-}
 
 const char* valid = R"(name: demo
 seeds: [1, 2]
@@ -66,8 +60,8 @@ double seconds(F&& load) {
 
 TEST(SpecLimits, AnAliasBombFailsFastNamingTheFileAndTheNodeLimit) {
   spec::LoadedSpec s;
-  double took =
-      seconds([&] { s = spec::load_spec_text(alias_bomb(10), "bomb.yaml", {}, catalog()); });
+  double took = seconds(
+      [&] { s = spec::load_spec_text(alias_bomb(10), "bomb.yaml", {}, fixture_catalog()); });
   EXPECT_LT(took, 1.0);  // 9^10 nodes once expanded; without the budget it ran out of memory
   ASSERT_EQ(s.problems.size(), 1u) << all_problems(s);
   EXPECT_THAT(all_problems(s), HasSubstr("bomb.yaml:"));
@@ -81,7 +75,7 @@ TEST(SpecLimits, ASetValueOverTheBudgetFailsNamingTheOverride) {
   std::string list = "[";
   for (int i = 0; i < 200'000; ++i) list += "1,";
   spec::LoadedSpec s =
-      spec::load_spec_text(valid, "spec.yaml", {"seeds=" + list + "1]"}, catalog());
+      spec::load_spec_text(valid, "spec.yaml", {"seeds=" + list + "1]"}, fixture_catalog());
   EXPECT_THAT(all_problems(s), HasSubstr("--set seeds=[1,1,"));
   EXPECT_THAT(all_problems(s), HasSubstr("the value is more than 100000 YAML nodes"));
 }
@@ -89,7 +83,7 @@ TEST(SpecLimits, ASetValueOverTheBudgetFailsNamingTheOverride) {
 TEST(SpecLimits, AliasesWithinTheBudgetStillExpand) {
   spec::LoadedSpec s = spec::load_spec_text(
       std::string(valid) + "sweep:\n  model.backbone: [&n {plugin: fixture-net}, *n]\n",
-      "spec.yaml", {}, catalog());
+      "spec.yaml", {}, fixture_catalog());
   ASSERT_TRUE(s.problems.empty()) << all_problems(s);
   ASSERT_EQ(s.runs.size(), 4u);
   EXPECT_EQ(s.runs[3].backbone->plugin, "fixture-net");
@@ -97,23 +91,23 @@ TEST(SpecLimits, AliasesWithinTheBudgetStillExpand) {
 
 TEST(SpecLimits, DeepNestingIsRefusedAtItsDepth) {
   std::string text = std::string(valid) + "deep: " + std::string(100, '[') + std::string(100, ']');
-  spec::LoadedSpec s = spec::load_spec_text(text, "deep.yaml", {}, catalog());
+  spec::LoadedSpec s = spec::load_spec_text(text, "deep.yaml", {}, fixture_catalog());
   EXPECT_THAT(all_problems(s), HasSubstr("deep.yaml:8:"));
   EXPECT_THAT(all_problems(s),
               HasSubstr("nested more than 64 levels deep (the limit on spec nesting)"));
   text = std::string(valid) + "deep: " + std::string(60, '[') + std::string(60, ']');
-  std::string found = all_problems(spec::load_spec_text(text, "deep.yaml", {}, catalog()));
+  std::string found = all_problems(spec::load_spec_text(text, "deep.yaml", {}, fixture_catalog()));
   EXPECT_THAT(found, HasSubstr("unknown key 'deep'"));  // 60 levels are within the limit
   EXPECT_THAT(found, testing::Not(HasSubstr("limit")));
 }
 
 TEST(SpecLimits, ATooLargeFileIsRefusedBeforeParsing) {
   std::string text = std::string(valid) + "# " + std::string(spec::SpecLimits::file_bytes, 'x');
-  spec::LoadedSpec s = spec::load_spec_text(text, "big.yaml", {}, catalog());
+  spec::LoadedSpec s = spec::load_spec_text(text, "big.yaml", {}, fixture_catalog());
   EXPECT_EQ(all_problems(s),
             "big.yaml: the spec is more than 1048576 bytes (the limit on spec size)\n");
   // A file that never ends is read only up to the limit.
-  spec::LoadedSpec zero = spec::load_spec("/dev/zero", {}, catalog());
+  spec::LoadedSpec zero = spec::load_spec("/dev/zero", {}, fixture_catalog());
   EXPECT_EQ(all_problems(zero),
             "/dev/zero: the spec is more than 1048576 bytes (the limit on spec size)\n");
 }
@@ -122,7 +116,7 @@ TEST(SpecLimits, VariablesExpandingPastTheSizeLimitAreRefusedAtTheirLine) {
   setenv("FERLAB_TEST_BIG", std::string(100'000, 'x').c_str(), 1);
   std::string text = std::string(valid) + "description: ";
   for (int i = 0; i < 20; ++i) text += "${FERLAB_TEST_BIG}";
-  spec::LoadedSpec s = spec::load_spec_text(text + "\n", "env.yaml", {}, catalog());
+  spec::LoadedSpec s = spec::load_spec_text(text + "\n", "env.yaml", {}, fixture_catalog());
   unsetenv("FERLAB_TEST_BIG");
   EXPECT_EQ(all_problems(s),
             "env.yaml:8:1: with its ${VAR}s expanded the spec exceeds the limit of 1048576 bytes "
@@ -134,14 +128,15 @@ TEST(SpecLimits, LongScalarsAndDefaultsDoNotOverflowTheStack) {
   // character of the match).
   std::string digits = std::string(valid);
   digits.replace(digits.find("[1, 2]"), 6, "[" + std::string(500'000, '1') + "]");
-  std::string found = all_problems(spec::load_spec_text(digits, "digits.yaml", {}, catalog()));
+  std::string found =
+      all_problems(spec::load_spec_text(digits, "digits.yaml", {}, fixture_catalog()));
   EXPECT_THAT(found, HasSubstr("digits.yaml:2:"));
   EXPECT_THAT(found, HasSubstr("seeds"));
 
   unsetenv("FERLAB_TEST_UNSET");
   std::string text =
       std::string(valid) + "description: ${FERLAB_TEST_UNSET:-" + std::string(300'000, 'x') + "}\n";
-  spec::LoadedSpec s = spec::load_spec_text(text, "default.yaml", {}, catalog());
+  spec::LoadedSpec s = spec::load_spec_text(text, "default.yaml", {}, fixture_catalog());
   ASSERT_TRUE(s.problems.empty()) << all_problems(s);
   EXPECT_EQ(s.runs[0].description, std::string(300'000, 'x'));
 }
@@ -152,14 +147,15 @@ TEST(SpecLimits, AnAstronomicalSweepIsRefusedBeforeExpanding) {
        {"train.epochs", "train.batch", "dataset.per_class", "model.backbone.width"})
     text += std::string("  ") + key + ": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]\n";
   spec::LoadedSpec s;
-  double took = seconds([&] { s = spec::load_spec_text(text, "sweep.yaml", {}, catalog()); });
+  double took =
+      seconds([&] { s = spec::load_spec_text(text, "sweep.yaml", {}, fixture_catalog()); });
   EXPECT_LT(took, 1.0);
   EXPECT_EQ(all_problems(s),
             "sweep.yaml:9:3: sweep: the sweep times the seeds makes more than 10000 runs (the "
             "limit on runs in one spec)\n");
   // 12 x 12 x 2 seeds = 288 runs are within it
   text = text.substr(0, text.find("  dataset.per_class"));
-  EXPECT_TRUE(spec::load_spec_text(text, "sweep.yaml", {}, catalog()).problems.empty());
+  EXPECT_TRUE(spec::load_spec_text(text, "sweep.yaml", {}, fixture_catalog()).problems.empty());
 }
 
 TEST(SpecLimits, RunsHoldingTooManyNodesInAllAreRefused) {
@@ -168,7 +164,7 @@ TEST(SpecLimits, RunsHoldingTooManyNodesInAllAreRefused) {
   text += "1]\nsweep:\n  train.epochs: [";
   for (int i = 1; i <= 40; ++i) text += std::to_string(i) + ",";
   text += "41]\n";  // 41 variants x 2 seeds x 50k nodes: 4.1M nodes
-  std::string found = all_problems(spec::load_spec_text(text, "wide.yaml", {}, catalog()));
+  std::string found = all_problems(spec::load_spec_text(text, "wide.yaml", {}, fixture_catalog()));
   EXPECT_THAT(found, HasSubstr("wide.yaml:10:3: sweep: the runs expanded hold more than 2000000 "
                                "spec nodes in all (the limit on nodes over all runs)"));
 }
@@ -177,7 +173,8 @@ TEST(SpecLimits, ManyDistinctProblemsAreCollectedInLinearTime) {
   std::string text = std::string(valid);
   for (int i = 0; i < 50'000; ++i) text.append("k").append(std::to_string(i)).append(": 1\n");
   spec::LoadedSpec s;
-  double took = seconds([&] { s = spec::load_spec_text(text, "keys.yaml", {}, catalog()); });
+  double took =
+      seconds([&] { s = spec::load_spec_text(text, "keys.yaml", {}, fixture_catalog()); });
   EXPECT_EQ(s.problems.size(), 50'000u);
   EXPECT_LT(took, 20.0);  // comparing every problem with every other took minutes
 }

@@ -6,24 +6,18 @@
 #include <cstdlib>
 #include <ferlab/schema_check.hpp>
 
+#include "../support/fixture_catalog.hpp"
 #include "spec/spec_loader.hpp"
 
 using namespace ferlab;
 using testing::ElementsAre;
 using testing::HasSubstr;
+using testing_support::fixture_catalog;
 
 namespace {
 
-const kernel::PluginCatalog& catalog() {
-  static const kernel::PluginCatalog c = [] {
-    kernel::LoadDiagnostics d;
-    return kernel::PluginCatalog::load({FERLAB_BINARY_DIR "/tests/fixtures/good"}, d);
-  }();
-  return c;
-}
-
 spec::LoadedSpec load(const std::string& text, std::vector<std::string> overrides = {}) {
-  return spec::load_spec_text(text, "spec.yaml", overrides, catalog());
+  return spec::load_spec_text(text, "spec.yaml", overrides, fixture_catalog());
 }
 
 std::vector<std::string> problems(const std::string& text,

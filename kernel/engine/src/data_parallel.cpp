@@ -15,7 +15,7 @@ void broadcast_parameters(Collective& processes, const std::vector<Parameter*>& 
 }
 
 double reduce_gradients(Collective& processes, const std::vector<Parameter*>& trained, double loss,
-                        double weight, std::vector<float>& buffer) {
+                        double weight, std::vector<float>& buffer, bool& stop) {
   std::size_t total = 0;
   for (const Parameter* p : trained) total += count(p->grad);
   buffer.resize(total);
@@ -25,8 +25,9 @@ double reduce_gradients(Collective& processes, const std::vector<Parameter*>& tr
     const float* g = floats(p->grad);
     at = std::transform(g, g + count(p->grad), at, [share](float x) { return x * share; });
   }
-  double figures[2] = {loss * weight, weight};
-  processes.sum(figures, 2);
+  double figures[3] = {loss * weight, weight, stop ? 1.0 : 0.0};
+  processes.sum(figures, 3);
+  stop = figures[2] > 0;
   processes.sum(buffer.data(), buffer.size());
   if (figures[1] <= 0) return 0;  // no weight anywhere: nothing to learn from this batch
   const auto inverse = static_cast<float>(1.0 / figures[1]);

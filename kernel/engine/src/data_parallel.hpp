@@ -19,9 +19,10 @@ void broadcast_parameters(Collective& processes, const std::vector<Parameter*>& 
 // normaliser: its images, or their class weights), summed over the processes and divided by
 // the total weight: the gradient of the loss over the whole batch. Returns that loss (each
 // process's `loss` combined the same way). One allreduce of every gradient per step, in
-// `buffer` (kept between steps). Every process gets the same bits.
+// `buffer` (kept between steps). Every process gets the same bits. `stop` is or-ed across the
+// processes on the way.
 double reduce_gradients(Collective& processes, const std::vector<Parameter*>& trained, double loss,
-                        double weight, std::vector<float>& buffer);
+                        double weight, std::vector<float>& buffer, bool& stop);
 
 // The sum of every process's confusion matrix.
 metrics::Confusion sum_confusion(Collective& processes, const metrics::Confusion& local,

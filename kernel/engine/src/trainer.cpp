@@ -286,7 +286,8 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
     for (int j = 0; j < w.batch; ++j)
       confusion.add(w.labels[j], metrics::argmax(logits + j * classes_, classes_));
     network_.backward();
-    if (processes_ && processes_->size() > 1) loss = combine(loss, w);
+    bool stop = stop_requested_ && stop_requested_();
+    if (processes_ && processes_->size() > 1) loss = combine(loss, w, stop);
     // After combining: every process sees the same loss, so all of them stop together.
     if (!std::isfinite(loss))
       throw std::runtime_error("training diverged: loss is " + std::to_string(loss) + " in epoch " +
@@ -295,6 +296,7 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
     if (options_.grad_clip > 0) clip_gradients(w.trained, options_.grad_clip);
     w.optimizer.step(stats.lr);
     if (on_step) on_step(stats.epoch, static_cast<int>(step + 1), static_cast<int>(w.steps), loss);
+    if (stop) throw TrainingStopped();
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int processes = processes_ ? processes_->size() : 1;
@@ -320,13 +322,14 @@ void Trainer::validate(EpochStats& stats, const std::vector<Sample>& val, int ba
 }
 
 // The loss's normaliser on this process: its images, or the sum of their class weights.
-double Trainer::combine(double loss, const EpochWork& w) {
+double Trainer::combine(double loss, const EpochWork& w, bool& stop) {
   double weight = w.batch;
   if (!w.loss_options.class_weights.empty()) {
     weight = 0;
     for (int j = 0; j < w.batch; ++j) weight += w.loss_options.class_weights[w.labels[j]];
   }
-  return data_parallel::reduce_gradients(*processes_, w.trained, loss, weight, gradient_buffer_);
+  return data_parallel::reduce_gradients(*processes_, w.trained, loss, weight, gradient_buffer_,
+                                         stop);
 }
 
 void Trainer::select(EpochStats& stats, const NamedParameters& parameters, bool has_val) {

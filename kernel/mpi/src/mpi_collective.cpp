@@ -59,6 +59,11 @@ void MpiCollective::broadcast(double* values, std::size_t count, int root) {
             [root](double* v, int n) { MPI_Bcast(v, n, MPI_DOUBLE, root, MPI_COMM_WORLD); });
 }
 
+void MpiCollective::broadcast(char* values, std::size_t count, int root) {
+  in_pieces(values, count,
+            [root](char* v, int n) { MPI_Bcast(v, n, MPI_CHAR, root, MPI_COMM_WORLD); });
+}
+
 std::vector<std::string> MpiCollective::hosts() const {
   char name[MPI_MAX_PROCESSOR_NAME] = {};
   int length = 0;

@@ -70,6 +70,8 @@ storage::RunInfo run_info(const spec::RunSpec& run, const std::string& spec_text
   for (const auto& c : run.augment) add("augmenter", c);
   if (run.backbone) add("backbone", *run.backbone);
   info.params = flatten_spec(run.resolved_yaml);
+  // A search's trial: what `ferlab search` and halving group the runs by.
+  if (run.trial >= 0) info.params.emplace_back("search.trial", std::to_string(run.trial));
   return info;
 }
 

@@ -1,3 +1,5 @@
+#include "run/runner.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -10,17 +12,18 @@
 #include "engine/checkpoint.hpp"
 #include "engine/training_state.hpp"
 #include "graph/experiment_graph.hpp"
+#include "halving_search.hpp"
 #include "run/data_cache.hpp"
 #include "run/data_flow.hpp"
 #include "run/environment.hpp"
 #include "run/evaluation_stage.hpp"
+#include "run/follower.hpp"
 #include "run/heartbeat.hpp"
 #include "run/interrupt.hpp"
 #include "run/progress.hpp"
 #include "run/resume_plan.hpp"
 #include "run/run_checkpoints.hpp"
 #include "run/run_record.hpp"
-#include "run/runner.hpp"
 #include "run/teacher.hpp"
 #include "run/visual_artifacts.hpp"
 #include "storage/run_resume.hpp"
@@ -42,12 +45,17 @@ struct RunState {
   std::unique_ptr<RunCheckpoints> checkpoints;
 };
 
+// Thrown after the epoch at which a halving rung pauses a run.
+struct Paused {
+  int epoch;
+};
+
 class Executor {
  public:
   // `reopen`: by run index, the recorded run each one continues (--resume).
   Executor(const std::vector<spec::RunSpec>& runs, const std::string& spec_text,
            const kernel::PluginCatalog& catalog, storage::RunStore& store, Environment env,
-           DataCache cache, std::map<int, Reopened> reopen)
+           DataCache cache, std::map<int, Reopened> reopen, const RunOptions& options)
       : runs_(runs),
         spec_text_(spec_text),
         catalog_(catalog),
@@ -56,7 +64,11 @@ class Executor {
         reopen_(std::move(reopen)),
         graph_(graph::ExperimentGraph::build(runs)),
         data_flow_(runs, catalog, graph_, std::move(cache)),
-        states_(runs.size()) {
+        states_(runs.size()),
+        processes_(options.processes && options.processes->size() > 1 ? options.processes
+                                                                      : nullptr),
+        hosts_(options.process_hosts),
+        pause_after_(options.pause_after_epochs) {
     for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
   }
 
@@ -83,6 +95,7 @@ class Executor {
       release_inputs(v);
       if (stopped_ || interrupt_requested()) break;
     }
+    if (processes_) order(end_order);
     // A run cut short between its stages is recorded as interrupted, never left
     // 'running'.
     for (RunState& s : states_) {
@@ -100,6 +113,9 @@ class Executor {
  private:
   Vertex input(Vertex v) const { return graph_.inputs(v).front(); }
 
+  // Data-parallel: tells the other processes what to do next (follower.hpp).
+  void order(std::string text) { processes_->broadcast(text, 0); }
+
   // Frees a data stage's images once every stage that reads them has run.
   void release_inputs(Vertex v) {
     for (Vertex in : graph_.inputs(v))
@@ -113,9 +129,14 @@ class Executor {
     std::int64_t id = 0;
     int epochs_done = 0;
     std::optional<engine::TrainingState> state;
+    std::filesystem::path checkpoint;  // the one `state` comes from
   };
   Start begin(const spec::RunSpec& run, const std::vector<std::string>& classes) {
-    const storage::RunInfo info = run_info(run, spec_text_, env_);
+    storage::RunInfo info = run_info(run, spec_text_, env_);
+    if (processes_) {
+      info.params.emplace_back("train.processes", std::to_string(processes_->size()));
+      info.params.emplace_back("train.process_hosts", fmt::format("{}", fmt::join(hosts_, " ")));
+    }
     auto reopened = reopen_.find(run.index);
     if (reopened == reopen_.end()) return {store_.begin_run(info, classes), 0, std::nullopt};
     Start start{reopened->second.run, 0, std::nullopt};
@@ -125,6 +146,7 @@ class Executor {
       if (!start.state)
         throw std::runtime_error(last.string() + ": has no training state to resume from");
       start.epochs_done = start.state->epochs_done;
+      start.checkpoint = last;
     }
     storage::reopen_run(store_.database(), start.id, start.epochs_done, info);
     return start;
@@ -150,25 +172,55 @@ class Executor {
     state.data = input.contents;
     std::string who = fmt::format("run {}{}", state.summary.id,
                                   run.variant.empty() ? "" : " (" + run.variant + ")");
-    fmt::print(stderr, "{}: training, seed {}\n", who, run.seed);
+    if (pause_after_ > 0 && start.epochs_done >= pause_after_)
+      return pause(state, start.epochs_done);  // a resumed search: this rung is done
+    fmt::print(
+        stderr, "{}: training, seed {}{}\n", who, run.seed,
+        processes_ ? fmt::format(", data-parallel over {} processes", processes_->size()) : "");
+    if (processes_)
+      order(train_order(static_cast<std::size_t>(&state - states_.data()),
+                        start.checkpoint.string()));
     try {
       prepare_network(state, who);
       engine::Trainer trainer(*state.network, run.train, static_cast<int>(classes.size()),
                               static_cast<std::uint64_t>(run.seed));
+      trainer.set_collective(processes_);
+      trainer.set_stop_request(interrupt_requested);
       if (!run.train.distill.teachers.empty()) attach_teacher(state, trainer, classes, who);
       state.checkpoints = std::make_unique<RunCheckpoints>(
           store_, state.summary.id, store_.database().path(), run, classes,
           state.network->input_shape(), input.fitted_states);
       if (start.state) resume_from(state, trainer, start, who);
       fit(state, trainer, who);
+    } catch (const Paused& e) {
+      pause(state, e.epoch);
     } catch (const Interrupted& e) {
-      state.summary.status = storage::RunStatus::interrupted;
-      state.summary.error = e.what();
-      stopped_ = true;
-      state.network.reset();
+      stop(state, e.what());
+    } catch (const engine::TrainingStopped& e) {
+      stop(state, e.what());
     } catch (const std::exception& e) {
       fail(state, e.what());
+      // The other processes are inside fit(), waiting for this one: the run is recorded
+      // failed, and the error ends them all (MPI_Abort in main).
+      if (processes_) {
+        record(state);
+        throw;
+      }
     }
+  }
+
+  // A halving rung reached: the run waits, checkpointed, for the search to promote it.
+  void pause(RunState& state, int epoch) {
+    state.summary.status = storage::RunStatus::interrupted;
+    state.summary.error = fmt::format("search: paused after epoch {} (a halving rung)", epoch);
+    state.network.reset();
+  }
+
+  void stop(RunState& state, const std::string& why) {
+    state.summary.status = storage::RunStatus::interrupted;
+    state.summary.error = why;
+    stopped_ = true;
+    state.network.reset();
   }
 
   // The run's network built for its data and initialised (or fine-tuned from
@@ -232,13 +284,15 @@ class Executor {
       // After the epoch's rows: a resumed run drops rows its last checkpoint
       // does not cover.
       state.checkpoints->after_epoch(*state.network, s, trainer.state());
-      check_interrupt();
+      if (pause_after_ > 0 && s.epoch >= pause_after_ && s.epoch < run.train.epochs)
+        throw Paused{s.epoch};
+      // Data-parallel, the processes stop together, at a step (the trainer's stop request).
+      if (!processes_) check_interrupt();
     };
     Heartbeat heartbeat(store_, state.summary.id);
     auto on_step = [&](int epoch, int step, int steps, double loss) {
       progress.step(epoch, step, steps, loss, run.train.batch);
       heartbeat.maybe_beat();
-      check_interrupt();
     };
     const auto& splits = state.data->splits;
     auto val = splits.find("val");
@@ -324,6 +378,9 @@ class Executor {
   std::map<Vertex, DataResult> data_;
   std::map<Vertex, size_t> consumed_;
   bool stopped_ = false;
+  engine::Collective* processes_;  // null unless data-parallel over several processes
+  std::vector<std::string> hosts_;
+  int pause_after_;  // RunOptions::pause_after_epochs
 };
 
 }  // namespace
@@ -338,14 +395,29 @@ std::vector<spec::RunSpec> shard_runs(const std::vector<spec::RunSpec>& runs, in
 
 std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string& spec_text,
                                 const kernel::PluginCatalog& catalog, const RunOptions& options) {
+  if (spec.search && spec.search->method == spec::SearchPlan::Method::halving) {
+    if (options.processes && options.processes->size() > 1)
+      throw std::runtime_error("a halving search does not train data-parallel (mpirun) yet");
+    return execute_halving(spec, options, [&](const spec::LoadedSpec& rung, const RunOptions& o) {
+      return execute(rung, spec_text, catalog, o);
+    });
+  }
   std::vector<spec::RunSpec> runs = shard_runs(spec.runs, options.shard_index, options.shard_count);
+  if (options.processes && options.processes->rank() > 0) {
+    use_threads(options.threads);
+    install_interrupt_handler();
+    follow_rank0(*options.processes, runs, catalog,
+                 DataCache(cache_location(options.cache, options.db)), options.db);
+    return {};
+  }
   storage::RunStore store(options.db);  // before any work: an unwritable database fails here
   std::map<int, Reopened> reopen;
   if (options.resume) reopen = plan_resume(store, runs);
   int threads = use_threads(options.threads);
   install_interrupt_handler();
   Executor executor(runs, spec_text, catalog, store, describe_environment(threads),
-                    DataCache(cache_location(options.cache, options.db)), std::move(reopen));
+                    DataCache(cache_location(options.cache, options.db)), std::move(reopen),
+                    options);
   return executor.execute();
 }
 

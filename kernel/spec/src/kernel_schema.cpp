@@ -189,6 +189,8 @@ const Section& experiment_schema() {
       section_field("evaluate", evaluate_schema(), "evaluation"),
       plugin_field("sweep", Field::Type::sweep, Kind::dataset, false,
                    "key paths mapped to lists of values; runs take their cartesian product"),
+      plugin_field("search", Field::Type::search, Kind::dataset, false,
+                   "trials drawn from distributions over key paths (random or halving)"),
   }};
   return s;
 }

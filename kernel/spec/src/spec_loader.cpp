@@ -8,73 +8,47 @@
 #include <optional>
 #include <sstream>
 
+#include "key_paths.hpp"
 #include "spec/env_expand.hpp"
 #include "spec/kernel_schema.hpp"
+#include "spec/search_block.hpp"
 #include "spec/spec_limits.hpp"
 #include "spec/validator.hpp"
 
 namespace ferlab::spec {
 namespace {
 
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> out;
-  std::stringstream in(path);
-  std::string segment;
-  while (std::getline(in, segment, '.')) out.push_back(segment);
-  return out;
-}
-
-bool is_index(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-}
-
-// Checks that a key path names something the kernel schema knows, as far as the kernel's own
-// sections go (plugin parameters are checked when each run is validated).
-bool check_path(const std::vector<std::string>& segments, const Location& where,
-                const std::string& what, ProblemList& problems) {
-  const Section* section = &experiment_schema();
-  std::string walked;
-  for (const std::string& segment : segments) {
-    if (!section) return true;
-    const Field* field = section->find(segment);
-    if (!field) {
-      problems.add(where, child_path(walked, segment),
-                   fmt::format("{} names unknown key '{}'{}", what, segment,
-                               did_you_mean(segment, section->keys())));
-      return false;
-    }
-    walked = child_path(walked, segment);
-    section = field->type == Field::Type::section ? field->section : nullptr;
-  }
-  if (segments.empty()) problems.add(where, "", what + " has an empty key path");
-  return !segments.empty();
-}
-
-// The node at a path, creating maps on the way. Returns nullptr where a path segment cannot
-// apply (an index into a map, an index past the end of a list).
-SpecNode* node_at(SpecNode& root, const std::vector<std::string>& segments) {
-  SpecNode* node = &root;
-  for (const std::string& segment : segments) {
-    if (node->is_sequence() && is_index(segment)) {
-      size_t i = std::stoul(segment);
-      if (i >= node->items.size()) return nullptr;
-      node = &node->items[i];
-      continue;
-    }
-    if (node->is_null()) *node = SpecNode::make_map(node->location);
-    if (!node->is_map()) return nullptr;
-    SpecNode* child = node->find(segment);
-    if (!child) child = &node->set(segment, SpecNode());
-    node = child;
-  }
-  return node;
-}
-
 void forget_lines(SpecNode& node) {
   node.location.line = node.location.column = 0;
   node.key_location.line = node.key_location.column = 0;
   for (SpecNode& item : node.items) forget_lines(item);
   for (auto& field : node.fields) forget_lines(field.second);
+}
+
+// Sets the value at the key path `key` to the YAML text `value` (a --set, or a trial's drawn
+// value); problems point at `where`, naming `what`.
+void set_at_path(SpecNode& root, const std::string& key, const std::string& value,
+                 const Location& where, const std::string& what, ProblemList& problems) {
+  std::vector<std::string> segments = split_path(key);
+  if (!check_path(segments, where, what, problems)) return;
+  SpecNode node;
+  try {
+    node = parse_yaml(value, *where.origin);
+    forget_lines(node);  // the value's own lines mean nothing in the spec
+  } catch (const SpecSyntaxError& e) {
+    problems.add(where, key, "invalid YAML value: " + e.detail);
+    return;
+  } catch (const SpecLimitError& e) {
+    problems.add(where, key, "the value is " + e.detail);
+    return;
+  }
+  SpecNode* target = node_at(root, segments);
+  if (!target) {
+    problems.add(where, key, "this path does not exist in the spec");
+    return;
+  }
+  node.key_location = target->key_location.line ? target->key_location : where;
+  *target = std::move(node);
 }
 
 void apply_override(SpecNode& root, const std::string& text, ProblemList& problems) {
@@ -84,26 +58,7 @@ void apply_override(SpecNode& root, const std::string& text, ProblemList& proble
     problems.add(where, "", "expected key.path=value");
     return;
   }
-  std::vector<std::string> segments = split_path(text.substr(0, eq));
-  if (!check_path(segments, where, "--set", problems)) return;
-  SpecNode value;
-  try {
-    value = parse_yaml(text.substr(eq + 1), *where.origin);
-    forget_lines(value);  // a --set value is one line of its own: its origin says it all
-  } catch (const SpecSyntaxError& e) {
-    problems.add(where, text.substr(0, eq), "invalid YAML value: " + e.detail);
-    return;
-  } catch (const SpecLimitError& e) {
-    problems.add(where, text.substr(0, eq), "the value is " + e.detail);
-    return;
-  }
-  SpecNode* target = node_at(root, segments);
-  if (!target) {
-    problems.add(where, text.substr(0, eq), "this path does not exist in the spec");
-    return;
-  }
-  value.key_location = target->key_location.line ? target->key_location : where;
-  *target = std::move(value);
+  set_at_path(root, text.substr(0, eq), text.substr(eq + 1), where, "--set", problems);
 }
 
 // A short label for a swept value: a scalar as written, a plugin call by its name and params.
@@ -255,6 +210,63 @@ bool add_seed_runs(const SpecNode& variant, const std::string& label, const Loca
   return true;
 }
 
+// The field `key` of the spec's top level, removed from it (null when absent).
+SpecNode take_field(SpecNode& root, const std::string& key) {
+  SpecNode taken;
+  if (const SpecNode* found = root.find(key)) {
+    taken = *found;
+    taken.key_location = found->key_location;
+  }
+  std::erase_if(root.fields, [&key](const auto& field) { return field.first == key; });
+  return taken;
+}
+
+// Halving continues every trial's own schedule rung by rung: they must share its length.
+void check_halving(const SearchPlan& plan, LoadedSpec& loaded) {
+  if (plan.method != SearchPlan::Method::halving || loaded.runs.empty()) return;
+  const int epochs = loaded.runs.front().train.epochs;
+  for (const RunSpec& run : loaded.runs)
+    if (run.train.epochs != epochs)
+      return loaded.problems.add(plan.location, "search",
+                                 "halving needs every trial to train the same train.epochs "
+                                 "(its last rung): do not search train.epochs");
+  if (plan.min_epochs > epochs)
+    loaded.problems.add(plan.location, "search.min_epochs",
+                        fmt::format("the first rung's {} epochs exceed train.epochs ({})",
+                                    plan.min_epochs, epochs));
+}
+
+// The search's trials, each `root` with its drawn values (set as --set would), once per seed.
+void expand_search(const SpecNode& root, const SpecNode& block,
+                   const kernel::PluginCatalog& catalog, LoadedSpec& loaded) {
+  std::optional<SearchPlan> plan = read_search_block(block, loaded.problems);
+  if (!plan) return;
+  const SpecNode* seeds = root.find("seeds");
+  const std::size_t per_trial =
+      seeds && seeds->is_sequence() ? std::max<std::size_t>(seeds->items.size(), 1) : 1;
+  if (plan->trials * per_trial > SpecLimits::runs)
+    return loaded.problems.add(block.location, "search.trials",
+                               fmt::format("the trials times the seeds make more than {} runs "
+                                           "(the limit on runs in one spec)",
+                                           SpecLimits::runs));
+  const SpecNode& space = *block.find("space");
+  std::size_t run_nodes = 0;
+  for (const search::Trial& trial :
+       search::draw_trials(plan->space, plan->trials, plan->sampler, plan->seed)) {
+    SpecNode variant = root;
+    for (std::size_t d = 0; d < trial.overrides.size(); ++d)
+      set_at_path(variant, trial.overrides[d].first, trial.overrides[d].second,
+                  space.fields[d].second.key_location, "search key", loaded.problems);
+    const std::size_t first = loaded.runs.size();
+    if (!add_seed_runs(variant, trial_label(trial.index), block.location, catalog, run_nodes,
+                       loaded))
+      break;
+    for (std::size_t r = first; r < loaded.runs.size(); ++r) loaded.runs[r].trial = trial.index;
+  }
+  check_halving(*plan, loaded);
+  loaded.search = std::move(plan);
+}
+
 }  // namespace
 
 LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
@@ -268,11 +280,19 @@ LoadedSpec load_spec_text(const std::string& text, const std::string& origin,
   for (const std::string& o : overrides) apply_override(root, o, loaded.problems);
 
   // Axes point into `sweep`, which must outlive them: take it out of the tree first.
-  SpecNode sweep;
-  if (const SpecNode* found = root.find("sweep")) sweep = *found;
+  SpecNode sweep = take_field(root, "sweep"), search = take_field(root, "search");
+  if (!search.is_null()) {
+    if (!sweep.is_null())
+      loaded.problems.add(search.key_location, "search",
+                          "a spec has a sweep or a search, not both (search the swept keys "
+                          "with a choice)");
+    else
+      expand_search(root, search, catalog, loaded);
+    if (!loaded.problems.empty()) loaded.runs.clear();
+    return loaded;
+  }
   std::vector<SweepAxis> axes;
   if (!sweep.is_null()) axes = sweep_axes(sweep, loaded.problems);
-  std::erase_if(root.fields, [](const auto& field) { return field.first == "sweep"; });
   if (!runs_within_limit(root, axes, sweep.location, loaded.problems)) return loaded;
   std::size_t run_nodes = 0;
 

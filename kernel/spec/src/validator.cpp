@@ -96,6 +96,7 @@ class Validator {
           if (value && !value->is_null()) resolved.set(field.key, layers(*value, field_path, run));
           break;
         case Field::Type::sweep:
+        case Field::Type::search:
           break;  // expanded before validation
       }
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace ferlab::engine {
 
@@ -19,6 +20,15 @@ class Collective {
   // Rank `root`'s values to every process.
   virtual void broadcast(float* values, std::size_t count, int root) = 0;
   virtual void broadcast(double* values, std::size_t count, int root) = 0;
+  virtual void broadcast(char* values, std::size_t count, int root) = 0;
+
+  // Rank `root`'s text to every process.
+  void broadcast(std::string& text, int root) {
+    double size = static_cast<double>(text.size());
+    broadcast(&size, 1, root);
+    text.resize(static_cast<std::size_t>(size));
+    broadcast(text.data(), text.size(), root);
+  }
 };
 
 }  // namespace ferlab::engine

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <ferlab/sample.hpp>
 #include <functional>
+#include <stdexcept>
 #include <map>
 #include <optional>
 #include <vector>
@@ -52,6 +53,12 @@ using StepCallback = std::function<void(int epoch, int step, int steps, double l
 using Teacher = std::function<void(const float* input, int batch, float* probabilities)>;
 
 using NamedParameters = std::vector<std::pair<std::string, Parameter*>>;
+
+// Thrown by fit() after the step at which a stop was requested (set_stop_request); the epochs
+// before it were reported through the epoch callback as usual.
+struct TrainingStopped : std::runtime_error {
+  TrainingStopped() : std::runtime_error("interrupted by a signal") {}
+};
 struct LossOptions;
 
 class Trainer {
@@ -80,6 +87,10 @@ class Trainer {
   // val and tells the others, so every process selects the same epoch. Null: one process.
   void set_collective(Collective* processes) { processes_ = processes; }
 
+  // Asked after every step: when it answers true (data-parallel: on any process, so that all
+  // of them stop after the same step), fit() throws TrainingStopped.
+  void set_stop_request(std::function<bool()> requested) { stop_requested_ = std::move(requested); }
+
   // Makes the next fit() continue after the epoch `state` was taken at (by state(), in a fit
   // with the same data, options and seed; the network must hold that epoch's weights) instead
   // of starting afresh. With one thread the result is bit-identical to an uninterrupted fit.
@@ -102,8 +113,9 @@ class Trainer {
   EpochStats train_epoch(int epoch, double lr, EpochWork& work, const StepCallback& on_step);
   // Validation figures into `stats`: computed by rank 0 alone when training data-parallel.
   void validate(EpochStats& stats, const std::vector<Sample>& val, int batch);
-  // The gradients of the whole batch on every process (data-parallel), and its loss.
-  double combine(double loss, const EpochWork& w);
+  // The gradients of the whole batch on every process (data-parallel), and its loss; `stop`
+  // becomes true on every process when it was on one.
+  double combine(double loss, const EpochWork& w, bool& stop);
   // Marks the epoch best (keeping its weights) when select_on improved, counts epochs since
   // the best one and decides early stopping.
   void select(EpochStats& stats, const NamedParameters& parameters, bool has_val);
@@ -117,6 +129,7 @@ class Trainer {
   std::uint64_t seed_;
   Teacher teacher_;
   Collective* processes_ = nullptr;
+  std::function<bool()> stop_requested_;
   std::vector<float> gradient_buffer_;  // data-parallel: every gradient, summed across processes
   std::optional<TrainingState> resume_;
   TrainingState progress_;  // epochs, best epoch and its weights so far

@@ -28,6 +28,8 @@ class MpiCollective final : public engine::Collective {
   void sum(float* values, std::size_t count) override;
   void broadcast(float* values, std::size_t count, int root) override;
   void broadcast(double* values, std::size_t count, int root) override;
+  void broadcast(char* values, std::size_t count, int root) override;
+  using engine::Collective::broadcast;
 
   // Every process's host name, in rank order.
   std::vector<std::string> hosts() const;

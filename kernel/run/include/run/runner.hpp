@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/collective.hpp"
 #include "loader/plugin_catalog.hpp"
 #include "spec/spec_loader.hpp"
 #include "storage/run_status.hpp"
@@ -20,6 +21,13 @@ struct RunOptions {
   // Continue each unfinished run of the spec (same experiment, variant and seed) from its last
   // checkpoint, skip finished ones, start those never started.
   bool resume = false;
+  // A halving rung: each run stops after this many epochs (when it has more to train), its
+  // checkpoint kept and its status interrupted, for the next rung to resume. 0: train them all.
+  int pause_after_epochs = 0;
+  // Data-parallel (mpirun -np N): every process trains each run together; rank 0 alone holds
+  // the database, checkpoints and progress, and tells the others what to train (follower.hpp).
+  engine::Collective* processes = nullptr;
+  std::vector<std::string> process_hosts;  // in rank order, recorded with each run
 };
 
 struct RunSummary {
@@ -30,6 +38,7 @@ struct RunSummary {
   double test_accuracy = -1;
   double seconds = 0;
   std::string error;
+  bool not_promoted = false;  // a halving search stopped it after a rung: it did not fail
 };
 
 // The runs of the spec that shard `index` of `count` executes: every count-th from index.

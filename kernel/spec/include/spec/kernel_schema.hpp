@@ -18,6 +18,7 @@ struct Field {
     plugin_list,  // a list of plugin calls, applied in order
     layer_list,   // an inline network: [{type: LAYER, name: N, inputs: [...], ...params}]
     sweep,        // {key.path: [value, ...]}
+    search,       // {method, trials, space: {key.path: distribution}} (search_block.hpp)
   };
   std::string key;
   Type type = Type::param;

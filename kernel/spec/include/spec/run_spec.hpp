@@ -41,6 +41,7 @@ struct RunSpec {
   std::int64_t seed = 1;
   std::vector<std::int64_t> seeds;  // all seeds of the experiment (this run has `seed`)
   int index = 0;                    // position in the expanded list of runs (for --shard)
+  int trial = -1;                   // a search's trial (0-based); -1 outside a search
   std::string spec_file;
 
   PluginCall dataset;

@@ -1,0 +1,101 @@
+// `mpirun -np 2 ferlab run SPEC`: one database written by rank 0, the figures of a one-process
+// run with the same global batch, a killed process ending the job and a resumable run.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "../support/process.hpp"
+#include "../support/specs.hpp"
+#include "../support/temp_dir.hpp"
+#include "storage/sqlite.hpp"
+
+namespace fs = std::filesystem;
+using ferlab::storage::Database;
+using ferlab::storage::Statement;
+using ferlab::testing_support::run_command;
+using testing::HasSubstr;
+
+namespace {
+
+std::string mpirun(const std::string& args) {
+#ifdef FERLAB_SANITIZED_BUILD
+  const std::string environment = "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 ";
+#else
+  const std::string environment;
+#endif
+  return environment + "mpirun --allow-run-as-root --oversubscribe -np 2 " FERLAB_CLI " " + args;
+}
+
+// Per epoch and split: loss and accuracy.
+std::vector<std::pair<double, double>> epochs(const fs::path& db) {
+  Database d(db.string(), false);
+  Statement s(d, "SELECT loss, accuracy FROM epochs ORDER BY run_id, epoch, split");
+  std::vector<std::pair<double, double>> out;
+  while (s.step()) out.emplace_back(s.real(0), s.real(1));
+  return out;
+}
+
+class MpiRun : public testing::Test {
+ protected:
+  const ferlab::testing_support::TempDir temp_{"mpi-run"};
+  const fs::path dir_ = temp_.path();
+  fs::path write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+};
+
+TEST_F(MpiRun, TwoProcessesRecordTheFiguresOfOneWithTheSameGlobalBatch) {
+  // No dropout, no batchnorm: what differs between one and two processes is float rounding.
+  const fs::path spec = write("spec.yaml", ferlab::testing_support::tiny_sweep_spec("mpi", 3));
+  auto two = run_command(
+      mpirun("run " + spec.string() + " --threads 1 --db " + (dir_ / "two.db").string()));
+  ASSERT_EQ(two.status, 0) << two.out;
+  EXPECT_THAT(two.out, HasSubstr("data-parallel over 2 processes"));
+  auto one = run_command(std::string(FERLAB_CLI) + " run " + spec.string() + " --threads 1 --db " +
+                         (dir_ / "one.db").string());
+  ASSERT_EQ(one.status, 0) << one.out;
+  const auto a = epochs(dir_ / "one.db"), b = epochs(dir_ / "two.db");
+  ASSERT_EQ(a.size(), 4u * 3 * 2);  // 4 runs, 3 epochs, train and val
+  ASSERT_EQ(b.size(), a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_NEAR(b[i].first, a[i].first, 1e-4 * std::abs(a[i].first)) << i;
+    EXPECT_NEAR(b[i].second, a[i].second, 1e-4 * std::abs(a[i].second)) << i;
+  }
+  Database d((dir_ / "two.db").string(), false);
+  Statement p(d, "SELECT value FROM params WHERE key = 'train.processes'");
+  ASSERT_TRUE(p.step());
+  EXPECT_EQ(p.text(0), "2");
+}
+
+// A process killed in the middle: the job ends with an error in seconds, and the run, left
+// 'running' by the killed job, resumes in one process and finishes.
+TEST_F(MpiRun, KilledProcessEndsTheJobAndTheRunResumesInOneProcess) {
+  const fs::path spec = write("spec.yaml", ferlab::testing_support::resumable_spec("mpi-kill", 4));
+  const fs::path db = dir_ / "runs.db", log = dir_ / "log.txt";
+  const auto start = std::chrono::steady_clock::now();
+  // The newest process mpirun started (rank 1) is killed once rank 0 reports epoch 2.
+  const std::string script =
+      mpirun("run " + spec.string() + " --threads 1 --db " + db.string()) + " >" + log.string() +
+      " 2>&1 & job=$!; for i in $(seq 6000); do grep -q \"epoch 2/\" " + log.string() +
+      " && break; sleep 0.01; done; pkill -KILL -n -P $job; wait $job; echo $?";
+  auto killed = run_command("timeout 120 bash -c '" + script + "'");  // $job: the inner shell's
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(killed.out, "0\n") << killed.out;
+  EXPECT_LT(seconds, 60);
+  auto resumed = run_command(std::string(FERLAB_CLI) + " run " + spec.string() +
+                             " --threads 1 --resume --db " + db.string());
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_THAT(resumed.out, HasSubstr("resum"));
+  Database d(db.string(), false);
+  Statement s(d, "SELECT count(*) FROM runs WHERE status = 'finished'");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.integer(0), 1);
+}
+
+}  // namespace
