@@ -24,6 +24,7 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global);
 void add_models_command(CLI::App& app, GlobalOptions& global);
 void add_slurm_command(CLI::App& app, GlobalOptions& global);
 void add_search_command(CLI::App& app, GlobalOptions& global);
+void add_lr_find_command(CLI::App& app, GlobalOptions& global);
 
 // Loads the catalog and a spec, printing every problem; throws CLI::RuntimeError with the
 // exit code (1: plugin errors, 2: invalid spec) unless the spec is valid.

@@ -42,8 +42,18 @@ int main(int argc, char** argv) {
   ferlab::cli::add_models_command(app, global);
   ferlab::cli::add_slurm_command(app, global);
   ferlab::cli::add_search_command(app, global);
+  ferlab::cli::add_lr_find_command(app, global);
   try {
     app.parse(argc, argv);
+    // What data-parallel training spent on its gradient allreduces (bench/run_mpi_bench reads it).
+    if (processes && processes->size() > 1 && processes->rank() == 0) {
+      const auto t = processes->gradient_traffic();
+      if (t.calls > 0)
+        fmt::print(stderr,
+                   "allreduce: {} steps over {} processes, {:.0f} bytes per step, {:.2f} ms per "
+                   "step\n",
+                   t.calls, processes->size(), t.bytes / t.calls, 1e3 * t.seconds / t.calls);
+    }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

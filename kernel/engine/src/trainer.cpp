@@ -294,7 +294,7 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
                                std::to_string(epoch + 1) + " (lower the learning rate?)");
     loss_sum += loss;
     if (options_.grad_clip > 0) clip_gradients(w.trained, options_.grad_clip);
-    w.optimizer.step(stats.lr);
+    w.optimizer.step(step_lr_ ? step_lr_(w.optimizer.steps()) : stats.lr);
     if (on_step) on_step(stats.epoch, static_cast<int>(step + 1), static_cast<int>(w.steps), loss);
     if (stop) throw TrainingStopped();
   }

@@ -44,9 +44,13 @@ void MpiCollective::sum(double* values, std::size_t count) {
 }
 
 void MpiCollective::sum(float* values, std::size_t count) {
+  const double start = MPI_Wtime();
   in_pieces(values, count, [](float* v, int n) {
     MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
   });
+  traffic_.seconds += MPI_Wtime() - start;
+  traffic_.bytes += static_cast<double>(count * sizeof(float));
+  ++traffic_.calls;
 }
 
 void MpiCollective::broadcast(float* values, std::size_t count, int root) {

@@ -105,4 +105,23 @@ bool DataFlow::needed(Vertex v, std::uint64_t files_hash) const {
   return false;
 }
 
+DataResult DataFlow::train_input(std::size_t position) {
+  graph::Vertex train = 0;
+  bool found = false;
+  for (graph::Vertex v : graph_.execution_order()) {
+    const graph::Stage& stage = graph_.stage(v);
+    if (stage.kind == graph::StageKind::train && stage.runs.front() == static_cast<int>(position))
+      train = v, found = true;
+  }
+  if (!found) throw std::logic_error(fmt::format("no train stage for run {}", position));
+  std::vector<graph::Vertex> chain;  // dataset first
+  for (graph::Vertex v = graph_.inputs(train).front();; v = graph_.inputs(v).front()) {
+    chain.insert(chain.begin(), v);
+    if (graph_.stage(v).kind == graph::StageKind::dataset) break;
+  }
+  DataResult data = load(chain.front());
+  for (std::size_t i = 1; i < chain.size(); ++i) data = transform(chain[i], data);
+  return data;
+}
+
 }  // namespace ferlab::run

@@ -17,27 +17,6 @@
 namespace ferlab::run {
 namespace {
 
-// The data of the train stage of runs[position]: its dataset and preprocessing chain computed
-// in order (through the image cache rank 0 fills).
-DataResult data_for(const graph::ExperimentGraph& graph, DataFlow& flow, std::size_t position) {
-  graph::Vertex train = 0;
-  bool found = false;
-  for (graph::Vertex v : graph.execution_order()) {
-    const graph::Stage& stage = graph.stage(v);
-    if (stage.kind == graph::StageKind::train && stage.runs.front() == static_cast<int>(position))
-      train = v, found = true;
-  }
-  if (!found) throw std::logic_error(fmt::format("no train stage for run {}", position));
-  std::vector<graph::Vertex> chain;  // dataset first
-  for (graph::Vertex v = graph.inputs(train).front();; v = graph.inputs(v).front()) {
-    chain.insert(chain.begin(), v);
-    if (graph.stage(v).kind == graph::StageKind::dataset) break;
-  }
-  DataResult data = flow.load(chain.front());
-  for (std::size_t i = 1; i < chain.size(); ++i) data = flow.transform(chain[i], data);
-  return data;
-}
-
 void train(engine::Collective& processes, const spec::RunSpec& run, const DataResult& data,
            const std::string& resume_checkpoint, const kernel::PluginCatalog& catalog,
            const std::string& db) {
@@ -92,7 +71,7 @@ void follow_rank0(engine::Collective& processes, const std::vector<spec::RunSpec
     if (verb != "train" || position >= runs.size())
       throw std::logic_error("rank " + std::to_string(processes.rank()) +
                              ": unknown order from rank 0: " + order);
-    train(processes, runs[position], data_for(graph, flow, position), checkpoint, catalog, db);
+    train(processes, runs[position], flow.train_input(position), checkpoint, catalog, db);
   }
 }
 

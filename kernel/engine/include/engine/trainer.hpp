@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <ferlab/sample.hpp>
 #include <functional>
-#include <stdexcept>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "engine/augmentation.hpp"
@@ -91,6 +91,10 @@ class Trainer {
   // of them stop after the same step), fit() throws TrainingStopped.
   void set_stop_request(std::function<bool()> requested) { stop_requested_ = std::move(requested); }
 
+  // Replaces the schedule step by step (the learning-rate range test): the rate of the
+  // optimizer's step k, counted from 0 over the whole fit.
+  void set_step_lr(std::function<double(long step)> lr) { step_lr_ = std::move(lr); }
+
   // Makes the next fit() continue after the epoch `state` was taken at (by state(), in a fit
   // with the same data, options and seed; the network must hold that epoch's weights) instead
   // of starting afresh. With one thread the result is bit-identical to an uninterrupted fit.
@@ -130,6 +134,7 @@ class Trainer {
   Teacher teacher_;
   Collective* processes_ = nullptr;
   std::function<bool()> stop_requested_;
+  std::function<double(long)> step_lr_;
   std::vector<float> gradient_buffer_;  // data-parallel: every gradient, summed across processes
   std::optional<TrainingState> resume_;
   TrainingState progress_;  // epochs, best epoch and its weights so far

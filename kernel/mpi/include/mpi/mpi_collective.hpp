@@ -31,6 +31,14 @@ class MpiCollective final : public engine::Collective {
   void broadcast(char* values, std::size_t count, int root) override;
   using engine::Collective::broadcast;
 
+  // What the float allreduces (the gradients) cost this process so far: calls, bytes reduced
+  // and seconds inside MPI_Allreduce (waiting for the slowest process included).
+  struct Traffic {
+    long calls = 0;
+    double bytes = 0, seconds = 0;
+  };
+  Traffic gradient_traffic() const { return traffic_; }
+
   // Every process's host name, in rank order.
   std::vector<std::string> hosts() const;
   // Ends every process of the job with `code` (after an error on this one), printing
@@ -39,6 +47,7 @@ class MpiCollective final : public engine::Collective {
 
  private:
   int rank_ = 0, size_ = 1;
+  Traffic traffic_;
 };
 
 }  // namespace ferlab::mpi

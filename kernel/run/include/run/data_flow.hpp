@@ -40,6 +40,10 @@ class DataFlow {
   DataResult load(graph::Vertex v);
   // Preprocessing stage v on `input`, the result of the stage before it.
   DataResult transform(graph::Vertex v, const DataResult& input);
+  // What the train stage of runs[position] reads: its dataset and preprocessing chain, each
+  // stage computed (or read from the cache) in order. For a process that trains one run
+  // alone (a data-parallel follower, the learning-rate range test).
+  DataResult train_input(std::size_t position);
 
  private:
   DataResult rebuild(graph::Vertex v, std::uint64_t files_hash);
