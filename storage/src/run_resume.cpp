@@ -19,14 +19,14 @@ std::optional<PreviousRun> latest_run(Database& db, const std::string& experimen
   return PreviousRun{find.integer(0), find.text(1), find.text(2), find.text(3), find.integer(4)};
 }
 
-void reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& now) {
+bool reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& now) {
   Transaction t(db);
   Statement status(db, "SELECT status FROM runs WHERE id = ?");
   status.bind(1, run);
   if (!status.step()) throw StorageError(fmt::format("{}: there is no run {}", db.path(), run));
-  if (parse_status(status.text(0)) == RunStatus::finished)
-    throw StorageError(
-        fmt::format("{}: run {} has finished; there is nothing to resume", db.path(), run));
+  // Finished or running since it was planned: another process working on the same spec took it.
+  const auto now_status = parse_status(status.text(0));
+  if (now_status == RunStatus::finished || now_status == RunStatus::running) return false;
   status.reset();
   Statement reopen(db, R"sql(
     UPDATE runs SET status = 'running', ended = NULL, error = NULL, heartbeat = ?, host = ?,
@@ -50,6 +50,7 @@ void reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& 
   Statement images(db, "DELETE FROM artifacts WHERE run_id = ? AND kind != 'checkpoint'");
   images.bind(1, run).run();
   t.commit();
+  return true;
 }
 
 }  // namespace ferlab::storage

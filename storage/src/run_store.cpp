@@ -27,8 +27,23 @@ RunStore::RunStore(const std::string& path) : db_(path, true) {
   mark_stale_runs(db_, host_name(), stale_after, process_alive);
 }
 
+std::int64_t RunStore::claim_run(const RunInfo& info, const std::vector<std::string>& classes) {
+  return begin(info, classes, true);
+}
+
 std::int64_t RunStore::begin_run(const RunInfo& info, const std::vector<std::string>& classes) {
+  return begin(info, classes, false);
+}
+
+std::int64_t RunStore::begin(const RunInfo& info, const std::vector<std::string>& classes,
+                             bool unless_taken) {
   Transaction t(db_);
+  if (unless_taken) {
+    Statement taken(db_, R"sql(
+      SELECT 1 FROM runs r JOIN experiments e ON e.id = r.experiment_id
+      WHERE e.name = ? AND r.variant = ? AND r.seed = ? AND r.status IN ('running', 'finished'))sql");
+    if (taken.bind(1, info.experiment).bind(2, info.variant).bind(3, info.seed).step()) return 0;
+  }
   Statement add_experiment(db_, "INSERT OR IGNORE INTO experiments(name, created) VALUES (?, ?)");
   add_experiment.bind(1, info.experiment).bind(2, now_utc()).run();
   Statement add_run(db_, R"sql(

@@ -68,7 +68,8 @@ class Executor {
         processes_(options.processes && options.processes->size() > 1 ? options.processes
                                                                       : nullptr),
         hosts_(options.process_hosts),
-        pause_after_(options.pause_after_epochs) {
+        pause_after_(options.pause_after_epochs),
+        claim_(options.resume) {
     for (size_t r = 0; r < runs.size(); ++r) states_[r].spec = &runs[r];
   }
 
@@ -138,7 +139,11 @@ class Executor {
       info.params.emplace_back("train.process_hosts", fmt::format("{}", fmt::join(hosts_, " ")));
     }
     auto reopened = reopen_.find(run.index);
-    if (reopened == reopen_.end()) return {store_.begin_run(info, classes), 0, std::nullopt};
+    // With --resume, several processes may work through the spec on this database: each run
+    // is claimed in one transaction, and one another process took meanwhile is left (id 0).
+    if (reopened == reopen_.end())
+      return {claim_ ? store_.claim_run(info, classes) : store_.begin_run(info, classes), 0,
+              std::nullopt};
     Start start{reopened->second.run, 0, std::nullopt};
     const auto last = run_checkpoint_file(store_.database(), start.id, "last");
     if (std::filesystem::exists(last)) {
@@ -148,7 +153,7 @@ class Executor {
       start.epochs_done = start.state->epochs_done;
       start.checkpoint = last;
     }
-    storage::reopen_run(store_.database(), start.id, start.epochs_done, info);
+    if (!storage::reopen_run(store_.database(), start.id, start.epochs_done, info)) return {};
     return start;
   }
 
@@ -165,6 +170,11 @@ class Executor {
       if (!reopen_.count(run.index)) throw;  // the database itself failed
       state.summary.id = reopen_.at(run.index).run;
       return fail(state, fmt::format("cannot resume: {}", e.what()));
+    }
+    if (start.id == 0) {
+      fmt::print(stderr, "{}{} seed {}: taken by another process, skipped\n", run.experiment,
+                 run.variant.empty() ? "" : " (" + run.variant + ")", run.seed);
+      return;
     }
     state.summary.id = start.id;
     state.events = input.events;
@@ -381,6 +391,7 @@ class Executor {
   engine::Collective* processes_;  // null unless data-parallel over several processes
   std::vector<std::string> hosts_;
   int pause_after_;  // RunOptions::pause_after_epochs
+  bool claim_;       // --resume: claim each new run (other processes may share the database)
 };
 
 }  // namespace

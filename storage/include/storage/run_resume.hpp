@@ -26,7 +26,8 @@ std::optional<PreviousRun> latest_run(Database& db, const std::string& experimen
 // train.epochs: check_resumable in the runner); keeps classes, checkpoints and the epochs up to
 // `kept_epochs` (those its last checkpoint holds); drops later epochs and everything evaluated
 // at the end (metrics, confusion, predictions, events, images), which the resumed run records
-// again. Throws StorageError when the run is missing or finished.
-void reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& now);
+// again. False, changing nothing, when the run is finished or running (another process working
+// through the same spec took it since it was planned); throws StorageError when it is missing.
+bool reopen_run(Database& db, std::int64_t run, int kept_epochs, const RunInfo& now);
 
 }  // namespace ferlab::storage

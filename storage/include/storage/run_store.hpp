@@ -86,6 +86,10 @@ class RunStore {
   explicit RunStore(const std::string& path);
 
   std::int64_t begin_run(const RunInfo& info, const std::vector<std::string>& classes);
+  // begin_run, unless a run of the same experiment, variant and seed is already finished or
+  // running (0 then): in one write transaction, so that of several processes working through
+  // one spec on this database (`ferlab run --resume` in each) exactly one takes each run.
+  std::int64_t claim_run(const RunInfo& info, const std::vector<std::string>& classes);
   void record_epoch(std::int64_t run, const std::vector<EpochRow>& rows);  // one transaction
   void record_evaluation(std::int64_t run, const Evaluation& evaluation);
   void record_predictions(std::int64_t run, const PredictionSet& predictions);  // one transaction
@@ -100,6 +104,8 @@ class RunStore {
   Database& database() { return db_; }
 
  private:
+  std::int64_t begin(const RunInfo& info, const std::vector<std::string>& classes,
+                     bool unless_taken);
   Database db_;
 };
 
