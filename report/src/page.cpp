@@ -123,9 +123,11 @@ std::string render_report(const ReportData& data, const std::string& source) {
   entries.insert(entries.end(), {{"curves", "Learning curves"},
                                  {"confusion", "Confusion matrices"},
                                  {"examples", "Examples"},
-                                 {"gradcam", "What the model looks at"}});
+                                 {"gradcam", "What the model looks at"},
+                                 {"setup", "Runs and specification"}});
+  // Results first; how they were obtained (runs, the spec, data, machine) after them.
   body += curves_section(page) + confusion_section(page) + examples_section(page) +
-          gradcam_section(page);
+          gradcam_section(page) + setup_section(page);
   std::string generated =
       fmt::format("{:%Y-%m-%d %H:%M:%S} UTC",
                   std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));

@@ -96,17 +96,21 @@ std::string spec_table(const PageContext& page) {
                         distinct.size() > 1 ? "differs" : "same", escape(key), cells);
   }
   std::string spec_text = page.data.runs.front().spec_text;
-  // With several variants the differences are what a reader wants first.
-  bool only = page.comparing();
-  return std::string(
-             "<h3>Specification</h3><label class=\"toggle\"><input type=\"checkbox\" "
-             "id=\"differences-only\"") +
-         (only ? " checked" : "") +
-         "> show differences only</label><table id=\"spec-params\" class=\"params" +
-         (only ? " differences-only" : "") + "\"><thead><tr>" + head + "</tr></thead><tbody>" +
-         rows + "</tbody></table><details><summary>spec file as written (" +
-         escape(page.data.runs.front().spec_file) + ")</summary><pre>" + escape(spec_text) +
-         "</pre></details>";
+  const std::string file = "<details><summary>spec file as written (" +
+                           escape(page.data.runs.front().spec_file) + ")</summary><pre>" +
+                           escape(spec_text) + "</pre></details>";
+  // With several variants their differences stay in view; one variant's parameters (60 rows
+  // and more) are folded, the results above them being what a reader came for.
+  if (!page.comparing())
+    return fmt::format(
+        "<h3>Specification</h3><details id=\"spec-folded\"><summary>all {} parameters</summary>"
+        "<table id=\"spec-params\" class=\"params\"><thead><tr>{}</tr></thead><tbody>{}</tbody>"
+        "</table></details>{}",
+        keys.size(), head, rows, file);
+  return "<h3>Specification</h3><label class=\"toggle\"><input type=\"checkbox\" "
+         "id=\"differences-only\" checked> show differences only</label><table "
+         "id=\"spec-params\" class=\"params differences-only\"><thead><tr>" +
+         head + "</tr></thead><tbody>" + rows + "</tbody></table>" + file;
 }
 
 // Samples per class and split, from the row sums of the stored confusion matrices.
@@ -164,9 +168,13 @@ std::string environment(const PageContext& page) {
 }  // namespace
 
 std::string summary_section(const PageContext& page) {
-  return section("summary", "Summary",
-                 facts(page) + runs_table(page) + spec_table(page) + class_distribution(page) +
-                     environment(page));
+  return section("summary", "Summary", facts(page));
+}
+
+std::string setup_section(const PageContext& page) {
+  return section(
+      "setup", "Runs and specification",
+      runs_table(page) + spec_table(page) + class_distribution(page) + environment(page));
 }
 
 }  // namespace ferlab::report

@@ -165,6 +165,14 @@ TEST_F(ReportPageTest, ASingleRunGetsThePageWithoutComparisonParts) {
   EXPECT_THAT(html, Not(HasSubstr("id=\"significance\"")));
   EXPECT_THAT(html, HasSubstr("<section id=\"comparison\"><h2>Results</h2>"));
   EXPECT_THAT(html, HasSubstr("id=\"curve-val-accuracy\""));
+  // Results first: the figures, curves and matrices come before the runs and the
+  // specification, whose parameters (one variant: nothing differs) are folded away.
+  const auto at = [&html](const std::string& text) { return html.find(text); };
+  ASSERT_NE(at("<section id=\"setup\">"), std::string::npos);
+  EXPECT_LT(at("<section id=\"comparison\">"), at("<section id=\"setup\">"));
+  EXPECT_LT(at("<section id=\"curves\">"), at("<section id=\"setup\">"));
+  EXPECT_LT(at("<details id=\"spec-folded\">"), at("id=\"spec-params\""));
+  EXPECT_GT(at("<details id=\"spec-folded\">"), at("<section id=\"setup\">"));
 }
 
 TEST_F(ReportPageTest, UnknownExperimentOrRunIsAnErrorNamingTheDatabase) {

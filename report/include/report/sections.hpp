@@ -15,7 +15,8 @@ struct PageContext {
   bool comparing() const { return variants.size() > 1; }
 };
 
-std::string summary_section(const PageContext& page);       // id "summary"
+std::string summary_section(const PageContext& page);       // id "summary": the figures
+std::string setup_section(const PageContext& page);         // id "setup": runs, spec, data
 std::string comparison_section(const PageContext& page);    // id "comparison"
 std::string significance_section(const PageContext& page);  // id "significance"
 std::string curves_section(const PageContext& page);        // id "curves"
