@@ -53,9 +53,10 @@ class SlurmSweep : public testing::Test {
   }
 
   // Submits the spec as a job array and its merge job; returns their ids ({} on failure).
-  std::pair<std::string, std::string> submit(const fs::path& spec, const fs::path& out) {
-    auto submitted = run_command(
-        cli("slurm " + spec.string() + " --out " + out.string() + " --cpus-per-task 1 --submit"));
+  std::pair<std::string, std::string> submit(const fs::path& spec, const fs::path& out,
+                                             const std::string& extra = "") {
+    auto submitted = run_command(cli("slurm " + spec.string() + " --out " + out.string() +
+                                     " --cpus-per-task 1 --submit" + extra));
     EXPECT_EQ(submitted.status, 0) << submitted.out;
     std::smatch m;
     if (!std::regex_search(submitted.out, m,
@@ -67,8 +68,9 @@ class SlurmSweep : public testing::Test {
   }
 
   // The same, returning once both jobs have left the queue.
-  std::pair<std::string, std::string> submit_and_wait(const fs::path& spec, const fs::path& out) {
-    auto ids = submit(spec, out);
+  std::pair<std::string, std::string> submit_and_wait(const fs::path& spec, const fs::path& out,
+                                                      const std::string& extra = "") {
+    auto ids = submit(spec, out, extra);
     if (!ids.first.empty()) wait_for(ids.first + "," + ids.second);
     return ids;
   }
@@ -161,3 +163,30 @@ TEST_F(SlurmSweep, CancelledTaskFinishesWhenSubmittedAgainWithTheSameFigures) {
 }
 
 }  // namespace
+
+// --ranks 2: the array task is an MPI job of 2 Slurm tasks (mpirun inside the allocation), and
+// its run is trained data-parallel by them.
+TEST_F(SlurmSweep, RanksMakeEachTaskAnMpiJobTrainingItsRunsDataParallel) {
+  // sbatch passes this environment on: mpirun refuses root without it, and the MPI library's
+  // allocations outlive MPI_Finalize (LeakSanitizer would report them).
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+#ifdef FERLAB_SANITIZED_BUILD
+  ::setenv("ASAN_OPTIONS", "abort_on_error=1:detect_leaks=0", 1);
+#endif
+  // One run: one learning rate, one seed.
+  const fs::path spec =
+      write("one.yaml", ferlab::testing_support::tiny_sweep_spec("slurm-ranks", 2));
+  const fs::path out = dir_ / "ranks";
+  submit_and_wait(spec, out,
+                  " --ranks 2 --set 'sweep={train.optimizer.lr: [0.001]}' --set 'seeds=[1]'");
+  std::ifstream in(out / "sweep.sbatch");
+  const std::string script(std::istreambuf_iterator<char>(in), {});
+  EXPECT_THAT(script, HasSubstr("#SBATCH --ntasks=2"));
+  EXPECT_THAT(script, HasSubstr("mpirun -np \"$SLURM_NTASKS\""));
+  ASSERT_TRUE(fs::exists(out / "runs.db")) << "the merge job did not run: see " << out / "logs";
+  EXPECT_EQ(count(out / "runs.db", "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
+  EXPECT_EQ(count(out / "runs.db",
+                  "SELECT count(*) FROM params WHERE key = 'train.processes' AND value = '2'"),
+            1);
+}
