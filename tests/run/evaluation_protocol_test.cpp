@@ -34,6 +34,24 @@ class EvaluationProtocol : public testing::Test {
     cv::imwrite((folder / (std::to_string(c) + "-" + std::to_string(i) + ".png")).string(), image);
   }
 
+  // Two classes in split folders: 24 train, 10 val and 10 test faces per class.
+  static void write_faces(const fs::path& faces) {
+    for (const auto& [split, count] :
+         {std::pair<std::string, int>{"train", 24}, {"val", 10}, {"test", 10}})
+      write_split(faces, split, count, false);
+  }
+  // Every test label wrong: each test face moved to the other class's folder.
+  static void poison_test_split(const fs::path& faces) {
+    fs::remove_all(faces / "test");
+    write_split(faces, "test", 10, true);
+  }
+  static void write_split(const fs::path& faces, const std::string& split, int count, bool flip) {
+    for (int c = 0; c < 2; ++c)
+      for (int i = 0; i < count; ++i)
+        write_face(faces / split / std::to_string(flip ? 1 - c : c), c,
+                   i + 100 * static_cast<int>(split.size()));
+  }
+
   Output run(const std::string& spec, const std::string& db) {
     std::ofstream(dir_ / "spec.yaml") << spec;
     fs::create_directories(fs::path(db).parent_path());
@@ -68,14 +86,7 @@ class EvaluationProtocol : public testing::Test {
 // poisoned test accuracy is exactly 1 - the honest one.
 TEST_F(EvaluationProtocol, TheTestLabelsNeverChangeWhatIsTrainedOrSelected) {
   const fs::path faces = dir_ / "faces";
-  auto write_split = [&](const std::string& split, int count, bool flip) {
-    for (int c = 0; c < 2; ++c)
-      for (int i = 0; i < count; ++i)
-        write_face(faces / split / std::to_string(flip ? 1 - c : c), c, i + 100 * split.size());
-  };
-  write_split("train", 24, false);
-  write_split("val", 10, false);
-  write_split("test", 10, false);
+  write_faces(faces);
   const std::string spec =
       "name: protocol\n"
       "dataset: {plugin: image-folder, root: " +
@@ -87,8 +98,7 @@ TEST_F(EvaluationProtocol, TheTestLabelsNeverChangeWhatIsTrainedOrSelected) {
   const std::string honest_db = (dir_ / "honest" / "runs.db").string();
   Output honest = run(spec, honest_db);
   ASSERT_EQ(honest.status, 0) << honest.out;
-  fs::remove_all(faces / "test");
-  write_split("test", 10, true);
+  poison_test_split(faces);
   const std::string poisoned_db = (dir_ / "poisoned" / "runs.db").string();
   Output poisoned = run(spec, poisoned_db);
   ASSERT_EQ(poisoned.status, 0) << poisoned.out;
@@ -171,14 +181,7 @@ TEST_F(EvaluationProtocol, KFoldRunsRecordTheirFoldAndPoolIntoOneVariant) {
 // `ferlab search --best-spec` writes the winner as a spec `ferlab check` accepts.
 TEST_F(EvaluationProtocol, AHalvingSearchDecidesOnValAloneAndResumesWithoutRetraining) {
   const fs::path faces = dir_ / "faces";
-  auto write_split = [&](const std::string& split, int count, bool flip) {
-    for (int c = 0; c < 2; ++c)
-      for (int i = 0; i < count; ++i)
-        write_face(faces / split / std::to_string(flip ? 1 - c : c), c, i + 100 * split.size());
-  };
-  write_split("train", 24, false);
-  write_split("val", 10, false);
-  write_split("test", 10, false);
+  write_faces(faces);
   const std::string spec =
       "name: halving\ndataset: {plugin: image-folder, root: " + faces.string() +
       "}\n"
@@ -191,8 +194,7 @@ TEST_F(EvaluationProtocol, AHalvingSearchDecidesOnValAloneAndResumesWithoutRetra
   Output honest = run(spec, honest_db);
   ASSERT_EQ(honest.status, 0) << honest.out;
   EXPECT_THAT(honest.out, HasSubstr("search: rung 2/2: 3 trials to 3 epochs"));
-  fs::remove_all(faces / "test");
-  write_split("test", 10, true);
+  poison_test_split(faces);
   const std::string poisoned_db = (dir_ / "poisoned" / "runs.db").string();
   Output poisoned = run(spec, poisoned_db);
   ASSERT_EQ(poisoned.status, 0) << poisoned.out;
