@@ -116,6 +116,10 @@ std::string render_report(const ReportData& data, const std::string& source) {
   std::vector<std::pair<std::string, std::string>> entries = {
       {"summary", "Summary"}, {"comparison", page.comparing() ? "Comparison" : "Results"}};
   std::string body = summary_section(page) + comparison_section(page);
+  if (const std::string search = search_section(page); !search.empty()) {
+    entries.emplace_back("search", "Search");
+    body += search;
+  }
   if (page.comparing()) {
     entries.emplace_back("significance", "Significance");
     body += significance_section(page);

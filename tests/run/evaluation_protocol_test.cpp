@@ -238,4 +238,25 @@ TEST_F(EvaluationProtocol, AHalvingSearchDecidesOnValAloneAndResumesWithoutRetra
   Output check = ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " check " + best);
   EXPECT_EQ(check.status, 0) << check.out;
   EXPECT_THAT(check.out, testing::Not(HasSubstr("search")));
+
+  // The report's search section: the 9 trials ranked, how far they went, and a scatter of val
+  // accuracy against each searched number (the learning rate on a log axis).
+  const std::string html = (dir_ / "report.html").string();
+  Output report = ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " report --db " +
+                                                       honest_db + " --out " + html);
+  ASSERT_EQ(report.status, 0) << report.out;
+  std::ifstream in(html);
+  const std::string page((std::istreambuf_iterator<char>(in)), {});
+  const std::size_t table = page.find("id=\"search-trials\"");
+  ASSERT_NE(table, std::string::npos);
+  const std::string trials = page.substr(table, page.find("</table>", table) - table);
+  EXPECT_EQ(std::count(trials.begin(), trials.end(), '\n'), 0);
+  std::size_t rows = 0;
+  for (std::size_t at = trials.find("<tr"); at != std::string::npos;
+       at = trials.find("<tr", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 1u + 9u);  // the header and 9 trials
+  EXPECT_THAT(page,
+              HasSubstr("<li>6 trials trained 1 epoch</li><li>3 trials trained 3 epochs</li>"));
+  EXPECT_THAT(page, HasSubstr("val accuracy against train.optimizer.lr (log axis)"));
 }
