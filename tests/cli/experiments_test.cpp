@@ -145,7 +145,10 @@ TEST_F(ExperimentsLibrary, EveryDataSpecRunsOneEpochOnStandIns) {
   ASSERT_FALSE(fast.empty());
   const fs::path checkpoint = work.path() / fast.substr(0, fast.find('\n'));
   ASSERT_TRUE(fs::exists(checkpoint)) << checkpoint;
-  EXPECT_THAT(run(dir + "finetune.yaml", environment(checkpoint)), HasSubstr("fine-tuning from"));
+  // Two of its ten subject-independent folds, as for folder-kfold below.
+  EXPECT_THAT(run(dir + "finetune.yaml", environment(checkpoint),
+                  " --set 'sweep={dataset.fold: [1/10, 2/10]}'"),
+              HasSubstr("fine-tuning from"));
   run(dir + "fer2013-best.yaml", environment(), bf16);
   // The shipped fer2013-fast seeds teach on the FER2013 stand-in (same classes, 48x48 grey).
   EXPECT_THAT(run(dir + "fer2013-distill.yaml", environment(), bf16),
@@ -175,11 +178,12 @@ TEST_F(ExperimentsLibrary, EveryDataSpecRunsOneEpochOnStandIns) {
   EXPECT_EQ(count("r.status != 'finished' AND r.error NOT LIKE 'search: not promoted%'"), 0);
   EXPECT_EQ(count("e.name = 'fer2013-search' AND r.status = 'finished'"), 1);
   EXPECT_EQ(count("e.name = 'folder-kfold'"), 2);
+  EXPECT_EQ(count("e.name = 'finetune'"), 2);
   EXPECT_EQ(count("e.name = 'compare-backbones'"), 5);
   EXPECT_EQ(count("e.name = 'compare-preprocessing'"), 5);
   EXPECT_EQ(count("e.name = 'synthetic-sweep'"), 4);  // 2 chains x 2 backbones
   EXPECT_EQ(count("e.name = 'report-sweep'"), 3);
-  EXPECT_EQ(count("1"), 1 + 1 + 1 + 1 + 3 + 1 + 5 + 5 + 2 + 1 + 4 + 3);
+  EXPECT_EQ(count("1"), 1 + 2 + 1 + 1 + 3 + 1 + 5 + 5 + 2 + 1 + 4 + 3);
   // A spec added to the library without a line above fails here.
   for (const fs::path& spec : library())
     EXPECT_GT(count("e.name = '" + spec.stem().string() + "'"), 0) << spec << " was not run";
