@@ -72,6 +72,21 @@ TEST_F(MpiRun, TwoProcessesRecordTheFiguresOfOneWithTheSameGlobalBatch) {
   EXPECT_EQ(p.text(0), "2");
 }
 
+// Batchnorm (each rank normalises its part of the batch with its own statistics): the run
+// trains and finishes. Its figures differ from one process's by design, so only that is checked.
+TEST_F(MpiRun, ANetworkWithBatchnormTrainsDataParallel) {
+  const fs::path spec = write("bn.yaml", ferlab::testing_support::tiny_sweep_spec("mpi-bn", 1));
+  auto two = run_command(mpirun(
+      "run " + spec.string() + " --threads 1 --cache off --db " + (dir_ / "bn.db").string() +
+      " --set 'sweep={train.optimizer.lr: [0.001]}' --set 'seeds=[1]' --set 'model={backbone: "
+      "{plugin: vgg, widths: [8, 16], convs: 1, batchnorm: true, dense: [16]}}'"));
+  ASSERT_EQ(two.status, 0) << two.out;
+  Database d((dir_ / "bn.db").string(), false);
+  Statement s(d, "SELECT count(*) FROM runs WHERE status = 'finished'");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.integer(0), 1);
+}
+
 // A process killed in the middle: the job ends with an error in seconds, and the run, left
 // 'running' by the killed job, resumes in one process and finishes.
 TEST_F(MpiRun, KilledProcessEndsTheJobAndTheRunResumesInOneProcess) {

@@ -5,8 +5,11 @@
 namespace ferlab::engine::data_parallel {
 namespace {
 
-float* floats(const dnnl::memory& m) { return static_cast<float*>(m.get_data_handle()); }
-std::size_t count(const dnnl::memory& m) { return m.get_desc().get_size() / sizeof(float); }
+// A parameter may have no gradient memory (batchnorm's, in some layouts): it counts as empty.
+float* floats(const dnnl::memory& m) {
+  return m ? static_cast<float*>(m.get_data_handle()) : nullptr;
+}
+std::size_t count(const dnnl::memory& m) { return m ? m.get_desc().get_size() / sizeof(float) : 0; }
 
 }  // namespace
 
