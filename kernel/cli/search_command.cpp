@@ -6,11 +6,11 @@
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <set>
 
 #include "commands.hpp"
 #include "options/names.hpp"
 #include "run/trial_ranking.hpp"
+#include "search/ranking.hpp"
 #include "storage/run_queries.hpp"
 #include "text_table.hpp"
 
@@ -19,23 +19,12 @@ namespace {
 
 using Params = std::map<std::string, std::string>;
 
-// The keys whose values differ between trials: what the search drew (seed aside).
-std::vector<std::string> searched_keys(const std::map<int, Params>& params) {
-  std::map<std::string, std::set<std::string>> values;
-  for (const auto& [trial, p] : params)
-    for (const auto& [key, value] : p) values[key].insert(value);
-  std::vector<std::string> out;
-  for (const auto& [key, seen] : values)
-    if (seen.size() > 1 && key != "search.trial" && key != "seeds") out.push_back(key);
-  return out;
-}
-
 // "finished", or how far it went: "not promoted after 1 epoch", "interrupted after 2 epochs".
 std::string status_of(const run::RankedTrial& t, const storage::TrialRun& first) {
   if (t.finished) return "finished";
-  const std::string why = first.error.rfind("search: not promoted", 0) == 0 ? "not promoted"
-                          : first.error.rfind("search: paused", 0) == 0     ? "paused"
-                                                                            : "interrupted";
+  const std::string why = first.error.starts_with(search::not_promoted_reason) ? "not promoted"
+                          : first.error.starts_with(search::paused_reason)     ? "paused"
+                                                                               : "interrupted";
   return fmt::format("{} after {} epoch{}", why, t.epochs, t.epochs == 1 ? "" : "s");
 }
 
@@ -90,7 +79,9 @@ void add_search_command(CLI::App& app, GlobalOptions&) {
       }
       seeds[r.trial].push_back(r.seed);
     }
-    const std::vector<std::string> keys = searched_keys(params);
+    std::vector<Params> per_trial;
+    for (const auto& [trial, p] : params) per_trial.push_back(p);
+    const std::vector<std::string> keys = search::varying_keys(per_trial);
     const std::string metric = options::name_of(select_on);
     TextTable table;
     table.columns = {

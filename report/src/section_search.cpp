@@ -7,10 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include "report/html_text.hpp"
 #include "report/sections.hpp"
+#include "search/ranking.hpp"
 
 namespace ferlab::report {
 namespace {
@@ -46,25 +46,14 @@ std::vector<Trial> trials_of(const ReportData& data) {
     }
     if (all) t.val = sum / static_cast<double>(t.runs.size());
     const storage::RunRow& first = t.runs.front()->row;
-    t.status = first.status == "finished"                          ? "finished"
-               : first.error.rfind("search: not promoted", 0) == 0 ? "not promoted"
-                                                                   : first.status;
+    t.status = first.status == "finished"                             ? "finished"
+               : first.error.starts_with(search::not_promoted_reason) ? "not promoted"
+                                                                      : first.status;
     out.push_back(std::move(t));
   }
   std::stable_sort(out.begin(), out.end(), [](const Trial& a, const Trial& b) {
     return (std::isnan(b.val) ? -1 : b.val) < (std::isnan(a.val) ? -1 : a.val);
   });
-  return out;
-}
-
-// The keys whose values differ between trials: what the search drew.
-std::vector<std::string> searched_keys(const std::vector<Trial>& trials) {
-  std::map<std::string, std::set<std::string>> values;
-  for (const Trial& t : trials)
-    for (const auto& [key, value] : t.params) values[key].insert(value);
-  std::vector<std::string> out;
-  for (const auto& [key, seen] : values)
-    if (seen.size() > 1 && key != "search.trial" && key != "seeds") out.push_back(key);
   return out;
 }
 
@@ -119,7 +108,9 @@ std::string scatter(const std::string& key, const std::vector<Trial>& trials) {
 std::string search_section(const PageContext& page) {
   const std::vector<Trial> trials = trials_of(page.data);
   if (trials.empty()) return "";
-  const std::vector<std::string> keys = searched_keys(trials);
+  std::vector<std::map<std::string, std::string>> per_trial;
+  for (const Trial& t : trials) per_trial.push_back(t.params);
+  const std::vector<std::string> keys = search::varying_keys(per_trial);
   std::string head =
       "<th>rank</th><th>trial</th><th>val accuracy</th><th>runs</th>"
       "<th>epochs</th><th>status</th>";

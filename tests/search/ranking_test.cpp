@@ -37,3 +37,10 @@ TEST(Ranking, ATrialsScoreIsTheMeanOverItsRunsAndNanRanksLast) {
       {2, as_higher_is_better(0.9, Goal::minimize)}};
   EXPECT_EQ(promoted(losses, 3), (std::vector<int>{2, 0, 1}));
 }
+
+TEST(Ranking, TheSearchedKeysAreThoseThatDifferBetweenTrials) {
+  const std::vector<std::map<std::string, std::string>> trials = {
+      {{"train.lr", "0.1"}, {"train.batch", "8"}, {"search.trial", "0"}, {"seeds", "[1]"}},
+      {{"train.lr", "0.01"}, {"train.batch", "8"}, {"search.trial", "1"}, {"seeds", "[2]"}}};
+  EXPECT_EQ(varying_keys(trials), std::vector<std::string>{"train.lr"});
+}

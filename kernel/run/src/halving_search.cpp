@@ -29,13 +29,12 @@ std::vector<RankedTrial> rung_ranking(const spec::LoadedSpec& spec, const RunOpt
 
 // Records why a trial's runs stop here; paused ones stay interrupted (resumable by hand), one
 // that early stopping finished stays finished.
-std::vector<std::int64_t> record_stopped(const RunOptions& options, const RankedTrial& t,
+std::vector<std::int64_t> record_stopped(storage::RunStore& store, const RankedTrial& t,
                                          std::size_t rank, std::size_t of, std::size_t rung,
                                          int epochs, const std::string& metric) {
-  storage::RunStore store(options.db);
-  const std::string why =
-      fmt::format("search: not promoted after rung {} ({} epoch{}): rank {} of {} on {} ({:.4f})",
-                  rung + 1, epochs, epochs == 1 ? "" : "s", rank + 1, of, metric, t.score);
+  const std::string why = fmt::format("{} after rung {} ({} epoch{}): rank {} of {} on {} ({:.4f})",
+                                      search::not_promoted_reason, rung + 1, epochs,
+                                      epochs == 1 ? "" : "s", rank + 1, of, metric, t.score);
   for (std::int64_t id : t.runs) store.record_event(id, "search", why, 1);
   if (!t.finished)
     for (std::int64_t id : t.runs) store.finish_run(id, storage::RunStatus::interrupted, why);
@@ -73,12 +72,13 @@ std::vector<RunSummary> execute_halving(const spec::LoadedSpec& spec, const RunO
     if (last || interrupt_requested()) break;
     const std::vector<RankedTrial> ranked = rung_ranking(spec, options, active, rungs[k].epochs);
     active.clear();
+    storage::RunStore store(options.db);
     for (std::size_t i = 0; i < ranked.size(); ++i) {
       if (i < static_cast<std::size_t>(rungs[k + 1].trials))
         active.insert(ranked[i].trial);
       else
         for (std::int64_t id :
-             record_stopped(options, ranked[i], i, ranked.size(), k, rungs[k].epochs, metric))
+             record_stopped(store, ranked[i], i, ranked.size(), k, rungs[k].epochs, metric))
           last_summary[id].not_promoted = true;
     }
   }

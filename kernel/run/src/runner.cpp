@@ -26,6 +26,7 @@
 #include "run/run_record.hpp"
 #include "run/teacher.hpp"
 #include "run/visual_artifacts.hpp"
+#include "search/ranking.hpp"
 #include "storage/run_resume.hpp"
 
 namespace ferlab::run {
@@ -222,7 +223,8 @@ class Executor {
   // A halving rung reached: the run waits, checkpointed, for the search to promote it.
   void pause(RunState& state, int epoch) {
     state.summary.status = storage::RunStatus::interrupted;
-    state.summary.error = fmt::format("search: paused after epoch {} (a halving rung)", epoch);
+    state.summary.error =
+        fmt::format("{} after epoch {} (a halving rung)", search::paused_reason, epoch);
     state.network.reset();
   }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace ferlab::search {
 
@@ -27,6 +28,17 @@ double trial_score(const std::vector<std::vector<double>>& runs, int epochs, Goa
 double as_higher_is_better(double score, Goal goal) {
   if (std::isnan(score)) return -std::numeric_limits<double>::infinity();
   return goal == Goal::maximize ? score : -score;
+}
+
+std::vector<std::string> varying_keys(
+    const std::vector<std::map<std::string, std::string>>& trials) {
+  std::map<std::string, std::set<std::string>> values;
+  for (const auto& params : trials)
+    for (const auto& [key, value] : params) values[key].insert(value);
+  std::vector<std::string> out;
+  for (const auto& [key, seen] : values)
+    if (seen.size() > 1 && key != "search.trial" && key != "seeds") out.push_back(key);
+  return out;
 }
 
 }  // namespace ferlab::search

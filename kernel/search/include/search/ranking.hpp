@@ -3,9 +3,22 @@
 // averaged over the trial's runs (its seeds).
 #pragma once
 
+#include <map>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ferlab::search {
+
+// How a run's error starts when a halving search stopped it after a rung (and when a rung
+// paused it, waiting for the decision): `ferlab search` and the report tell these apart.
+inline constexpr std::string_view not_promoted_reason = "search: not promoted";
+inline constexpr std::string_view paused_reason = "search: paused";
+
+// The keys whose values differ between the trials' recorded parameters (one map per trial):
+// what the search drew. search.trial and seeds aside.
+std::vector<std::string> varying_keys(
+    const std::vector<std::map<std::string, std::string>>& trials);
 
 enum class Goal { maximize, minimize };
 
