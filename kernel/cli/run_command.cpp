@@ -38,6 +38,10 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
       ->type_name("KEY=VALUE");
   cmd->add_option("--shard", o->shard, "Run only every N-th run starting at I (0-based)")
       ->type_name("I/N");
+  cmd->add_option("--peer", o->run.peer_dbs,
+                  "A halving search over shards: another shard's database (repeat for each; "
+                  "this one may be named too)")
+      ->type_name("DB");
   cmd->add_option("--threads", o->run.threads, "Threads (0 = one per core)")->capture_default_str();
   cmd->add_option("--cache", o->run.cache,
                   "Cache of decoded and preprocessed images: a folder, or 'off' (default: "
@@ -67,7 +71,7 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
     print_runs_table(recorded);
     fmt::print("results recorded in {}\n", o->run.db);
     for (const auto& r : runs)
-      if (r.status != storage::RunStatus::finished && !r.not_promoted)
+      if (r.status != storage::RunStatus::finished && !r.not_promoted && !r.waiting)
         throw CLI::RuntimeError(exit_failure);
   });
 }

@@ -1,14 +1,28 @@
 // `ferlab slurm SPEC --out DIR`: the spec's runs as a Slurm job array and a merge job
 // (kernel/slurm), written as sbatch scripts and, with --submit, submitted.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <filesystem>
 
 #include "commands.hpp"
+#include "search/halving.hpp"
 #include "slurm/job_scripts.hpp"
 
 namespace ferlab::cli {
 namespace fs = std::filesystem;
+namespace {
+
+// How many times the array is submitted: once per rung of a halving search, else once.
+int halving_rungs(const spec::LoadedSpec& spec) {
+  if (!spec.search || spec.search->method != spec::SearchPlan::Method::halving) return 1;
+  const spec::SearchPlan& plan = *spec.search;
+  return static_cast<int>(search::halving_rungs(static_cast<int>(plan.trials), plan.eta,
+                                                plan.min_epochs, spec.runs.front().train.epochs)
+                              .size());
+}
+
+}  // namespace
 
 void add_slurm_command(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
@@ -53,19 +67,28 @@ void add_slurm_command(CLI::App& app, GlobalOptions& global) {
     job.runs = static_cast<int>(loaded.runs.size());
     if (job.tasks == 0) job.tasks = job.runs;
     job.overrides = o->overrides;
+    job.rungs = halving_rungs(loaded);
+    if (job.rungs > 1 && job.ranks > 1)
+      throw CLI::ValidationError("--ranks", "a halving search does not train data-parallel yet");
     const slurm::ScriptFiles files = slurm::write_scripts(job);
-    fmt::print("wrote {} ({} runs in {} array tasks) and {}\n", files.sweep.string(), job.runs,
-               job.tasks, files.merge.string());
+    fmt::print("wrote {} ({} runs in {} array tasks{}) and {}\n", files.sweep.string(), job.runs,
+               job.tasks,
+               job.rungs > 1 ? fmt::format(", submitted once per rung: {} times", job.rungs) : "",
+               files.merge.string());
     if (!o->submit) {
-      fmt::print(
-          "submit: jobid=$(sbatch --parsable {}) && sbatch --dependency=afterany:$jobid "
-          "{}\n",
-          slurm::shell_quote(files.sweep.string()), slurm::shell_quote(files.merge.string()));
+      const std::string sweep = slurm::shell_quote(files.sweep.string());
+      fmt::print("submit: jobid=$(sbatch --parsable {})", sweep);
+      for (int rung = 1; rung < job.rungs; ++rung)
+        fmt::print(" && jobid=$(sbatch --parsable --dependency=afterany:$jobid {})", sweep);
+      fmt::print(" && sbatch --dependency=afterany:$jobid {}\n",
+                 slurm::shell_quote(files.merge.string()));
       return;
     }
-    const slurm::SubmittedJobs ids = slurm::submit(files);
-    fmt::print("submitted job array {} and merge job {} (after it); results in {}\n", ids.sweep,
-               ids.merge, (job.out / "runs.db").string());
+    const slurm::SubmittedJobs ids = slurm::submit(files, job.rungs);
+    fmt::print("submitted job array {}{} and merge job {} (after it); results in {}\n",
+               fmt::join(ids.sweep, ","),
+               ids.sweep.size() > 1 ? " (once per rung, each after the previous)" : "", ids.merge,
+               (job.out / "runs.db").string());
   });
 }
 

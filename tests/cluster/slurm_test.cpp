@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -52,15 +53,17 @@ class SlurmSweep : public testing::Test {
     run_command(FERLAB_SOURCE_DIR "/scripts/slurm-local stop " + cluster_.string());
   }
 
-  // Submits the spec as a job array and its merge job; returns their ids ({} on failure).
+  // Submits the spec as a job array (once per rung of a halving search) and its merge job;
+  // returns their ids, the array's comma-separated ({} on failure).
   std::pair<std::string, std::string> submit(const fs::path& spec, const fs::path& out,
                                              const std::string& extra = "") {
     auto submitted = run_command(cli("slurm " + spec.string() + " --out " + out.string() +
                                      " --cpus-per-task 1 --submit" + extra));
     EXPECT_EQ(submitted.status, 0) << submitted.out;
     std::smatch m;
-    if (!std::regex_search(submitted.out, m,
-                           std::regex("submitted job array (\\d+) and merge job (\\d+)"))) {
+    if (!std::regex_search(
+            submitted.out, m,
+            std::regex("submitted job array ([\\d,]+)[^\\n]* and merge job (\\d+)"))) {
       ADD_FAILURE() << submitted.out;
       return {};
     }
@@ -189,4 +192,28 @@ TEST_F(SlurmSweep, RanksMakeEachTaskAnMpiJobTrainingItsRunsDataParallel) {
   EXPECT_EQ(count(out / "runs.db",
                   "SELECT count(*) FROM params WHERE key = 'train.processes' AND value = '2'"),
             1);
+}
+
+// A halving search (9 trials, 3 rungs) as 3 array tasks: the array is submitted once per rung,
+// every task names all shard databases, and the merged database holds what one local process
+// records for the same search, bit for bit.
+TEST_F(SlurmSweep, HalvingSearchDecidesEachRungOnAllTasksTrialsAsOneProcessDoes) {
+  const fs::path spec =
+      write("halving.yaml", ferlab::testing_support::tiny_halving_spec("slurm-halving"));
+  const fs::path out = dir_ / "halving";
+  const auto [arrays, merge] = submit_and_wait(spec, out, " --tasks 3");
+  EXPECT_EQ(std::count(arrays.begin(), arrays.end(), ','), 2) << arrays;  // 3 rungs
+  std::ifstream in(out / "sweep.sbatch");
+  const std::string script(std::istreambuf_iterator<char>(in), {});
+  for (int task = 0; task < 3; ++task)
+    EXPECT_THAT(script,
+                HasSubstr("--peer " + (out / ("shard-" + std::to_string(task) + ".db")).string()));
+  ASSERT_TRUE(fs::exists(out / "runs.db")) << "the merge job did not run: see " << out / "logs";
+  EXPECT_EQ(count(out / "runs.db", "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
+
+  const fs::path local = dir_ / "local.db";
+  auto straight = run_command(cli("run " + spec.string() + " --threads 1 --db " + local.string()));
+  ASSERT_EQ(straight.status, 0) << straight.out;
+  EXPECT_EQ(ferlab::testing_support::recorded_results((out / "runs.db").string(), false),
+            ferlab::testing_support::recorded_results(local.string(), false));
 }

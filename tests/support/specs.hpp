@@ -42,4 +42,24 @@ evaluate: {splits: [val, test], tta: [none, hflip]}
 )" + extra;
 }
 
+// A halving search of 9 trials with eta 3 over 9 epochs: 9 trials train 1 epoch, the best 3
+// continue to 3, the best one to 9 (three rungs), on a model that trains in a blink.
+inline std::string tiny_halving_spec(const std::string& name) {
+  return "name: " + name + R"(
+seeds: [1]
+dataset: {plugin: synthetic-faces, seed: 3, size: 16, train_count: 56, val_count: 28, test_count: 28}
+model: {layers: [{type: flatten}, {type: dense, units: 7}]}
+train: {epochs: 9, batch: 8, optimizer: {name: adam, lr: 0.001}}
+evaluate: {splits: [val, test]}
+search:
+  method: halving
+  trials: 9
+  eta: 3
+  seed: 5
+  space:
+    train.optimizer.lr: {loguniform: [1.0e-4, 0.1]}
+    train.label_smoothing: {uniform: [0, 0.3]}
+)";
+}
+
 }  // namespace ferlab::testing_support

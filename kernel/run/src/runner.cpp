@@ -415,6 +415,8 @@ std::vector<RunSummary> execute(const spec::LoadedSpec& spec, const std::string&
       return execute(rung, spec_text, catalog, o);
     });
   }
+  if (!options.peer_dbs.empty())
+    throw std::runtime_error("--peer: only a halving search reads other shards' databases");
   std::vector<spec::RunSpec> runs = shard_runs(spec.runs, options.shard_index, options.shard_count);
   if (options.processes && options.processes->rank() > 0) {
     use_threads(options.threads);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdio>
@@ -92,6 +93,12 @@ std::string sweep_script(const SweepJob& job) {
       "# --shard i/{}`) into shard-i.db beside this script. Submitting it again finishes what\n"
       "# is unfinished and skips what is done (--resume).\n",
       job.spec.string(), job.runs, job.tasks, job.tasks, job.tasks);
+  if (job.rungs > 1)
+    s += fmt::format(
+        "# A halving search of {} rungs: each rung is decided on every shard's trials (--peer),\n"
+        "# so submit this script {} times, each after the previous (--dependency=afterany); a\n"
+        "# task trains what the decided rungs allow and stops, and the next submission goes on.\n",
+        job.rungs, job.rungs);
   s += "#SBATCH --job-name=" + job_name(job.name) + "\n";
   s += fmt::format("#SBATCH --array=0-{}\n", job.tasks - 1);
   s += fmt::format("#SBATCH --cpus-per-task={}\n", job.cpus_per_task);
@@ -109,6 +116,10 @@ std::string sweep_script(const SweepJob& job) {
   s += fmt::format("  --threads \"${{SLURM_CPUS_PER_TASK:-{}}}\" --cache {} --resume",
                    job.cpus_per_task, shell_quote((job.out / "cache").string()));
   for (const std::string& o : job.overrides) s += " --set " + shell_quote(o);
+  if (job.rungs > 1 && job.tasks > 1)
+    for (int task = 0; task < job.tasks; ++task)
+      s += fmt::format(" \\\n  --peer {}",
+                       shell_quote((job.out / fmt::format("shard-{}.db", task)).string()));
   return s + "\n";
 }
 
@@ -145,11 +156,14 @@ ScriptFiles write_scripts(const SweepJob& job) {
   return files;
 }
 
-SubmittedJobs submit(const ScriptFiles& scripts) {
+SubmittedJobs submit(const ScriptFiles& scripts, int rungs) {
   SubmittedJobs ids;
-  ids.sweep = sbatch(shell_quote(scripts.sweep.string()));
-  ids.merge =
-      sbatch("--dependency=afterany:" + ids.sweep + " " + shell_quote(scripts.merge.string()));
+  for (int rung = 0; rung < std::max(1, rungs); ++rung)
+    ids.sweep.push_back(
+        sbatch((ids.sweep.empty() ? "" : "--dependency=afterany:" + ids.sweep.back() + " ") +
+               shell_quote(scripts.sweep.string())));
+  ids.merge = sbatch("--dependency=afterany:" + ids.sweep.back() + " " +
+                     shell_quote(scripts.merge.string()));
   return ids;
 }
 

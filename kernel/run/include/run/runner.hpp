@@ -24,6 +24,11 @@ struct RunOptions {
   // A halving rung: each run stops after this many epochs (when it has more to train), its
   // checkpoint kept and its status interrupted, for the next rung to resume. 0: train them all.
   int pause_after_epochs = 0;
+  // A halving search split over shards: the other shards' databases (this one may be among
+  // them). Each rung is decided on every shard's trials, read from the snapshots their
+  // processes publish (storage/shard_snapshot.hpp); until all have reached it, this process
+  // stops, and running it again (--resume) goes on.
+  std::vector<std::string> peer_dbs;
   // Data-parallel (mpirun -np N): every process trains each run together; rank 0 alone holds
   // the database, checkpoints and progress, and tells the others what to train (follower.hpp).
   engine::Collective* processes = nullptr;
@@ -39,6 +44,7 @@ struct RunSummary {
   double seconds = 0;
   std::string error;
   bool not_promoted = false;  // a halving search stopped it after a rung: it did not fail
+  bool waiting = false;       // paused at a rung until other shards' trials reach it
 };
 
 // The runs of the spec that shard `index` of `count` executes: every count-th from index.

@@ -27,6 +27,11 @@ struct SweepJob {
   std::string partition, time, memory;  // sbatch's --partition, --time, --mem when not empty
   bool requeue = false;                 // sbatch --requeue: a preempted task starts again
   std::vector<std::string> overrides;   // `--set KEY=VALUE` passed on to every task
+  // A halving search's rungs (1 otherwise). Its trials' shards decide each rung together: every
+  // task names all shard databases (--peer), and the array is submitted once per rung, each
+  // submission after the previous one (afterany); a task goes as far as the other shards'
+  // trials let it and stops, and the next submission goes on.
+  int rungs = 1;
 };
 
 // The job array's sbatch script.
@@ -42,11 +47,13 @@ struct ScriptFiles {
 ScriptFiles write_scripts(const SweepJob& job);
 
 struct SubmittedJobs {
-  std::string sweep, merge;  // Slurm job ids
+  std::vector<std::string> sweep;  // Slurm job ids of the array: one per rung of a search
+  std::string merge;
 };
-// `sbatch --parsable` of the array, then of the merge job with --dependency=afterany on it.
+// `sbatch --parsable` of the array (`rungs` times, each after the previous: afterany), then of
+// the merge job with --dependency=afterany on the last.
 // Throws std::runtime_error with sbatch's own message when either is refused.
-SubmittedJobs submit(const ScriptFiles& scripts);
+SubmittedJobs submit(const ScriptFiles& scripts, int rungs);
 
 // `text` as one word for the shell (single-quoted where needed).
 std::string shell_quote(const std::string& text);
