@@ -6,30 +6,37 @@
 #include <fstream>
 
 #include "commands.hpp"
-#include "report/svg_chart.hpp"
+#include "report/lr_find_chart.hpp"
 #include "run/lr_find.hpp"
+#include "storage/lr_find_records.hpp"
+#include "storage/run_store.hpp"
 
 namespace ferlab::cli {
 namespace {
 
-// Loss against log10(rate): whole-number ticks are decades.
-void write_plot(const std::string& path, const run::LrFindResult& r) {
-  report::Series raw{"loss", "#bbbbbb", {}, {}, {}, {}},
-      smoothed{"smoothed", "#0072b2", {}, {}, {}, {}};
-  for (std::size_t i = 0; i < r.rates.size(); ++i) {
-    const double x = std::log10(r.rates[i]);
-    raw.x.push_back(x);
-    smoothed.x.push_back(x);
-    raw.mean.push_back(r.losses[i]);
-    smoothed.mean.push_back(r.smoothed[i]);
-  }
-  raw.low = raw.high = raw.mean;
-  smoothed.low = smoothed.high = smoothed.mean;
+// The test as the run database keeps it (and the plot draws it).
+storage::LrFindRecord as_record(const spec::LoadedSpec& spec, const std::string& spec_file,
+                                const run::LrFindOptions& options, const run::LrFindResult& r) {
+  storage::LrFindRecord out;
+  out.experiment = spec.runs.front().experiment;
+  out.variant = spec.runs.front().variant;
+  std::ifstream in(spec_file);
+  out.spec_text.assign(std::istreambuf_iterator<char>(in), {});
+  out.steps = options.steps;
+  out.start = options.start;
+  out.end = options.end;
+  out.suggested = r.steepest;
+  out.minimum = r.minimum;
+  out.stopped = r.stopped;
+  out.rates = r.rates;
+  out.losses = r.losses;
+  out.smoothed = r.smoothed;
+  return out;
+}
+
+void write_plot(const std::string& path, const storage::LrFindRecord& test) {
   std::ofstream out(path);
-  out << report::line_chart(
-      "lr-find",
-      fmt::format("training loss against the learning rate (suggested {:.3g})", r.steepest),
-      "log10 learning rate", {raw, smoothed});
+  out << report::lr_find_chart("lr-find", test);
   if (!out) throw std::runtime_error(path + ": cannot be written");
 }
 
@@ -39,7 +46,7 @@ void add_lr_find_command(CLI::App& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "lr-find", "Learning-rate range test: train with a rate growing exponentially, suggest one");
   struct Options {
-    std::string file, plot = "lr-find.svg";
+    std::string file, plot = "lr-find.svg", db;
     std::vector<std::string> overrides;
     run::LrFindOptions find;
   };
@@ -54,6 +61,8 @@ void add_lr_find_command(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_option("--cache", o->find.cache, "Image cache folder (default: none)");
   cmd->add_option("--plot", o->plot, "SVG file for the loss curve")->capture_default_str();
+  cmd->add_option("--db", o->db,
+                  "Also record the test in this run database, where `ferlab report` shows it");
   cmd->callback([&global, o] {
     kernel::PluginCatalog catalog;
     const spec::LoadedSpec loaded = load_valid_spec(global, o->file, o->overrides, catalog);
@@ -64,11 +73,17 @@ void add_lr_find_command(CLI::App& app, GlobalOptions& global) {
       fmt::print("{:>4}  {:>13.3e}  {:<7.4f}  {:.4f}\n", i + 1, r.rates[i], r.losses[i],
                  r.smoothed[i]);
     if (!r.stopped.empty()) fmt::print("stopped after {} steps: {}\n", r.rates.size(), r.stopped);
-    write_plot(o->plot, r);
+    const storage::LrFindRecord record = as_record(loaded, o->file, o->find, r);
+    write_plot(o->plot, record);
+    if (!o->db.empty()) {
+      storage::RunStore store(o->db);  // creates and migrates the database
+      storage::record_lr_find(store.database(), record);
+    }
     fmt::print(
         "suggested learning rate: {:.3g} (steepest descent of the smoothed loss; its "
-        "minimum is at {:.3g})\nplot: {}\n",
-        r.steepest, r.minimum, o->plot);
+        "minimum is at {:.3g})\nplot: {}\n{}",
+        r.steepest, r.minimum, o->plot,
+        o->db.empty() ? "" : fmt::format("recorded in {} (its report shows the test)\n", o->db));
   });
 }
 

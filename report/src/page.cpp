@@ -120,6 +120,10 @@ std::string render_report(const ReportData& data, const std::string& source) {
     entries.emplace_back("search", "Search");
     body += search;
   }
+  if (const std::string lr_find = lr_find_section(page); !lr_find.empty()) {
+    entries.emplace_back("lr-find", "Learning-rate test");
+    body += lr_find;
+  }
   if (page.comparing()) {
     entries.emplace_back("significance", "Significance");
     body += significance_section(page);

@@ -142,6 +142,9 @@ ReportData load_report_data(Database& db, const std::optional<std::string>& expe
       data.title += (data.title.empty() ? "" : ", ") + row.experiment;
     data.runs.push_back(std::move(run));
   }
+  for (const std::string& name : experiments)
+    for (storage::LrFindRecord& t : storage::lr_finds(db, name))
+      data.lr_finds.push_back(std::move(t));
   return data;
 }
 

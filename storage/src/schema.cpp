@@ -93,6 +93,17 @@ const std::vector<const char*>& migrations() {
       );
       ALTER TABLE runs ADD COLUMN pid INTEGER;
       )sql",
+      // 3: learning-rate range tests (`ferlab lr-find --db`), for the report; not runs.
+      R"sql(
+      CREATE TABLE lr_finds (
+        id INTEGER PRIMARY KEY,
+        experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+        variant TEXT NOT NULL, created TEXT NOT NULL, spec_text TEXT,
+        steps INTEGER NOT NULL, start_rate REAL NOT NULL, end_rate REAL NOT NULL,
+        suggested REAL NOT NULL, minimum REAL NOT NULL, stopped TEXT,
+        curve TEXT NOT NULL
+      );
+      )sql",
   };
   return list;
 }

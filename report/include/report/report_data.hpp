@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "storage/lr_find_records.hpp"
 #include "storage/run_queries.hpp"
 #include "storage/run_store.hpp"
 #include "storage/sqlite.hpp"
@@ -54,6 +55,9 @@ struct RunData {
 struct ReportData {
   std::string title;  // the experiment(s)
   std::vector<RunData> runs;
+  // The learning-rate range tests recorded for the report's experiments, each experiment's
+  // newest first.
+  std::vector<storage::LrFindRecord> lr_finds;
 };
 
 // The runs of one experiment, the runs with the given ids, or (neither given) every run.

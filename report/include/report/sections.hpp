@@ -19,6 +19,7 @@ std::string summary_section(const PageContext& page);       // id "summary": the
 std::string setup_section(const PageContext& page);         // id "setup": runs, spec, data
 std::string comparison_section(const PageContext& page);    // id "comparison"
 std::string search_section(const PageContext& page);        // id "search"; "" without trials
+std::string lr_find_section(const PageContext& page);       // id "lr-find"; "" without a test
 std::string significance_section(const PageContext& page);  // id "significance"
 std::string curves_section(const PageContext& page);        // id "curves"
 std::string confusion_section(const PageContext& page);     // id "confusion"
