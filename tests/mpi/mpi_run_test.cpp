@@ -87,6 +87,40 @@ TEST_F(MpiRun, ANetworkWithBatchnormTrainsDataParallel) {
   EXPECT_EQ(s.integer(0), 1);
 }
 
+// train.sync_batchnorm: batchnorm's statistics over the whole batch, summed over the ranks, so
+// 2 ranks record the figures of one process with the same global batch (float rounding apart);
+// with per-rank statistics (the default) they do not. SGD, not Adam: a convolution's bias
+// before batchnorm has a gradient of rounding noise, which Adam's normalisation turns into
+// steps of the learning rate, moving the running means apart.
+TEST_F(MpiRun, SynchronisedBatchnormRecordsTheFiguresOfOneProcess) {
+  const fs::path spec = write("sync.yaml", ferlab::testing_support::tiny_sweep_spec("mpi-sync", 2));
+  const std::string sets =
+      " --threads 1 --cache off --set 'sweep={train.optimizer.lr: [0.05]}' --set 'seeds=[1]' "
+      "--set 'train.optimizer={name: sgd, momentum: 0.9}' "
+      "--set 'model={backbone: {plugin: vgg, widths: [8, 16], convs: 1, batchnorm: true, dense: "
+      "[16], dropout: 0}}'";
+  auto one = run_command(std::string(FERLAB_CLI) + " run " + spec.string() + sets + " --db " +
+                         (dir_ / "one.db").string());
+  ASSERT_EQ(one.status, 0) << one.out;
+  for (const std::string sync : {"true", "false"}) {
+    SCOPED_TRACE("sync_batchnorm " + sync);
+    const fs::path db = dir_ / ("two-" + sync + ".db");
+    auto two = run_command(mpirun("run " + spec.string() + sets + " --db " + db.string() +
+                                  " --set train.sync_batchnorm=" + sync));
+    ASSERT_EQ(two.status, 0) << two.out;
+    const auto a = epochs(dir_ / "one.db"), b = epochs(db);
+    ASSERT_EQ(a.size(), 2u * 2);  // 2 epochs, train and val
+    ASSERT_EQ(b.size(), a.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      worst = std::max(worst, std::abs(b[i].first - a[i].first) / std::abs(a[i].first));
+    if (sync == "true")
+      EXPECT_LT(worst, 1e-4) << "the largest relative difference of a loss";
+    else
+      EXPECT_GT(worst, 1e-3) << "per-rank statistics should change the losses";
+  }
+}
+
 // A process killed in the middle: the job ends with an error in seconds, and the run, left
 // 'running' by the killed job, resumes in one process and finishes.
 TEST_F(MpiRun, KilledProcessEndsTheJobAndTheRunResumesInOneProcess) {

@@ -11,6 +11,23 @@
 
 namespace ferlab::engine::data_parallel {
 
+// The processes as layers see them (ferlab/layer.hpp's ProcessGroup): sums over them, and this
+// process's weight in the current step's loss, which the trainer sets before each backward pass.
+class LayerProcesses final : public ProcessGroup {
+ public:
+  LayerProcesses(Collective& processes, bool synchronise_statistics)
+      : processes_(processes), synchronise_(synchronise_statistics) {}
+  void sum(double* values, std::size_t count) override { processes_.sum(values, count); }
+  double loss_weight() const override { return weight_; }
+  bool synchronise_statistics() const override { return synchronise_; }
+  void set_loss_weight(double weight) { weight_ = weight; }
+
+ private:
+  Collective& processes_;
+  bool synchronise_;
+  double weight_ = 1;
+};
+
 // Rank 0's values of every parameter (trained ones and state such as running statistics) on
 // every process: one start whatever each process initialised.
 void broadcast_parameters(Collective& processes, const std::vector<Parameter*>& parameters);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -161,6 +162,7 @@ struct Trainer::EpochWork {
   std::vector<int> labels;
   std::vector<float> targets;  // soft targets, only when a batch augmenter mixes them
   std::vector<float> taught;   // the teacher's probabilities, only when distilling
+  data_parallel::LayerProcesses* layer_processes = nullptr;  // data-parallel only
 };
 
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
@@ -217,6 +219,16 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
                  std::vector<int>(batch),
                  std::vector<float>(augment.batch ? per_batch : 0),
                  std::vector<float>(teacher_ ? per_batch : 0)};
+
+  // Layers that need the whole batch (synchronised batchnorm) reach the other processes.
+  std::optional<data_parallel::LayerProcesses> layer_processes;
+  if (processes > 1)
+    work.layer_processes = &layer_processes.emplace(*processes_, options_.sync_batchnorm);
+  network_.context().processes = work.layer_processes;
+  struct DetachProcesses {
+    LayerContext& context;
+    ~DetachProcesses() { context.processes = nullptr; }
+  } detach_processes{network_.context()};
 
   TrainResult result;
   TrainingState& p = progress_;
@@ -285,6 +297,7 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
     if (teacher_) loss = add_distillation(logits, w.taught.data(), w.batch, loss);
     for (int j = 0; j < w.batch; ++j)
       confusion.add(w.labels[j], metrics::argmax(logits + j * classes_, classes_));
+    if (w.layer_processes) w.layer_processes->set_loss_weight(loss_weight(w));
     network_.backward();
     bool stop = stop_requested_ && stop_requested_();
     if (processes_ && processes_->size() > 1) loss = combine(loss, w, stop);
@@ -322,14 +335,18 @@ void Trainer::validate(EpochStats& stats, const std::vector<Sample>& val, int ba
 }
 
 // The loss's normaliser on this process: its images, or the sum of their class weights.
-double Trainer::combine(double loss, const EpochWork& w, bool& stop) {
+double Trainer::loss_weight(const EpochWork& w) {
   double weight = w.batch;
   if (!w.loss_options.class_weights.empty()) {
     weight = 0;
     for (int j = 0; j < w.batch; ++j) weight += w.loss_options.class_weights[w.labels[j]];
   }
-  return data_parallel::reduce_gradients(*processes_, w.trained, loss, weight, gradient_buffer_,
-                                         stop);
+  return weight;
+}
+
+double Trainer::combine(double loss, const EpochWork& w, bool& stop) {
+  return data_parallel::reduce_gradients(*processes_, w.trained, loss, loss_weight(w),
+                                         gradient_buffer_, stop);
 }
 
 void Trainer::select(EpochStats& stats, const NamedParameters& parameters, bool has_val) {

@@ -115,6 +115,9 @@ const Section& train_schema() {
           number("grad_clip", d.grad_clip, 0.0, 1e6, "max global gradient L2 norm (0 = off)")),
       param_field(
           number("label_smoothing", d.label_smoothing, 0.0, 0.999, "label smoothing of the loss")),
+      param_field(flag("sync_batchnorm", d.sync_batchnorm,
+                       "data-parallel training (mpirun): batchnorm statistics over the whole "
+                       "batch, not each process's part")),
       param_field(choice_of("class_weights", d.class_weights,
                             "loss weights: none, or inverse class frequency")),
       param_field(choice_of("init", d.init,

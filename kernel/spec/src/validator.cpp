@@ -321,6 +321,7 @@ class Validator {
     t.early_stopping_patience = int(num("train", "early_stopping", 0));
     t.grad_clip = num("train", "grad_clip", 0);
     t.label_smoothing = num("train", "label_smoothing", 0);
+    t.sync_batchnorm = flag("train", "sync_batchnorm");
     t.class_weights = choice("train", "class_weights", t.class_weights);
     t.init = choice("train", "init", t.init);
     t.freeze = strings("train", "freeze");

@@ -1,10 +1,12 @@
 // Batch normalization with oneDNN: batch statistics while training (and running averages of
-// them), the running averages for evaluation and inference.
+// them), the running averages for evaluation and inference. Training data-parallel with
+// train.sync_batchnorm, the statistics are those of the whole batch (synchronised.hpp).
 #include <ferlab/abi.hpp>
 #include <ferlab/layer_support.hpp>
 #include <memory>
 
 #include "channel_loops.hpp"
+#include "synchronised.hpp"
 
 namespace ferlab::layers {
 namespace {
@@ -70,10 +72,20 @@ class BatchNorm final : public Layer {
         {DNNL_ARG_MEAN, training ? batch_mean_ : running_mean_.value},
         {DNNL_ARG_VARIANCE, training ? batch_var_ : running_var_.value}};
     trained_last_ = training;
+    synchronised_ = training && ctx.processes && ctx.processes->synchronise_statistics()
+                        ? ctx.processes
+                        : nullptr;
+    if (synchronised_ && !loops_)
+      throw std::invalid_argument(
+          "batchnorm: synchronised statistics need an f32 input in a plain or channel-blocked "
+          "layout");
     if (training && loops_) {
       ctx.stream.wait();
-      batchnorm_training_forward(*loops_, data(inputs[0]), data(output), data(scale_.value),
-                                 data(shift_.value), epsilon_, data(batch_mean_), data(batch_var_));
+      statistics_count_ = batchnorm_training_forward(
+          *loops_, data(inputs[0]), data(output), data(scale_.value), data(shift_.value), epsilon_,
+          data(batch_mean_), data(batch_var_), [this](ChannelMoments& m) {
+            if (synchronised_) combine_moments(*synchronised_, m);
+          });
     } else {
       (training ? train_ : infer_).execute(ctx.stream, args);
     }
@@ -85,6 +97,14 @@ class BatchNorm final : public Layer {
 
   void backward(const std::vector<memory>& inputs, const memory&, const memory& output_grad,
                 const std::vector<memory>& input_grads, LayerContext& ctx) override {
+    if (synchronised_ && trained_last_) {
+      ctx.stream.wait();
+      synchronised_backward(
+          *loops_, *synchronised_, statistics_count_, data(inputs[0]), data(output_grad),
+          data(batch_mean_), data(batch_var_), data(scale_.value), epsilon_,
+          {input_grads[0] ? data(input_grads[0]) : nullptr, data(scale_.grad), data(shift_.grad)});
+      return;
+    }
     if (!input_grads[0] && !scratch_grad_) scratch_grad_ = memory(inputs[0].get_desc(), ctx.engine);
     (trained_last_ ? backward_ : backward_global_)
         .execute(ctx.stream, {{DNNL_ARG_SRC, inputs[0]},
@@ -131,8 +151,8 @@ class BatchNorm final : public Layer {
     const float* var = data(batch_var_);
     float* rmean = data(running_mean_.value);
     float* rvar = data(running_var_.value);
-    const float correction =
-        per_channel_ > 1 ? static_cast<float>(per_channel_) / (per_channel_ - 1) : 1.f;
+    const auto n = synchronised_ ? static_cast<std::int64_t>(statistics_count_) : per_channel_;
+    const float correction = n > 1 ? static_cast<float>(n) / (n - 1) : 1.f;
     for (std::int64_t i = 0, c = elements(batch_mean_); i < c; ++i) {
       rmean[i] = momentum_ * rmean[i] + (1 - momentum_) * mean[i];
       rvar[i] = momentum_ * rvar[i] + (1 - momentum_) * var[i] * correction;
@@ -148,6 +168,9 @@ class BatchNorm final : public Layer {
   // Training forward passes use plain loops when the layout allows (see channel_loops.hpp).
   std::optional<ChannelLayout> loops_;
   std::int64_t per_channel_ = 1;  // values averaged per channel
+  // Set by a training forward pass that used the whole batch's statistics, for its backward.
+  ProcessGroup* synchronised_ = nullptr;
+  double statistics_count_ = 0;  // values the last training statistics covered
 };
 
 void register_plugins(Registry& registry) {

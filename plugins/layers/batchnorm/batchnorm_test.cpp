@@ -1,12 +1,16 @@
 // Batch normalization against plain per-channel loops (training: batch statistics and the
 // running averages' update; inference: the running statistics) in every layout, on one thread
-// and two, and its gradients against central finite differences. With the SDK's kit only.
+// and two, and its gradients against central finite differences. Synchronised statistics
+// (data-parallel training) with processes simulated by threads: two halves of a batch give
+// what oneDNN's primitive gives on the whole batch. With the SDK's kit only.
 #include <gtest/gtest.h>
 #include <omp.h>
 
+#include <barrier>
 #include <cmath>
 #include <ferlab/testing.hpp>
 #include <map>
+#include <thread>
 
 using namespace ferlab::plugin_test;
 using ferlab::Layer;
@@ -49,6 +53,43 @@ std::vector<float> normalized(const std::vector<float>& in, Shape s,
             static_cast<float>(scale[c] * (in[at] - mean[c]) / std::sqrt(var[c] + eps) + shift[c]);
       }
   return out;
+}
+
+// Processes simulated by threads: a sum meets the other "process" at a barrier. Without a
+// partner it is a process alone (the sum changes nothing).
+class ThreadProcesses final : public ferlab::ProcessGroup {
+ public:
+  struct Meeting {
+    std::barrier<> barrier{2};
+    std::vector<double> parts[2];
+  };
+  ThreadProcesses(Meeting* meeting, int rank, double weight)
+      : meeting_(meeting), rank_(rank), weight_(weight) {}
+  void sum(double* values, std::size_t count) override {
+    if (!meeting_) return;
+    meeting_->parts[rank_].assign(values, values + count);
+    meeting_->barrier.arrive_and_wait();
+    for (std::size_t i = 0; i < count; ++i)
+      values[i] = meeting_->parts[0][i] + meeting_->parts[1][i];
+    meeting_->barrier.arrive_and_wait();
+  }
+  double loss_weight() const override { return weight_; }
+  bool synchronise_statistics() const override { return true; }
+
+ private:
+  Meeting* meeting_;
+  int rank_;
+  double weight_;
+};
+
+std::vector<float> slice(const std::vector<float>& v, std::size_t part, std::size_t parts) {
+  const std::size_t n = v.size() / parts;
+  return {v.begin() + part * n, v.begin() + (part + 1) * n};
+}
+
+std::vector<float> scaled(std::vector<float> v, double factor) {
+  for (float& x : v) x = static_cast<float>(x * factor);
+  return v;
 }
 
 LayerHarness harness(const Params& params, Shape s, Layout layout) {
@@ -110,6 +151,76 @@ TEST_P(BatchNormTest, BackwardMatchesFiniteDifferences) {
   EXPECT_EQ(gradient_failures(harness({}, {1, 3, 7, 5}, GetParam()).check_gradients()), "");
   LayerHarness features(plugin_under_test().create<Layer>("batchnorm"), {{5, 4}});  // after dense
   EXPECT_EQ(gradient_failures(features.check_gradients()), "");
+}
+
+// One process with synchronised statistics takes the plugin's own backward loops: finite
+// differences check them in every layout.
+TEST_P(BatchNormTest, SynchronisedBackwardMatchesFiniteDifferences) {
+  ThreadProcesses alone(nullptr, 0, 1.0);
+  for (Shape s : {Shape{2, 3, 7, 5}, Shape{3, 20, 4, 3}}) {
+    LayerHarness h = harness({}, s, GetParam());
+    h.context().processes = &alone;
+    EXPECT_EQ(gradient_failures(h.check_gradients()), "") << s.c << " channels";
+  }
+}
+
+// A batch of 4 split over two processes of unequal loss weights (1 and 3, of 4): each half's
+// output is the whole batch's, its input gradient (W / w) times the whole batch's, and the
+// weighted parameter gradients and the running statistics are the whole batch's, against
+// oneDNN's primitive on the whole batch in one process.
+TEST_P(BatchNormTest, TwoProcessesWithSynchronisedStatisticsActAsOneBatch) {
+  const Shape whole{4, 20, 4, 3}, half{2, 20, 4, 3};
+  LayerHarness one = harness(Params({{"momentum", 0.8}}), whole, GetParam());
+  std::vector<float> dy(one.input(0).size());
+  ferlab::Rng rng(5);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  for (float& g : dy) g = u(rng);
+  const std::vector<float> y = one.forward(true), dx = one.backward(dy)[0];
+
+  const double weight[2] = {1, 3}, total = 4;
+  ThreadProcesses::Meeting meeting;
+  std::vector<LayerHarness> parts;
+  std::vector<ThreadProcesses> processes;
+  parts.reserve(2);
+  processes.reserve(2);
+  for (int r = 0; r < 2; ++r) {
+    parts.push_back(harness(Params({{"momentum", 0.8}}), half, GetParam()));
+    processes.emplace_back(&meeting, r, weight[r]);
+  }
+  std::vector<float> part_y[2], part_dx[2];
+  std::vector<std::thread> threads;
+  for (int r = 0; r < 2; ++r) {
+    LayerHarness& h = parts[r];
+    h.set_input(0, slice(one.input(0), r, 2));
+    for (const char* name : {"scale", "shift"}) {
+      const auto values = one.values(name);
+      std::copy(values.begin(), values.end(), LayerHarness::data(h.parameter(name).value));
+    }
+    h.context().processes = &processes[r];
+  }
+  for (int r = 0; r < 2; ++r)
+    threads.emplace_back([&, r] {
+      part_y[r] = parts[r].forward(true);
+      part_dx[r] = parts[r].backward(scaled(slice(dy, r, 2), total / weight[r]))[0];
+    });
+  for (std::thread& t : threads) t.join();
+  for (int r = 0; r < 2; ++r) {
+    SCOPED_TRACE(testing::Message() << "process " << r);
+    EXPECT_EQ(first_difference(part_y[r], slice(y, r, 2), 1e-5), "") << "output";
+    EXPECT_EQ(first_difference(part_dx[r], scaled(slice(dx, r, 2), total / weight[r]), 1e-4), "")
+        << "input gradient";
+    for (const char* state : {"running_mean", "running_var"})
+      EXPECT_EQ(first_difference(parts[r].values(state), one.values(state), 1e-5), "") << state;
+  }
+  for (const char* name : {"scale", "shift"}) {
+    std::vector<float> combined(one.gradients(name).size(), 0.f);
+    for (int r = 0; r < 2; ++r) {
+      const auto g = parts[r].gradients(name);
+      for (std::size_t i = 0; i < g.size(); ++i)
+        combined[i] += static_cast<float>(weight[r] / total * g[i]);
+    }
+    EXPECT_EQ(first_difference(combined, one.gradients(name), 1e-4), "") << name << " gradient";
+  }
 }
 
 TEST(BatchNorm, RunningStatisticsAreStateNotTrained) {

@@ -104,9 +104,15 @@ void for_each_slice(const ChannelLayout& l, Body body) {
       body(n, cb, n * l.image_stride + cb * l.block_stride);
 }
 
+// Per channel statistics of a batch: the mean and the sum of squared deviations over `count`
+// values (this process's part, or the whole batch once combined over the processes).
+struct ChannelMoments {
+  std::vector<double> mean, m2;
+  double count = 0;
+};
+
 template <std::int64_t FixedB>
-void training_forward(const ChannelLayout& l, const float* x, float* y, const float* scale,
-                      const float* shift, float eps, float* mean_out, float* var_out) {
+ChannelMoments local_moments(const ChannelLayout& l, const float* x) {
   const std::int64_t B = l.block, padded = l.blocks * B;
   // Per image moments, then merged in image order (the same result for any thread count):
   // mean = average of image means; m2 = sum of image m2 + spatial * sum of (image mean - mean)^2.
@@ -116,7 +122,8 @@ void training_forward(const ChannelLayout& l, const float* x, float* y, const fl
     slice_moments<FixedB>(x + offset, l.spatial, l.position_stride, B, &image_mean[at],
                           &image_m2[at]);
   });
-  std::vector<float> a(padded, 0.f), b(padded, 0.f);  // y = a * x + b; padding lanes give 0
+  ChannelMoments m{std::vector<double>(l.channels), std::vector<double>(l.channels),
+                   static_cast<double>(l.batch * l.spatial)};
   for (std::int64_t c = 0; c < l.channels; ++c) {
     double mean = 0, m2 = 0;
     for (std::int64_t n = 0; n < l.batch; ++n) mean += image_mean[n * padded + c];
@@ -125,8 +132,21 @@ void training_forward(const ChannelLayout& l, const float* x, float* y, const fl
       const double d = image_mean[n * padded + c] - mean;
       m2 += image_m2[n * padded + c] + static_cast<double>(l.spatial) * d * d;
     }
-    const float var = static_cast<float>(m2 / static_cast<double>(l.batch * l.spatial));
-    mean_out[c] = static_cast<float>(mean);
+    m.mean[c] = mean;
+    m.m2[c] = m2;
+  }
+  return m;
+}
+
+// y = (x - mean) / sqrt(var + eps) * scale + shift with var = m2 / count; the statistics out.
+template <std::int64_t FixedB>
+void normalize(const ChannelLayout& l, const ChannelMoments& m, const float* x, float* y,
+               const float* scale, const float* shift, float eps, float* mean_out, float* var_out) {
+  const std::int64_t B = l.block, padded = l.blocks * B;
+  std::vector<float> a(padded, 0.f), b(padded, 0.f);  // y = a * x + b; padding lanes give 0
+  for (std::int64_t c = 0; c < l.channels; ++c) {
+    const float var = static_cast<float>(m.m2[c] / m.count);
+    mean_out[c] = static_cast<float>(m.mean[c]);
     var_out[c] = var;
     a[c] = scale[c] / std::sqrt(var + eps);
     b[c] = shift[c] - a[c] * mean_out[c];
@@ -137,17 +157,28 @@ void training_forward(const ChannelLayout& l, const float* x, float* y, const fl
   });
 }
 
+// Calls f.template operator()<B>() with B the compile-time block size for this layout.
+template <class F>
+decltype(auto) with_block(const ChannelLayout& l, F&& f) {
+  if (l.block == 16) return f.template operator()<16>();
+  if (l.block == 8) return f.template operator()<8>();
+  return f.template operator()<0>();
+}
+
 // Training forward: batch mean and (biased) variance per channel, then
 // y = (x - mean) / sqrt(var + eps) * scale + shift. Padding lanes are written as 0.
-inline void batchnorm_training_forward(const ChannelLayout& l, const float* x, float* y,
-                                       const float* scale, const float* shift, float eps,
-                                       float* mean_out, float* var_out) {
-  if (l.block == 16)
-    training_forward<16>(l, x, y, scale, shift, eps, mean_out, var_out);
-  else if (l.block == 8)
-    training_forward<8>(l, x, y, scale, shift, eps, mean_out, var_out);
-  else
-    training_forward<0>(l, x, y, scale, shift, eps, mean_out, var_out);
+// `combine`, when given, turns this process's moments into the whole batch's (synchronised
+// batchnorm); returns the number of values the statistics cover.
+template <class Combine>
+double batchnorm_training_forward(const ChannelLayout& l, const float* x, float* y,
+                                  const float* scale, const float* shift, float eps,
+                                  float* mean_out, float* var_out, Combine combine) {
+  return with_block(l, [&]<std::int64_t B>() {
+    ChannelMoments m = local_moments<B>(l, x);
+    combine(m);
+    normalize<B>(l, m, x, y, scale, shift, eps, mean_out, var_out);
+    return m.count;
+  });
 }
 
 }  // namespace ferlab::layers

@@ -120,6 +120,8 @@ class Trainer {
   // The gradients of the whole batch on every process (data-parallel), and its loss; `stop`
   // becomes true on every process when it was on one.
   double combine(double loss, const EpochWork& w, bool& stop);
+  // This process's weight in the step's loss: its images, or the sum of their class weights.
+  static double loss_weight(const EpochWork& w);
   // Marks the epoch best (keeping its weights) when select_on improved, counts epochs since
   // the best one and decides early stopping.
   void select(EpochStats& stats, const NamedParameters& parameters, bool has_val);

@@ -109,6 +109,9 @@ struct TrainOptions {
   std::vector<std::string> freeze;  // layers left untrained (fine-tuning): names, or
                                     // prefixes ending in '*' ("s1*")
   DistillOptions distill;           // used when the trainer has a teacher
+  // Data-parallel training (mpirun): batchnorm's statistics over the whole batch, summed over
+  // the processes, instead of over each process's part (the default, as PyTorch's DDP).
+  bool sync_batchnorm = false;
 };
 
 }  // namespace ferlab::options

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#define FERLAB_ABI_VERSION 4u
+#define FERLAB_ABI_VERSION 5u
 #define FERLAB_PLUGIN_ENTRY ferlab_plugin_entry
 
 extern "C" {

@@ -11,6 +11,7 @@
 // descriptor and writes each input gradient in that input's descriptor. Parameters are plain.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <dnnl.hpp>
 #include <ferlab/onnx_nodes.hpp>
@@ -22,6 +23,24 @@
 namespace ferlab {
 
 using Rng = std::mt19937_64;  // the same engine augmenters use
+
+// The processes that train one network data-parallel (`mpirun -np N ferlab run`), as a layer
+// sees them: for a layer whose training pass needs figures of the whole batch, not only of this
+// process's part (synchronised batchnorm).
+class ProcessGroup {
+ public:
+  virtual ~ProcessGroup() = default;
+  // Element-wise sum over the processes, in place; every process gets the same result. Every
+  // process must call it the same number of times, in the same order (each layer, each step).
+  virtual void sum(double* values, std::size_t count) = 0;
+  // This process's weight in the current step's loss (its images, or the sum of their class
+  // weights): its gradients count weight / (the sum over the processes) when they are
+  // combined. Valid in backward().
+  virtual double loss_weight() const = 0;
+  // Whether layers with batch statistics compute them over the whole batch (the spec's
+  // train.sync_batchnorm) rather than over this process's part.
+  virtual bool synchronise_statistics() const = 0;
+};
 
 struct LayerContext {
   dnnl::engine engine;
@@ -39,6 +58,8 @@ struct LayerContext {
   // The only source of randomness for training-mode forward passes (dropout masks). Owned and
   // seeded by the network, so one seed gives one result. Null outside training.
   Rng* rng = nullptr;
+  // Set while training data-parallel over several processes; null in one process.
+  ProcessGroup* processes = nullptr;
 };
 
 // A tensor the layer keeps between batches: trained (with a gradient of the same descriptor)

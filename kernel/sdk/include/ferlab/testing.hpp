@@ -199,6 +199,8 @@ class LayerHarness {
   }
 
   Layer& layer() { return *layer_; }
+  // What forward() and backward() pass the layer (set `processes` to train it data-parallel).
+  LayerContext& context() { return context_; }
   dnnl::memory::dims output_dims() const { return output_desc_.dims(); }
   dnnl::memory::desc output_desc() const { return output_desc_; }
   std::vector<float> input(std::size_t i) const { return contents(plain_inputs_.at(i)); }
