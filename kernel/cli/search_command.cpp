@@ -19,12 +19,15 @@ namespace {
 
 using Params = std::map<std::string, std::string>;
 
-// "finished", or how far it went: "not promoted after 1 epoch", "interrupted after 2 epochs".
+// "finished", or how far it went: "not promoted after 1 epoch", "interrupted after 2 epochs",
+// "running after 3 epochs" (a search still at work).
 std::string status_of(const run::RankedTrial& t, const storage::TrialRun& first) {
   if (t.finished) return "finished";
-  const std::string why = first.error.starts_with(search::not_promoted_reason) ? "not promoted"
-                          : first.error.starts_with(search::paused_reason)     ? "paused"
-                                                                               : "interrupted";
+  const std::string why = first.status == storage::RunStatus::running            ? "running"
+                          : first.status == storage::RunStatus::failed           ? "failed"
+                          : first.error.starts_with(search::not_promoted_reason) ? "not promoted"
+                          : first.error.starts_with(search::paused_reason)       ? "paused"
+                                                                                 : "interrupted";
   return fmt::format("{} after {} epoch{}", why, t.epochs, t.epochs == 1 ? "" : "s");
 }
 
