@@ -144,9 +144,9 @@ std::vector<RunSummary> execute_halving(const spec::LoadedSpec& spec, const RunO
                 : "");
     if (!rung.runs.empty())
       for (const RunSummary& s : execute_runs(rung, o)) last_summary[s.id] = s;
-    if (sharded) {
-      storage::Database db(options.db, false);
-      storage::publish_snapshot(db);
+    if (sharded) {  // a shard without trials publishes too (an empty database)
+      storage::RunStore store(options.db);
+      storage::publish_snapshot(store.database());
     }
     if (last || interrupt_requested()) break;
     std::vector<storage::TrialRun> runs = all_trial_runs(experiment, options);
