@@ -121,6 +121,13 @@ TEST(Halving, RungsAndTotalEpochsFollowTheSchedule) {
   EXPECT_EQ(capped.back().epochs, 10);
   EXPECT_EQ(capped.back().trials, 2);
   EXPECT_EQ(total_epochs(capped), 10 * 2 + 5 * 2 + 3 * 4 + 2 * 2);
+  // Down to one trial before the cap: it trains on to max_epochs (fer2013-search.yaml's 27
+  // trials, 1 to 65 epochs): 27 x 1, 9 to 3, 3 to 9, 1 to 65 = 27 + 18 + 18 + 56 = 119.
+  const auto early = halving_rungs(27, 3, 1, 65);
+  ASSERT_EQ(early.size(), 4u);
+  EXPECT_EQ(early.back().epochs, 65);
+  EXPECT_EQ(early.back().trials, 1);
+  EXPECT_EQ(total_epochs(early), 119);
   EXPECT_THROW(halving_rungs(8, 1, 1, 8), std::invalid_argument);
 }
 

@@ -19,6 +19,8 @@ std::vector<Rung> halving_rungs(int trials, int eta, int min_epochs, int max_epo
     epochs *= eta;
     reaching = (reaching + eta - 1) / eta;
   }
+  // Down to one trial before max_epochs: that trial trains on to max_epochs.
+  rungs.back().epochs = max_epochs;
   return rungs;
 }
 
