@@ -103,24 +103,21 @@ void copy_run(Database& out, std::int64_t id, const std::string& run_columns,
     repath.bind(1, fs::relative(in_dir / p, out_dir).string()).bind(2, artifact).run();
 }
 
-// The input's learning-rate range tests that the main database does not hold yet.
+// The input's learning-rate range tests that the main database does not hold yet. The CTE
+// gives each its experiment's name, so the column list needs no table prefix.
 void copy_lr_finds(Database& out) {
   const std::string columns = columns_except(out, "lr_finds", {"id", "experiment_id"});
-  std::string prefixed;  // "l.variant, l.created, ..."
-  for (std::size_t at = 0; at < columns.size();) {
-    const std::size_t comma = columns.find(", ", at);
-    prefixed += (prefixed.empty() ? "l." : ", l.") + columns.substr(at, comma - at);
-    at = comma == std::string::npos ? columns.size() : comma + 2;
-  }
   out.exec(fmt::format(R"sql(
+    WITH named AS (SELECT l.*, e.name AS experiment FROM input.lr_finds l
+                   JOIN input.experiments e ON e.id = l.experiment_id)
     INSERT INTO main.lr_finds(experiment_id, {0})
-    SELECT (SELECT id FROM main.experiments WHERE name = e.name), {1}
-    FROM input.lr_finds l JOIN input.experiments e ON e.id = l.experiment_id
+    SELECT (SELECT id FROM main.experiments WHERE name = named.experiment), {0} FROM named
     WHERE NOT EXISTS (SELECT 1 FROM main.lr_finds m JOIN main.experiments me
                       ON me.id = m.experiment_id
-                      WHERE me.name = e.name AND m.created = l.created AND m.curve = l.curve)
-    ORDER BY l.id)sql",
-                       columns, prefixed));
+                      WHERE me.name = named.experiment AND m.created = named.created
+                        AND m.curve = named.curve)
+    ORDER BY named.id)sql",
+                       columns));
 }
 
 }  // namespace

@@ -33,21 +33,24 @@ std::vector<TrialRun> published_trial_runs(const std::string& db_path,
   const fs::path copy = fs::temp_directory_path() /
                         fmt::format("ferlab-peer-{}-{}.db", ::getpid(),
                                     std::hash<std::string>{}(fs::absolute(snapshot).string()));
+  struct RemoveCopy {  // with the files SQLite opens beside it, however this ends
+    const fs::path& copy;
+    ~RemoveCopy() {
+      std::error_code ignored;
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(copy.string() + suffix, ignored);
+    }
+  } remove_copy{copy};
   std::error_code error;
   fs::copy_file(snapshot, copy, fs::copy_options::overwrite_existing, error);
   if (error)
     throw StorageError(
         fmt::format("{}: cannot read the search snapshot: {}", snapshot, error.message()));
-  std::vector<TrialRun> runs;
   try {
     Database peer(copy.string(), false);
-    runs = trial_runs(peer, experiment);
+    return trial_runs(peer, experiment);
   } catch (const StorageError& e) {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(copy.string() + suffix, error);
     throw StorageError(fmt::format("{} (a copy of {})", e.what(), snapshot));
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(copy.string() + suffix, error);
-  return runs;
 }
 
 }  // namespace ferlab::storage

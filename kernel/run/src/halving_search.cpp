@@ -37,11 +37,11 @@ std::vector<storage::TrialRun> own_trial_runs(const std::string& experiment,
   return storage::trial_runs(db, experiment);
 }
 
-// Every shard's runs of the search's trials: this database's, and those of each other shard's
-// published snapshot. A run of another shard keeps id 0 here: its own shard records it.
-std::vector<storage::TrialRun> all_trial_runs(const std::string& experiment,
+// Every shard's runs of the search's trials: this database's (`db`), and those of each other
+// shard's published snapshot. A run of another shard keeps id 0 here: its own shard records it.
+std::vector<storage::TrialRun> all_trial_runs(storage::Database& db, const std::string& experiment,
                                               const RunOptions& options) {
-  std::vector<storage::TrialRun> runs = own_trial_runs(experiment, options);
+  std::vector<storage::TrialRun> runs = storage::trial_runs(db, experiment);
   for (const std::string& peer : options.peer_dbs) {
     if (same_file(peer, options.db)) continue;
     for (storage::TrialRun r : storage::published_trial_runs(peer, experiment)) {
@@ -144,12 +144,10 @@ std::vector<RunSummary> execute_halving(const spec::LoadedSpec& spec, const RunO
                 : "");
     if (!rung.runs.empty())
       for (const RunSummary& s : execute_runs(rung, o)) last_summary[s.id] = s;
-    if (sharded) {  // a shard without trials publishes too (an empty database)
-      storage::RunStore store(options.db);
-      storage::publish_snapshot(store.database());
-    }
+    storage::RunStore store(options.db);  // created when this shard holds no trial
+    if (sharded) storage::publish_snapshot(store.database());
     if (last || interrupt_requested()) break;
-    std::vector<storage::TrialRun> runs = all_trial_runs(experiment, options);
+    std::vector<storage::TrialRun> runs = all_trial_runs(store.database(), experiment, options);
     if (const std::set<int> waiting = unfinished_trials(spec, active, runs, rungs[k].epochs);
         !waiting.empty()) {
       fmt::print(stderr,
@@ -169,7 +167,6 @@ std::vector<RunSummary> execute_halving(const spec::LoadedSpec& spec, const RunO
     std::set<std::int64_t> stopped;  // this database's runs stopped by an earlier process
     for (const storage::TrialRun& r : runs)
       if (r.run != 0 && r.error.starts_with(search::not_promoted_reason)) stopped.insert(r.run);
-    storage::RunStore store(options.db);
     for (std::size_t i = 0; i < ranked.size(); ++i) {
       if (i < static_cast<std::size_t>(rungs[k + 1].trials)) {
         active.insert(ranked[i].trial);
