@@ -13,6 +13,7 @@
 #include <regex>
 #include <thread>
 
+#include "../support/files.hpp"
 #include "../support/process.hpp"
 #include "../support/recorded_results.hpp"
 #include "../support/specs.hpp"
@@ -89,6 +90,17 @@ class SlurmSweep : public testing::Test {
     ADD_FAILURE() << "jobs " << jobs << " still queued after 5 minutes";
   }
 
+  // The merged database holds what one local `ferlab run --threads 1` of the spec records.
+  void expect_figures_of_one_local_run(const fs::path& spec, const fs::path& merged) {
+    const fs::path local = dir_ / (spec.stem().string() + "-local.db");
+    auto straight =
+        run_command(cli("run " + spec.string() + " --threads 1 --db " + local.string()));
+    ASSERT_EQ(straight.status, 0) << straight.out;
+    const std::string expected = ferlab::testing_support::recorded_results(local.string(), false);
+    EXPECT_GT(expected.size(), 100u);
+    EXPECT_EQ(ferlab::testing_support::recorded_results(merged.string(), false), expected);
+  }
+
   fs::path write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
     return dir_ / name;
@@ -105,10 +117,7 @@ TEST_F(SlurmSweep, ArrayOfShardsMergesIntoTheFiguresOfOneLocalRun) {
       write("sweep.yaml", ferlab::testing_support::tiny_sweep_spec("slurm-sweep", 2));
   const fs::path out = dir_ / "sweep";
   submit_and_wait(spec, out);
-  const std::string script = [&] {
-    std::ifstream in(out / "sweep.sbatch");
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }();
+  const std::string script = ferlab::testing_support::file_text(out / "sweep.sbatch");
   EXPECT_THAT(script, HasSubstr("#SBATCH --array=0-3"));
   EXPECT_THAT(script, HasSubstr("--shard \"$task/4\""));
   for (int task = 0; task < 4; ++task)
@@ -120,12 +129,7 @@ TEST_F(SlurmSweep, ArrayOfShardsMergesIntoTheFiguresOfOneLocalRun) {
   EXPECT_EQ(count(out / "runs.db", "SELECT count(*) FROM runs WHERE status = 'finished'"), 4);
   EXPECT_EQ(count(out / "runs.db", "SELECT count(*) FROM runs WHERE host IS NULL"), 0);
 
-  const fs::path local = dir_ / "local.db";
-  auto straight = run_command(cli("run " + spec.string() + " --threads 1 --db " + local.string()));
-  ASSERT_EQ(straight.status, 0) << straight.out;
-  const std::string expected = ferlab::testing_support::recorded_results(local.string(), false);
-  EXPECT_GT(expected.size(), 100u);
-  EXPECT_EQ(ferlab::testing_support::recorded_results((out / "runs.db").string(), false), expected);
+  expect_figures_of_one_local_run(spec, out / "runs.db");
 }
 
 // A task is cancelled (SIGTERM, as at a time limit) once it has recorded an epoch; submitting
@@ -158,11 +162,7 @@ TEST_F(SlurmSweep, CancelledTaskFinishesWhenSubmittedAgainWithTheSameFigures) {
   submit_and_wait(spec, out);
   EXPECT_EQ(count(shard, "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
   EXPECT_EQ(count(out / "runs.db", "SELECT count(*) FROM runs"), 2);
-  const fs::path local = dir_ / "local.db";
-  auto straight = run_command(cli("run " + spec.string() + " --threads 1 --db " + local.string()));
-  ASSERT_EQ(straight.status, 0) << straight.out;
-  EXPECT_EQ(ferlab::testing_support::recorded_results((out / "runs.db").string(), false),
-            ferlab::testing_support::recorded_results(local.string(), false));
+  expect_figures_of_one_local_run(spec, out / "runs.db");
 }
 
 }  // namespace
@@ -183,8 +183,7 @@ TEST_F(SlurmSweep, RanksMakeEachTaskAnMpiJobTrainingItsRunsDataParallel) {
   const fs::path out = dir_ / "ranks";
   submit_and_wait(spec, out,
                   " --ranks 2 --set 'sweep={train.optimizer.lr: [0.001]}' --set 'seeds=[1]'");
-  std::ifstream in(out / "sweep.sbatch");
-  const std::string script(std::istreambuf_iterator<char>(in), {});
+  const std::string script = ferlab::testing_support::file_text(out / "sweep.sbatch");
   EXPECT_THAT(script, HasSubstr("#SBATCH --ntasks=2"));
   EXPECT_THAT(script, HasSubstr("mpirun -np \"$SLURM_NTASKS\""));
   ASSERT_TRUE(fs::exists(out / "runs.db")) << "the merge job did not run: see " << out / "logs";
@@ -203,17 +202,12 @@ TEST_F(SlurmSweep, HalvingSearchDecidesEachRungOnAllTasksTrialsAsOneProcessDoes)
   const fs::path out = dir_ / "halving";
   const auto [arrays, merge] = submit_and_wait(spec, out, " --tasks 3");
   EXPECT_EQ(std::count(arrays.begin(), arrays.end(), ','), 2) << arrays;  // 3 rungs
-  std::ifstream in(out / "sweep.sbatch");
-  const std::string script(std::istreambuf_iterator<char>(in), {});
+  const std::string script = ferlab::testing_support::file_text(out / "sweep.sbatch");
   for (int task = 0; task < 3; ++task)
     EXPECT_THAT(script,
                 HasSubstr("--peer " + (out / ("shard-" + std::to_string(task) + ".db")).string()));
   ASSERT_TRUE(fs::exists(out / "runs.db")) << "the merge job did not run: see " << out / "logs";
   EXPECT_EQ(count(out / "runs.db", "SELECT count(*) FROM runs WHERE status = 'finished'"), 1);
 
-  const fs::path local = dir_ / "local.db";
-  auto straight = run_command(cli("run " + spec.string() + " --threads 1 --db " + local.string()));
-  ASSERT_EQ(straight.status, 0) << straight.out;
-  EXPECT_EQ(ferlab::testing_support::recorded_results((out / "runs.db").string(), false),
-            ferlab::testing_support::recorded_results(local.string(), false));
+  expect_figures_of_one_local_run(spec, out / "runs.db");
 }

@@ -11,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <sstream>
 
+#include "../support/files.hpp"
 #include "../support/process.hpp"
 #include "../support/temp_dir.hpp"
 #include "storage/sqlite.hpp"
@@ -245,8 +246,7 @@ TEST_F(EvaluationProtocol, AHalvingSearchDecidesOnValAloneAndResumesWithoutRetra
   Output report = ferlab::testing_support::run_command(std::string(FERLAB_CLI) + " report --db " +
                                                        honest_db + " --out " + html);
   ASSERT_EQ(report.status, 0) << report.out;
-  std::ifstream in(html);
-  const std::string page((std::istreambuf_iterator<char>(in)), {});
+  const std::string page = ferlab::testing_support::file_text(html);
   const std::size_t table = page.find("id=\"search-trials\"");
   ASSERT_NE(table, std::string::npos);
   const std::string trials = page.substr(table, page.find("</table>", table) - table);

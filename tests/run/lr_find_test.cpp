@@ -10,6 +10,7 @@
 #include <fstream>
 #include <regex>
 
+#include "../support/files.hpp"
 #include "../support/process.hpp"
 #include "../support/specs.hpp"
 #include "../support/temp_dir.hpp"
@@ -55,8 +56,7 @@ TEST(LrFind, TheCommandDrawsTheCurveAndRepeatsItself) {
   const double suggested = std::stod(m[1]);
   EXPECT_GE(suggested, 1e-5);
   EXPECT_LE(suggested, 10);
-  std::ifstream plot(dir.path() / "a.svg");
-  const std::string svg((std::istreambuf_iterator<char>(plot)), {});
+  const std::string svg = ferlab::testing_support::file_text(dir.path() / "a.svg");
   EXPECT_THAT(svg, HasSubstr("<svg"));
   EXPECT_THAT(svg, HasSubstr("log10 learning rate"));
   // Same spec, same seed: the same losses at the same rates (the plot's name aside).
@@ -101,8 +101,7 @@ TEST(LrFind, ARecordedTestIsInTheReportAndSurvivesMerges) {
   const auto report =
       run_command(std::string(FERLAB_CLI) + " report --db " + db + " --out " + html);
   ASSERT_EQ(report.status, 0) << report.out;
-  std::ifstream in(html);
-  const std::string page((std::istreambuf_iterator<char>(in)), {});
+  const std::string page = ferlab::testing_support::file_text(html);
   const std::size_t at = page.find("<section id=\"lr-find\">");
   ASSERT_NE(at, std::string::npos);
   const std::string section = page.substr(at, page.find("</section>", at) - at);
