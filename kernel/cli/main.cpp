@@ -45,14 +45,15 @@ int main(int argc, char** argv) {
   ferlab::cli::add_lr_find_command(app, global);
   try {
     app.parse(argc, argv);
-    // What data-parallel training spent on its gradient allreduces (bench/run_mpi_bench reads it).
+    // What data-parallel training spent on summing gradients (bench/run_mpi_bench reads it).
     if (processes && processes->size() > 1 && processes->rank() == 0) {
-      const auto t = processes->gradient_traffic();
-      if (t.calls > 0)
+      const auto& t = processes->gradient_traffic();
+      if (t.steps > 0)
         fmt::print(stderr,
-                   "allreduce: {} steps over {} processes, {:.0f} bytes per step, {:.2f} ms per "
-                   "step\n",
-                   t.calls, processes->size(), t.bytes / t.calls, 1e3 * t.seconds / t.calls);
+                   "allreduce: {} steps over {} processes, {:.0f} bytes per step in {:.1f} "
+                   "buckets, {:.2f} ms per step in MPI calls\n",
+                   t.steps, processes->size(), t.bytes / t.steps,
+                   static_cast<double>(t.buckets) / t.steps, 1e3 * t.seconds / t.steps);
     }
   } catch (const CLI::ParseError& e) {
     return app.exit(e);

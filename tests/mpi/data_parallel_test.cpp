@@ -89,6 +89,22 @@ TEST_F(DataParallel, TwoProcessesTrainAsOneWithTheSameGlobalBatch) {
   EXPECT_LT(a.back()[1], a.front()[1]);
 }
 
+// Buckets of 0.0001 MiB make each layer's gradients a sum of its own, started during the backward
+// pass (d2's, d1's, c1's: 3 per step) instead of one after it: the weights after every step are
+// the same bits.
+TEST_F(DataParallel, GradientsSummedInBucketsDuringTheBackwardPassGiveTheSameWeights) {
+  auto whole = run_command(mpirun(2, (dir_ / "whole").string()));
+  ASSERT_EQ(whole.status, 0) << whole.out;
+  auto buckets = run_command(mpirun(2, (dir_ / "buckets").string() + " --bucket-mb 0.0001"));
+  ASSERT_EQ(buckets.status, 0) << buckets.out;
+  EXPECT_EQ(numbers(dir_ / "whole.rank0.buckets"), std::vector<std::vector<double>>{{1}});
+  EXPECT_EQ(numbers(dir_ / "buckets.rank0.buckets"), std::vector<std::vector<double>>{{3}});
+  const auto expected = lines(dir_ / "whole.rank0.steps");
+  EXPECT_EQ(expected.size(), 3u * 10);
+  EXPECT_EQ(lines(dir_ / "buckets.rank0.steps"), expected);
+  EXPECT_EQ(lines(dir_ / "buckets.rank1.steps"), expected);
+}
+
 // A process killed in the middle of training ends the job, with a failure, within seconds: the
 // survivor is not left waiting in an allreduce.
 TEST_F(DataParallel, AKilledProcessEndsTheWholeJob) {

@@ -2,7 +2,9 @@
 // the processes mpirun started (one process without mpirun), and writes what a test compares:
 //   OUT.rank<R>.steps   after every step: the step's loss and a checksum of every weight's bits
 //   OUT.rank<R>.epochs  every epoch's training loss, accuracy and validation figures
-// Usage: ferlab-dp-probe OUT [--kill-rank R --kill-step S]  (SIGKILL on rank R at step S)
+//   OUT.rank<R>.buckets the gradient sums started per step, on average (several processes)
+// Usage: ferlab-dp-probe OUT [--kill-rank R --kill-step S] [--bucket-mb M]
+//   (SIGKILL on rank R at step S; gradients summed in buckets of M MiB, default 25)
 #include <fmt/format.h>
 #include <signal.h>
 
@@ -63,9 +65,11 @@ std::uint64_t checksum(engine::Network& network) {
 int train(int argc, char** argv, engine::Collective* processes) {
   const std::string out = argv[1];
   int kill_rank = -1, kill_step = -1;
+  double bucket_mb = 25;
   for (int i = 2; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--kill-rank") == 0) kill_rank = std::stoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--kill-step") == 0) kill_step = std::stoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--bucket-mb") == 0) bucket_mb = std::stod(argv[i + 1]);
   }
   const int rank = processes ? processes->rank() : 0;
   engine::set_threads(1);
@@ -88,6 +92,7 @@ int train(int argc, char** argv, engine::Collective* processes) {
   options.optimizer.lr = 0.01;
   options.optimizer.momentum = 0.9;
   options.loader_threads = 1;
+  options.allreduce_bucket_mb = bucket_mb;
   engine::Trainer trainer(network, options, 4, 11);
   trainer.set_collective(processes);
   std::ofstream steps(fmt::format("{}.rank{}.steps", out, rank)),
@@ -105,6 +110,11 @@ int train(int argc, char** argv, engine::Collective* processes) {
         steps << fmt::format("{} {} {:.17g} {}\n", epoch, step, loss, checksum(network))
               << std::flush;
       });
+  if (processes) {
+    const auto& traffic = processes->gradient_traffic();
+    std::ofstream(fmt::format("{}.rank{}.buckets", out, rank))
+        << static_cast<double>(traffic.buckets) / static_cast<double>(traffic.steps) << "\n";
+  }
   return 0;
 }
 

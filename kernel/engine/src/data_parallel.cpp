@@ -1,6 +1,7 @@
 #include "data_parallel.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 namespace ferlab::engine::data_parallel {
 namespace {
@@ -17,29 +18,92 @@ void broadcast_parameters(Collective& processes, const std::vector<Parameter*>& 
   for (Parameter* p : parameters) processes.broadcast(floats(p->value), count(p->value), 0);
 }
 
-double reduce_gradients(Collective& processes, const std::vector<Parameter*>& trained, double loss,
-                        double weight, std::vector<float>& buffer, bool& stop) {
+namespace {
+
+// Runs `call`, adding its time to what summing gradients has cost (Collective::GradientTraffic).
+template <class Call>
+void timed(Collective& processes, const Call& call) {
+  const auto start = std::chrono::steady_clock::now();
+  call();
+  processes.gradient_traffic().seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+GradientBuckets::GradientBuckets(Collective& processes, const std::vector<Parameter*>& trained,
+                                 std::size_t bucket_bytes, std::size_t first_bucket_bytes)
+    : processes_(processes),
+      trained_(trained),
+      bucket_floats_(std::max<std::size_t>(1, bucket_bytes / sizeof(float))),
+      first_bucket_floats_(
+          std::max<std::size_t>(1, std::min(first_bucket_bytes, bucket_bytes) / sizeof(float))) {
   std::size_t total = 0;
-  for (const Parameter* p : trained) total += count(p->grad);
-  buffer.resize(total);
-  float* at = buffer.data();
-  const auto share = static_cast<float>(weight);
-  for (const Parameter* p : trained) {
-    const float* g = floats(p->grad);
-    at = std::transform(g, g + count(p->grad), at, [share](float x) { return x * share; });
+  for (std::size_t i = 0; i < trained_.size(); ++i) {
+    index_[trained_[i]] = i;
+    total += count(trained_[i]->grad);
   }
-  double figures[3] = {loss * weight, weight, stop ? 1.0 : 0.0};
-  processes.sum(figures, 3);
+  buffer_.resize(total);
+}
+
+void GradientBuckets::begin(double weight) {
+  weight_ = weight;
+  share_ = static_cast<float>(weight);
+  placed_.clear();
+  is_placed_.assign(trained_.size(), false);
+  filled_ = bucket_start_ = 0;
+  pending_.clear();
+}
+
+void GradientBuckets::layer_done(const std::vector<Parameter*>& parameters) {
+  for (Parameter* p : parameters) add(p);
+  if (filled_ - bucket_start_ >= (pending_.empty() ? first_bucket_floats_ : bucket_floats_))
+    start_bucket();
+  if (!pending_.empty())
+    timed(processes_, [this] {
+      for (auto& sum : pending_) sum->progress();
+    });
+}
+
+void GradientBuckets::add(Parameter* p) {
+  const auto found = index_.find(p);
+  if (found == index_.end() || is_placed_[found->second]) return;  // not trained, or placed
+  is_placed_[found->second] = true;
+  const float* g = floats(p->grad);
+  std::transform(g, g + count(p->grad), buffer_.data() + filled_,
+                 [share = share_](float x) { return x * share; });
+  placed_.emplace_back(p, filled_);
+  filled_ += count(p->grad);
+}
+
+void GradientBuckets::start_bucket() {
+  if (filled_ == bucket_start_) return;
+  float* values = buffer_.data() + bucket_start_;
+  const std::size_t n = filled_ - bucket_start_;
+  timed(processes_, [&] { pending_.push_back(processes_.start_sum(values, n)); });
+  bucket_start_ = filled_;
+}
+
+double GradientBuckets::finish(double loss, bool& stop) {
+  for (Parameter* p : trained_) add(p);  // any no layer reported go in the last bucket
+  start_bucket();
+  double figures[3] = {loss * weight_, weight_, stop ? 1.0 : 0.0};
+  processes_.sum(figures, 3);
   stop = figures[2] > 0;
-  processes.sum(buffer.data(), buffer.size());
+  timed(processes_, [this] {
+    for (auto& sum : pending_) sum->wait();
+  });
+  Collective::GradientTraffic& traffic = processes_.gradient_traffic();
+  ++traffic.steps;
+  traffic.buckets += static_cast<long>(pending_.size());
+  traffic.bytes += static_cast<double>(filled_ * sizeof(float));
+  pending_.clear();
   if (figures[1] <= 0) return 0;  // no weight anywhere: nothing to learn from this batch
   const auto inverse = static_cast<float>(1.0 / figures[1]);
-  at = buffer.data();
-  for (const Parameter* p : trained) {
-    float* g = floats(p->grad);
-    const std::size_t n = count(p->grad);
-    std::transform(at, at + n, g, [inverse](float x) { return x * inverse; });
-    at += n;
+  for (const auto& [p, at] : placed_) {
+    const float* summed = buffer_.data() + at;
+    std::transform(summed, summed + count(p->grad), floats(p->grad),
+                   [inverse](float x) { return x * inverse; });
   }
   return figures[0] / figures[1];
 }

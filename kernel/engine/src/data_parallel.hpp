@@ -4,6 +4,9 @@
 #pragma once
 
 #include <ferlab/layer.hpp>
+#include <memory>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/collective.hpp"
@@ -32,14 +35,44 @@ class LayerProcesses final : public ProcessGroup {
 // every process: one start whatever each process initialised.
 void broadcast_parameters(Collective& processes, const std::vector<Parameter*>& parameters);
 
-// Each process's gradients of `trained`, weighted by its `weight` (its share of the loss's
-// normaliser: its images, or their class weights), summed over the processes and divided by
-// the total weight: the gradient of the loss over the whole batch. Returns that loss (each
-// process's `loss` combined the same way). One allreduce of every gradient per step, in
-// `buffer` (kept between steps). Every process gets the same bits. `stop` is or-ed across the
-// processes on the way.
-double reduce_gradients(Collective& processes, const std::vector<Parameter*>& trained, double loss,
-                        double weight, std::vector<float>& buffer, bool& stop);
+// Sums each process's gradients of the trained parameters across the processes, in buckets
+// started during the backward pass (as PyTorch's DistributedDataParallel): once a layer's
+// gradients are final, they are weighted by this process's share of the loss's normaliser (its
+// images, or their class weights) and copied into the current bucket; a bucket that reaches
+// its size (the first one smaller, to start early) is summed while the backward pass goes on.
+// After the pass, the last bucket is summed, every sum awaited, and each gradient divided by
+// the total weight: the gradient of the loss over the whole batch. Every process must train
+// the same network (the same buckets in the same order) and gets the same bits.
+class GradientBuckets {
+ public:
+  GradientBuckets(Collective& processes, const std::vector<Parameter*>& trained,
+                  std::size_t bucket_bytes, std::size_t first_bucket_bytes);
+  // Before the backward pass: this process's weight in the step's loss.
+  void begin(double weight);
+  // What Network::backward calls after each layer.
+  void layer_done(const std::vector<Parameter*>& parameters);
+  // After the backward pass: every gradient summed and divided. Returns the step's loss over
+  // the whole batch (each process's `loss` combined the same way); `stop` is or-ed across the
+  // processes on the way.
+  double finish(double loss, bool& stop);
+
+ private:
+  void add(Parameter* p);
+  void start_bucket();
+
+  Collective& processes_;
+  std::vector<Parameter*> trained_;
+  std::unordered_map<const Parameter*, std::size_t> index_;  // in trained_
+  std::size_t bucket_floats_, first_bucket_floats_;
+  std::vector<float> buffer_;
+  // This step: where each gradient went in buffer_, in the order the layers finished.
+  std::vector<std::pair<Parameter*, std::size_t>> placed_;
+  std::vector<bool> is_placed_;  // by index in trained_
+  std::size_t filled_ = 0, bucket_start_ = 0;
+  float share_ = 1;
+  double weight_ = 1;
+  std::vector<std::unique_ptr<Collective::PendingSum>> pending_;
+};
 
 // The sum of every process's confusion matrix.
 metrics::Confusion sum_confusion(Collective& processes, const metrics::Confusion& local,

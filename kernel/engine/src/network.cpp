@@ -350,7 +350,7 @@ float* Network::output_grad() {
   return floats(plain_output_grad_ ? plain_output_grad_ : nodes_.back()->grad);
 }
 
-void Network::backward() {
+void Network::backward(const LayerDone& layer_done) {
   if (plain_output_grad_) {
     SingleThreadScope scope(nodes_.back()->single_thread);
     from_plain_output_grad_.execute(stream_, plain_output_grad_, nodes_.back()->grad);
@@ -372,8 +372,14 @@ void Network::backward() {
         }
       }
     }
-    SingleThreadScope scope(node.single_thread);
-    node.layer->backward(node.inputs, node.output, node.grad, node.input_grads, context_);
+    {
+      SingleThreadScope scope(node.single_thread);
+      node.layer->backward(node.inputs, node.output, node.grad, node.input_grads, context_);
+    }
+    if (layer_done) {
+      stream_.wait();
+      layer_done(node.layer->parameters());
+    }
   }
   stream_.wait();
   parameters_changed();  // an optimizer step follows

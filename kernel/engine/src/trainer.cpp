@@ -126,6 +126,11 @@ void run_inference(Network& network, const std::vector<Sample>& samples, int bat
   }
 }
 
+// train.allreduce_bucket_mb in bytes.
+std::size_t bucket_bytes(double mebibytes) {
+  return static_cast<std::size_t>(mebibytes * 1024 * 1024);
+}
+
 }  // namespace
 
 Trainer::Trainer(Network& network, const TrainOptions& options, int num_classes, std::uint64_t seed)
@@ -162,7 +167,8 @@ struct Trainer::EpochWork {
   std::vector<int> labels;
   std::vector<float> targets;  // soft targets, only when a batch augmenter mixes them
   std::vector<float> taught;   // the teacher's probabilities, only when distilling
-  data_parallel::LayerProcesses* layer_processes = nullptr;  // data-parallel only
+  data_parallel::LayerProcesses* layer_processes = nullptr;    // data-parallel only
+  data_parallel::GradientBuckets* gradient_buckets = nullptr;  // data-parallel only
 };
 
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
@@ -225,6 +231,12 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   if (processes > 1)
     work.layer_processes = &layer_processes.emplace(*processes_, options_.sync_batchnorm);
   network_.context().processes = work.layer_processes;
+  // Gradients are summed across the processes in buckets, during the backward pass.
+  std::optional<data_parallel::GradientBuckets> gradient_buckets;
+  if (processes > 1)
+    work.gradient_buckets =
+        &gradient_buckets.emplace(*processes_, trained, bucket_bytes(options_.allreduce_bucket_mb),
+                                  bucket_bytes(std::min(options_.allreduce_bucket_mb, 1.0)));
   struct DetachProcesses {
     LayerContext& context;
     ~DetachProcesses() { context.processes = nullptr; }
@@ -298,9 +310,17 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
     for (int j = 0; j < w.batch; ++j)
       confusion.add(w.labels[j], metrics::argmax(logits + j * classes_, classes_));
     if (w.layer_processes) w.layer_processes->set_loss_weight(loss_weight(w));
-    network_.backward();
-    bool stop = stop_requested_ && stop_requested_();
-    if (processes_ && processes_->size() > 1) loss = combine(loss, w, stop);
+    bool stop = false;
+    if (w.gradient_buckets) {
+      w.gradient_buckets->begin(loss_weight(w));
+      network_.backward(
+          [&w](const std::vector<Parameter*>& p) { w.gradient_buckets->layer_done(p); });
+      stop = stop_requested_ && stop_requested_();
+      loss = w.gradient_buckets->finish(loss, stop);
+    } else {
+      network_.backward();
+      stop = stop_requested_ && stop_requested_();
+    }
     // After combining: every process sees the same loss, so all of them stop together.
     if (!std::isfinite(loss))
       throw std::runtime_error("training diverged: loss is " + std::to_string(loss) + " in epoch " +
@@ -342,11 +362,6 @@ double Trainer::loss_weight(const EpochWork& w) {
     for (int j = 0; j < w.batch; ++j) weight += w.loss_options.class_weights[w.labels[j]];
   }
   return weight;
-}
-
-double Trainer::combine(double loss, const EpochWork& w, bool& stop) {
-  return data_parallel::reduce_gradients(*processes_, w.trained, loss, loss_weight(w),
-                                         gradient_buffer_, stop);
 }
 
 void Trainer::select(EpochStats& stats, const NamedParameters& parameters, bool has_val) {

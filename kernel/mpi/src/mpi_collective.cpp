@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <memory>
+#include <vector>
 
 namespace ferlab::mpi {
 namespace {
@@ -44,13 +46,42 @@ void MpiCollective::sum(double* values, std::size_t count) {
 }
 
 void MpiCollective::sum(float* values, std::size_t count) {
-  const double start = MPI_Wtime();
   in_pieces(values, count, [](float* v, int n) {
     MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
   });
-  traffic_.seconds += MPI_Wtime() - start;
-  traffic_.bytes += static_cast<double>(count * sizeof(float));
-  ++traffic_.calls;
+}
+
+namespace {
+
+// MPI_Iallreduce's requests, finished by MPI_Test (progress) and MPI_Waitall.
+class MpiPendingSum final : public engine::Collective::PendingSum {
+ public:
+  MpiPendingSum(float* values, std::size_t count) {
+    in_pieces(values, count, [this](float* v, int n) {
+      MPI_Iallreduce(MPI_IN_PLACE, v, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD,
+                     &requests_.emplace_back());
+    });
+  }
+  ~MpiPendingSum() override { wait(); }
+  MpiPendingSum(const MpiPendingSum&) = delete;
+  MpiPendingSum& operator=(const MpiPendingSum&) = delete;
+  void progress() override {
+    int done = 0;
+    for (MPI_Request& r : requests_) MPI_Test(&r, &done, MPI_STATUS_IGNORE);
+  }
+  void wait() override {
+    MPI_Waitall(static_cast<int>(requests_.size()), requests_.data(), MPI_STATUSES_IGNORE);
+  }
+
+ private:
+  std::vector<MPI_Request> requests_;
+};
+
+}  // namespace
+
+std::unique_ptr<engine::Collective::PendingSum> MpiCollective::start_sum(float* values,
+                                                                         std::size_t count) {
+  return std::make_unique<MpiPendingSum>(values, count);
 }
 
 void MpiCollective::broadcast(float* values, std::size_t count, int root) {

@@ -322,6 +322,7 @@ class Validator {
     t.grad_clip = num("train", "grad_clip", 0);
     t.label_smoothing = num("train", "label_smoothing", 0);
     t.sync_batchnorm = flag("train", "sync_batchnorm");
+    t.allreduce_bucket_mb = num("train", "allreduce_bucket_mb", t.allreduce_bucket_mb);
     t.class_weights = choice("train", "class_weights", t.class_weights);
     t.init = choice("train", "init", t.init);
     t.freeze = strings("train", "freeze");

@@ -72,8 +72,11 @@ class Network {
   float* output_grad();
   // Backpropagates through the DAG after a training or explain pass; sets every parameter
   // grad. Gradient buffers are shared between layers whose gradients are never alive at the
-  // same time, so only retained ones can be read afterwards.
-  void backward();
+  // same time, so only retained ones can be read afterwards. `layer_done`, if given, is called
+  // with each layer's parameters once their gradients are final (data-parallel training starts
+  // summing them across processes while the earlier layers' backward goes on).
+  using LayerDone = std::function<void(const std::vector<Parameter*>& parameters)>;
+  void backward(const LayerDone& layer_done = {});
   // Keeps this layer's output gradient readable with grad_of() after backward() (as
   // PyTorch's retain_grad): it gets a buffer of its own.
   void retain_grad(const std::string& layer);

@@ -117,9 +117,6 @@ class Trainer {
   EpochStats train_epoch(int epoch, double lr, EpochWork& work, const StepCallback& on_step);
   // Validation figures into `stats`: computed by rank 0 alone when training data-parallel.
   void validate(EpochStats& stats, const std::vector<Sample>& val, int batch);
-  // The gradients of the whole batch on every process (data-parallel), and its loss; `stop`
-  // becomes true on every process when it was on one.
-  double combine(double loss, const EpochWork& w, bool& stop);
   // This process's weight in the step's loss: its images, or the sum of their class weights.
   static double loss_weight(const EpochWork& w);
   // Marks the epoch best (keeping its weights) when select_on improved, counts epochs since
@@ -137,7 +134,6 @@ class Trainer {
   Collective* processes_ = nullptr;
   std::function<bool()> stop_requested_;
   std::function<double(long)> step_lr_;
-  std::vector<float> gradient_buffer_;  // data-parallel: every gradient, summed across processes
   std::optional<TrainingState> resume_;
   TrainingState progress_;  // epochs, best epoch and its weights so far
   std::map<const Parameter*, std::string> names_;

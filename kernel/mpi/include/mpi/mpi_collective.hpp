@@ -26,18 +26,11 @@ class MpiCollective final : public engine::Collective {
   int size() const override { return size_; }
   void sum(double* values, std::size_t count) override;
   void sum(float* values, std::size_t count) override;
+  std::unique_ptr<PendingSum> start_sum(float* values, std::size_t count) override;
   void broadcast(float* values, std::size_t count, int root) override;
   void broadcast(double* values, std::size_t count, int root) override;
   void broadcast(char* values, std::size_t count, int root) override;
   using engine::Collective::broadcast;
-
-  // What the float allreduces (the gradients) cost this process so far: calls, bytes reduced
-  // and seconds inside MPI_Allreduce (waiting for the slowest process included).
-  struct Traffic {
-    long calls = 0;
-    double bytes = 0, seconds = 0;
-  };
-  Traffic gradient_traffic() const { return traffic_; }
 
   // Every process's host name, in rank order.
   std::vector<std::string> hosts() const;
@@ -47,7 +40,6 @@ class MpiCollective final : public engine::Collective {
 
  private:
   int rank_ = 0, size_ = 1;
-  Traffic traffic_;
 };
 
 }  // namespace ferlab::mpi

@@ -112,6 +112,10 @@ struct TrainOptions {
   // Data-parallel training (mpirun): batchnorm's statistics over the whole batch, summed over
   // the processes, instead of over each process's part (the default, as PyTorch's DDP).
   bool sync_batchnorm = false;
+  // Data-parallel training: gradients are summed across the processes in buckets of this many
+  // MiB (the first one 1 MiB at most), each started as soon as the backward pass has produced
+  // it, as PyTorch's DistributedDataParallel (bucket_cap_mb).
+  double allreduce_bucket_mb = 25;
 };
 
 }  // namespace ferlab::options
