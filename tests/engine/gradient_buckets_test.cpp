@@ -2,7 +2,8 @@
 // (train.allreduce_bucket_mb). Here the trainer runs as rank 0 of two processes whose other
 // process is simulated (its gradients equal to this one's, so every sum doubles), and each
 // layer's backward and each sum started is logged: the sums of the last layers' gradients
-// must start before the first layer's backward, and the bucket size must not change the bits.
+// must start before the first layer's backward, and the bucket size (0: one blocking sum after
+// the pass) must not change the bits.
 // That the summed figures are right against one process is tests/mpi's work (real MPI).
 #include <gtest/gtest.h>
 
@@ -128,8 +129,13 @@ TEST(GradientBuckets, SumsOfTheLastLayersStartBeforeTheFirstLayersBackward) {
   const Trained whole = train_mirrored(25);
   for (const auto& sums : sum_positions(whole.log)) EXPECT_EQ(sums, std::vector<int>{layers});
 
+  // 0: one blocking sum after the pass, none started.
+  const Trained after = train_mirrored(0);
+  for (const auto& sums : sum_positions(after.log)) EXPECT_TRUE(sums.empty());
+
   // Bucketing changes when the sums run, never what they give.
   EXPECT_EQ(small.weights, whole.weights);
+  EXPECT_EQ(after.weights, whole.weights);
 }
 
 }  // namespace

@@ -91,7 +91,7 @@ TEST_F(DataParallel, TwoProcessesTrainAsOneWithTheSameGlobalBatch) {
 
 // Buckets of 0.0001 MiB make each layer's gradients a sum of its own, started during the backward
 // pass (d2's, d1's, c1's: 3 per step) instead of one after it: the weights after every step are
-// the same bits.
+// the same bits, as with 0 (a blocking sum after the pass).
 TEST_F(DataParallel, GradientsSummedInBucketsDuringTheBackwardPassGiveTheSameWeights) {
   auto whole = run_command(mpirun(2, (dir_ / "whole").string()));
   ASSERT_EQ(whole.status, 0) << whole.out;
@@ -103,6 +103,10 @@ TEST_F(DataParallel, GradientsSummedInBucketsDuringTheBackwardPassGiveTheSameWei
   EXPECT_EQ(expected.size(), 3u * 10);
   EXPECT_EQ(lines(dir_ / "buckets.rank0.steps"), expected);
   EXPECT_EQ(lines(dir_ / "buckets.rank1.steps"), expected);
+  // 0: one blocking MPI_Allreduce after the pass.
+  auto after = run_command(mpirun(2, (dir_ / "after").string() + " --bucket-mb 0"));
+  ASSERT_EQ(after.status, 0) << after.out;
+  EXPECT_EQ(lines(dir_ / "after.rank0.steps"), expected);
 }
 
 // A process killed in the middle of training ends the job, with a failure, within seconds: the

@@ -35,7 +35,8 @@ GradientBuckets::GradientBuckets(Collective& processes, const std::vector<Parame
                                  std::size_t bucket_bytes, std::size_t first_bucket_bytes)
     : processes_(processes),
       trained_(trained),
-      bucket_floats_(std::max<std::size_t>(1, bucket_bytes / sizeof(float))),
+      bucket_floats_(bucket_bytes == 0 ? 0
+                                       : std::max<std::size_t>(1, bucket_bytes / sizeof(float))),
       first_bucket_floats_(
           std::max<std::size_t>(1, std::min(first_bucket_bytes, bucket_bytes) / sizeof(float))) {
   std::size_t total = 0;
@@ -86,7 +87,12 @@ void GradientBuckets::start_bucket() {
 
 double GradientBuckets::finish(double loss, bool& stop) {
   for (Parameter* p : trained_) add(p);  // any no layer reported go in the last bucket
-  start_bucket();
+  if (overlaps()) {
+    start_bucket();
+  } else {
+    timed(processes_, [this] { processes_.sum(buffer_.data(), filled_); });
+    pending_.push_back(std::make_unique<Collective::PendingSum>());  // counted as one bucket
+  }
   double figures[3] = {loss * weight_, weight_, stop ? 1.0 : 0.0};
   processes_.sum(figures, 3);
   stop = figures[2] > 0;

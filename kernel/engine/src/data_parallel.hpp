@@ -42,11 +42,14 @@ void broadcast_parameters(Collective& processes, const std::vector<Parameter*>& 
 // its size (the first one smaller, to start early) is summed while the backward pass goes on.
 // After the pass, the last bucket is summed, every sum awaited, and each gradient divided by
 // the total weight: the gradient of the loss over the whole batch. Every process must train
-// the same network (the same buckets in the same order) and gets the same bits.
+// the same network (the same buckets in the same order) and gets the same bits. A bucket size
+// of 0 sums every gradient at once after the pass, with a blocking sum (no overlap).
 class GradientBuckets {
  public:
   GradientBuckets(Collective& processes, const std::vector<Parameter*>& trained,
                   std::size_t bucket_bytes, std::size_t first_bucket_bytes);
+  // Whether sums start during the backward pass (then pass layer_done to Network::backward).
+  bool overlaps() const { return bucket_floats_ > 0; }
   // Before the backward pass: this process's weight in the step's loss.
   void begin(double weight);
   // What Network::backward calls after each layer.

@@ -313,8 +313,11 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
     bool stop = false;
     if (w.gradient_buckets) {
       w.gradient_buckets->begin(loss_weight(w));
-      network_.backward(
-          [&w](const std::vector<Parameter*>& p) { w.gradient_buckets->layer_done(p); });
+      if (w.gradient_buckets->overlaps())
+        network_.backward(
+            [&w](const std::vector<Parameter*>& p) { w.gradient_buckets->layer_done(p); });
+      else
+        network_.backward();
       stop = stop_requested_ && stop_requested_();
       loss = w.gradient_buckets->finish(loss, stop);
     } else {

@@ -118,9 +118,9 @@ const Section& train_schema() {
       param_field(flag("sync_batchnorm", d.sync_batchnorm,
                        "data-parallel training (mpirun): batchnorm statistics over the whole "
                        "batch, not each process's part")),
-      param_field(number("allreduce_bucket_mb", d.allreduce_bucket_mb, 0.001, 4096,
+      param_field(number("allreduce_bucket_mb", d.allreduce_bucket_mb, 0, 4096,
                          "data-parallel training (mpirun): MiB of gradients summed at once, "
-                         "each bucket during the backward pass")),
+                         "each bucket during the backward pass (0: all after it)")),
       param_field(choice_of("class_weights", d.class_weights,
                             "loss weights: none, or inverse class frequency")),
       param_field(choice_of("init", d.init,

@@ -114,7 +114,8 @@ struct TrainOptions {
   bool sync_batchnorm = false;
   // Data-parallel training: gradients are summed across the processes in buckets of this many
   // MiB (the first one 1 MiB at most), each started as soon as the backward pass has produced
-  // it, as PyTorch's DistributedDataParallel (bucket_cap_mb).
+  // it, as PyTorch's DistributedDataParallel (bucket_cap_mb). 0: one blocking sum of every
+  // gradient after the backward pass.
   double allreduce_bucket_mb = 25;
 };
 
