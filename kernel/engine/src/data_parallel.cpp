@@ -87,12 +87,10 @@ void GradientBuckets::start_bucket() {
 
 double GradientBuckets::finish(double loss, bool& stop) {
   for (Parameter* p : trained_) add(p);  // any no layer reported go in the last bucket
-  if (overlaps()) {
+  if (overlaps())
     start_bucket();
-  } else {
+  else
     timed(processes_, [this] { processes_.sum(buffer_.data(), filled_); });
-    pending_.push_back(std::make_unique<Collective::PendingSum>());  // counted as one bucket
-  }
   double figures[3] = {loss * weight_, weight_, stop ? 1.0 : 0.0};
   processes_.sum(figures, 3);
   stop = figures[2] > 0;
@@ -101,7 +99,7 @@ double GradientBuckets::finish(double loss, bool& stop) {
   });
   Collective::GradientTraffic& traffic = processes_.gradient_traffic();
   ++traffic.steps;
-  traffic.buckets += static_cast<long>(pending_.size());
+  traffic.buckets += overlaps() ? static_cast<long>(pending_.size()) : 1;
   traffic.bytes += static_cast<double>(filled_ * sizeof(float));
   pending_.clear();
   if (figures[1] <= 0) return 0;  // no weight anywhere: nothing to learn from this batch

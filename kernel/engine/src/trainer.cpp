@@ -231,16 +231,16 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   if (processes > 1)
     work.layer_processes = &layer_processes.emplace(*processes_, options_.sync_batchnorm);
   network_.context().processes = work.layer_processes;
-  // Gradients are summed across the processes in buckets, during the backward pass.
-  std::optional<data_parallel::GradientBuckets> gradient_buckets;
-  if (processes > 1)
-    work.gradient_buckets =
-        &gradient_buckets.emplace(*processes_, trained, bucket_bytes(options_.allreduce_bucket_mb),
-                                  bucket_bytes(std::min(options_.allreduce_bucket_mb, 1.0)));
   struct DetachProcesses {
     LayerContext& context;
     ~DetachProcesses() { context.processes = nullptr; }
   } detach_processes{network_.context()};
+  // Gradients are summed across the processes in buckets, during the backward pass; the first
+  // bucket is 1 MiB at most (GradientBuckets keeps it within the others' size).
+  std::optional<data_parallel::GradientBuckets> gradient_buckets;
+  if (processes > 1)
+    work.gradient_buckets = &gradient_buckets.emplace(
+        *processes_, trained, bucket_bytes(options_.allreduce_bucket_mb), bucket_bytes(1.0));
 
   TrainResult result;
   TrainingState& p = progress_;
