@@ -95,18 +95,18 @@ void print_search(const spec::SearchPlan& plan) {
 spec::LoadedSpec load_valid_spec(const GlobalOptions& global, const std::string& file,
                                  const std::vector<std::string>& overrides,
                                  kernel::PluginCatalog& catalog) {
-  if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+  if (!load_catalog(global, catalog)) throw ExitCode(exit_failure);
   spec::LoadedSpec loaded = spec::load_spec(file, overrides, catalog);
   for (const spec::SpecProblem& p : loaded.problems.all()) fmt::print(stderr, "{}\n", p.text());
   if (!loaded.problems.empty()) {
     fmt::print(stderr, "{}: {} problem{} found; nothing was run\n", file, loaded.problems.size(),
                loaded.problems.size() == 1 ? "" : "s");
-    throw CLI::RuntimeError(exit_invalid_spec);
+    throw ExitCode(exit_invalid_spec);
   }
   return loaded;
 }
 
-void add_check_command(CLI::App& app, GlobalOptions& global) {
+void add_check_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("check", "Validate a spec and print each run fully resolved");
   struct Options {
     std::string file;
@@ -132,7 +132,7 @@ void add_check_command(CLI::App& app, GlobalOptions& global) {
       if (const int problems = build_networks(catalog, loaded)) {
         fmt::print(stderr, "{}: {} network{} cannot be built; nothing was run\n", o->file, problems,
                    problems == 1 ? "" : "s");
-        throw CLI::RuntimeError(exit_invalid_spec);
+        throw ExitCode(exit_invalid_spec);
       }
     }
     fmt::print(stderr, "{}: valid, {} run{}{}\n", o->file, loaded.runs.size(),

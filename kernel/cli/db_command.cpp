@@ -7,7 +7,7 @@
 
 namespace ferlab::cli {
 
-void add_db_command(CLI::App& app, GlobalOptions&) {
+void add_db_command(Command& app, GlobalOptions&) {
   auto* db = app.add_subcommand("db", "Maintain run databases");
   db->require_subcommand(1);
   auto* merge = db->add_subcommand(

@@ -20,7 +20,7 @@ std::string command_line(const evaluation::EvaluationRequest& r) {
 
 }  // namespace
 
-void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
+void add_evaluate_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "evaluate",
       "Measure trained models (shipped, runs or checkpoint files) on their dataset's splits and "
@@ -44,17 +44,18 @@ void add_evaluate_command(CLI::App& app, GlobalOptions& global) {
       ->type_name("PATH");
   cmd->add_option("--splits", r.splits, "Splits to evaluate on")->capture_default_str();
   cmd->add_option("--tta", o->tta, "Test-time augmentation modes")
-      ->check(CLI::IsMember(options::names_of<options::Tta>()))
+      ->check_one_of(options::names_of<options::Tta>())
       ->capture_default_str();
   cmd->add_option("--experiment", r.experiment, "Experiment name of the recorded run")
       ->capture_default_str();
-  cmd->add_option("--threads", r.threads, "Threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", r.threads, "Threads (0: all cores)")
+      ->check(Check::non_negative_number);
   cmd->add_option("--manifest", o->manifest,
                   "Write a shipped model's or ensemble's manifest with the accuracies measured")
       ->type_name("FILE");
   cmd->callback([&global, o] {
     kernel::PluginCatalog catalog;
-    if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+    if (!load_catalog(global, catalog)) throw ExitCode(exit_failure);
     o->request.tta.clear();
     for (const std::string& mode : o->tta)
       o->request.tta.push_back(*options::parse<options::Tta>(mode));

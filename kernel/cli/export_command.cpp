@@ -61,7 +61,7 @@ void check_one_input(const assembly::ModelSet& models) {
 // of members).
 void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
   kernel::PluginCatalog catalog;
-  if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+  if (!load_catalog(global, catalog)) throw ExitCode(exit_failure);
   assembly::ModelSet models = assembly::load_models(catalog, o.models, o.db);
   check_one_input(models);
   const assembly::ModelBundle& model = models.members().front();
@@ -97,7 +97,7 @@ void export_onnx_model(const GlobalOptions& global, const ExportOptions& o) {
 // was trained; the training state (optimizer moments, best weights) is left out.
 void export_compact_model(const GlobalOptions& global, const ExportOptions& o) {
   kernel::PluginCatalog catalog;
-  if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+  if (!load_catalog(global, catalog)) throw ExitCode(exit_failure);
   if (o.models.size() != 1)
     throw std::runtime_error("--compact writes one model: give one --model");
   assembly::ModelBundle model = assembly::load_model(catalog, o.models.front(), o.db);
@@ -113,7 +113,7 @@ void export_compact_model(const GlobalOptions& global, const ExportOptions& o) {
 
 }  // namespace
 
-void add_export_command(CLI::App& app, GlobalOptions& global) {
+void add_export_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "export", "Export the final metrics of recorded runs (--csv) or a model as ONNX (--onnx)");
   auto o = std::make_shared<ExportOptions>();
@@ -143,7 +143,7 @@ void add_export_command(CLI::App& app, GlobalOptions& global) {
   csv->excludes(model);
   cmd->callback([o, &global] {
     if (!o->csv && (o->models.empty() || (o->onnx.empty() && o->compact.empty())))
-      throw CLI::ValidationError("export needs --csv, or --model with --onnx or --compact");
+      throw UsageError("export needs --csv, or --model with --onnx or --compact");
     if (o->csv)
       export_metrics(*o);
     else if (!o->onnx.empty())

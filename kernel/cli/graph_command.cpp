@@ -6,7 +6,7 @@
 
 namespace ferlab::cli {
 
-void add_graph_command(CLI::App& app, GlobalOptions& global) {
+void add_graph_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("graph", "Print the experiment graph of a spec");
   struct Options {
     std::string file;

@@ -42,7 +42,7 @@ void write_plot(const std::string& path, const storage::LrFindRecord& test) {
 
 }  // namespace
 
-void add_lr_find_command(CLI::App& app, GlobalOptions& global) {
+void add_lr_find_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "lr-find", "Learning-rate range test: train with a rate growing exponentially, suggest one");
   struct Options {

@@ -4,6 +4,8 @@
 #include <csignal>
 #include <exception>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "commands.hpp"
 #include "mpi/mpi_collective.hpp"
@@ -12,8 +14,10 @@ int main(int argc, char** argv) {
   // A file grown past `ulimit -f` would kill the process with SIGXFSZ, mid-write and without a
   // word; ignored, the write fails with EFBIG like a full disk, and the error says which file.
   std::signal(SIGXFSZ, SIG_IGN);
-  CLI::App app{"ferlab: run and compare facial emotion recognition experiments"};
-  app.set_version_flag("--version", std::string("ferlab ") + FERLAB_VERSION);
+  ferlab::cli::CommandLine command_line(
+      "ferlab: run and compare facial emotion recognition experiments",
+      std::string("ferlab ") + FERLAB_VERSION);
+  ferlab::cli::Command& app = command_line.root();
   app.require_subcommand(1);
   ferlab::cli::GlobalOptions global;
   // Under mpirun every process runs this program; `ferlab run` then trains data-parallel.
@@ -44,7 +48,7 @@ int main(int argc, char** argv) {
   ferlab::cli::add_search_command(app, global);
   ferlab::cli::add_lr_find_command(app, global);
   try {
-    app.parse(argc, argv);
+    if (const std::optional<int> code = command_line.parse(argc, argv)) return *code;
     // What data-parallel training spent on summing gradients (bench/run_mpi_bench reads it).
     if (processes && processes->size() > 1 && processes->rank() == 0) {
       const auto& t = processes->gradient_traffic();
@@ -55,8 +59,6 @@ int main(int argc, char** argv) {
                    t.steps, processes->size(), t.bytes / t.steps,
                    static_cast<double>(t.buckets) / t.steps, 1e3 * t.seconds / t.steps);
     }
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
   } catch (const std::exception& e) {
     // The other processes may be waiting for this one: end them all, with this message.
     if (processes && processes->size() > 1)

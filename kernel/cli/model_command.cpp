@@ -17,7 +17,7 @@ InputShape parse_input(const std::string& text) {
   static const std::regex shape(R"((\d+)x(\d+)x(\d+))");
   std::smatch m;
   if (!std::regex_match(text, m, shape))
-    throw CLI::ValidationError("--input", "expected CxHxW such as 1x48x48, got " + text);
+    throw UsageError("--input", "expected CxHxW such as 1x48x48, got " + text);
   return {std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])};
 }
 
@@ -50,7 +50,7 @@ void print_table(const engine::Network& network) {
 
 }  // namespace
 
-void add_model_command(CLI::App& app, GlobalOptions& global) {
+void add_model_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("model",
                                  "Show the network of each variant: layers, shapes, "
                                  "parameters and MACs");

@@ -102,7 +102,7 @@ void list_models(bool markdown, const kernel::PluginCatalog* timing) {
 
 }  // namespace
 
-void add_models_command(CLI::App& app, GlobalOptions& global) {
+void add_models_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "models", "List the shipped models (use a name with predict, evaluate, export, init_from)");
   struct Options {
@@ -116,7 +116,7 @@ void add_models_command(CLI::App& app, GlobalOptions& global) {
   cmd->callback([&global, o] {
     if (!o->latency) return list_models(o->markdown, nullptr);
     kernel::PluginCatalog catalog;
-    if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+    if (!load_catalog(global, catalog)) throw ExitCode(exit_failure);
     list_models(o->markdown, &catalog);
   });
 }

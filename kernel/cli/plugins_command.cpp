@@ -47,12 +47,12 @@ std::string range_text(const ParamSpec& p) {
 
 }  // namespace
 
-void add_plugins_command(CLI::App& app, GlobalOptions& global) {
+void add_plugins_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("plugins", "List the plugins found and the parameters each takes");
   auto kind = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   cmd->add_option("--kind", *kind, "Only this kind")
-      ->check(CLI::IsMember({"dataset", "preprocessor", "augmenter", "layer", "backbone"}));
+      ->check_one_of({"dataset", "preprocessor", "augmenter", "layer", "backbone"});
   cmd->add_flag("--json", *json, "One JSON object per plugin, in a JSON array");
   cmd->callback([&global, kind, json] {
     kernel::PluginCatalog catalog;
@@ -82,7 +82,7 @@ void add_plugins_command(CLI::App& app, GlobalOptions& global) {
                    range_text(p).empty() ? "" : ", " + range_text(p), p.doc);
     }
     if (*json) std::cout << out.dump(2) << "\n";
-    if (!clean) throw CLI::RuntimeError(exit_failure);
+    if (!clean) throw ExitCode(exit_failure);
   });
 }
 

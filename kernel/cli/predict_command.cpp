@@ -102,7 +102,7 @@ void predict_input(const Options& o, const predict::Input& input, predict::Predi
 void run_predict(const GlobalOptions& global, const Options& o) {
   if (o.threads > 0) engine::set_threads(o.threads);
   kernel::PluginCatalog catalog;
-  if (!load_catalog(global, catalog)) throw CLI::RuntimeError(exit_failure);
+  if (!load_catalog(global, catalog)) throw ExitCode(exit_failure);
   assembly::ModelSet model = assembly::load_models(catalog, o.models, o.db);
   predict::Predictor predictor(model, o.detector, o.smooth, face_mode(o));
   std::optional<predict::AnnotatedOutput> annotated;
@@ -135,12 +135,12 @@ void run_predict(const GlobalOptions& global, const Options& o) {
              totals.seconds > 0 ? static_cast<double>(totals.frames) / totals.seconds : 0.0,
              totals.skipped ? fmt::format("; {} input(s) skipped", totals.skipped) : "");
   if (!lines) throw std::runtime_error("cannot write the JSON lines");
-  if (totals.skipped) throw CLI::RuntimeError(exit_failure);
+  if (totals.skipped) throw ExitCode(exit_failure);
 }
 
 }  // namespace
 
-void add_predict_command(CLI::App& app, GlobalOptions& global) {
+void add_predict_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "predict", "Find the faces in images, folders, videos or a camera and classify them");
   auto o = std::make_shared<Options>();
@@ -157,12 +157,12 @@ void add_predict_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--json", o->json_path, "Write the JSON lines here instead of standard output")
       ->type_name("FILE");
   cmd->add_option("--smooth", o->smooth, "Average each face's probabilities over N frames")
-      ->check(CLI::PositiveNumber)
+      ->check(Check::positive_number)
       ->capture_default_str();
   cmd->add_option("--max-frames", o->max_frames, "Stop each video or camera after N frames")
-      ->check(CLI::NonNegativeNumber);
+      ->check(Check::non_negative_number);
   cmd->add_option("--threads", o->threads, "Threads for the network (0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(Check::non_negative_number);
   cmd->add_flag("--whole-image", o->whole_image,
                 "Take each image (or frame) as one face crop, without face detection: for "
                 "folders of faces already cropped, such as 48x48 FER2013 images");
@@ -171,11 +171,11 @@ void add_predict_command(CLI::App& app, GlobalOptions& global) {
                   "opencv-data)")
       ->capture_default_str();
   cmd->add_option("--min-face", o->detector.min_face, "Smallest face side, in pixels")
-      ->check(CLI::PositiveNumber)
+      ->check(Check::positive_number)
       ->capture_default_str();
   cmd->add_option("--detect-width", o->detector.detect_width,
                   "Search wider frames for faces at this width")
-      ->check(CLI::PositiveNumber)
+      ->check(Check::positive_number)
       ->capture_default_str();
   cmd->callback([&global, o] { run_predict(global, *o); });
 }

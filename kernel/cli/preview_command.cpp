@@ -20,10 +20,10 @@ struct Options {
 // Before any work: a grid that cannot be written is not worth loading a dataset for.
 void check_options(const Options& o) {
   if (o.count < 1)
-    throw CLI::ValidationError("--n", fmt::format("expected at least 1 image, got {}", o.count));
+    throw UsageError("--n", fmt::format("expected at least 1 image, got {}", o.count));
   const std::filesystem::path folder = std::filesystem::path(o.out).parent_path();
   if (!folder.empty() && !std::filesystem::is_directory(folder))
-    throw CLI::ValidationError(
+    throw UsageError(
         "--out", fmt::format("the folder '{}' does not exist (for {})", folder.string(), o.out));
 }
 
@@ -35,7 +35,7 @@ void write_file(const std::string& path, const std::string& bytes) {
 
 }  // namespace
 
-void add_preview_command(CLI::App& app, GlobalOptions& global) {
+void add_preview_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "preview", "Write a labelled grid of faces as loaded, preprocessed and augmented (PNG)");
   auto o = std::make_shared<Options>();
@@ -54,9 +54,8 @@ void add_preview_command(CLI::App& app, GlobalOptions& global) {
     spec::LoadedSpec loaded = load_valid_spec(global, o->file, o->overrides, catalog);
     const int runs = static_cast<int>(loaded.runs.size());
     if (o->run < 1 || o->run > runs)
-      throw CLI::ValidationError(
-          "--run", fmt::format("the spec has {} run{}: expected 1 to {}, got {}", runs,
-                               runs == 1 ? "" : "s", runs, o->run));
+      throw UsageError("--run", fmt::format("the spec has {} run{}: expected 1 to {}, got {}", runs,
+                                            runs == 1 ? "" : "s", runs, o->run));
     const spec::RunSpec& run = loaded.runs[static_cast<std::size_t>(o->run - 1)];
     if (runs > 1)
       fmt::print("previewing run {}/{}: {}seed {}\n", o->run, runs,

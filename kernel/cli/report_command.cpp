@@ -6,7 +6,7 @@
 
 namespace ferlab::cli {
 
-void add_report_command(CLI::App& app, GlobalOptions&) {
+void add_report_command(Command& app, GlobalOptions&) {
   auto* cmd = app.add_subcommand("report",
                                  "Write one self-contained HTML page comparing the recorded runs");
   struct Options {

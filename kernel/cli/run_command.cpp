@@ -17,14 +17,14 @@ void parse_shard(const std::string& text, run::RunOptions& options) {
   std::smatch m;
   if (!std::regex_match(text, m, shard) || std::stoi(m[2]) < 1 ||
       std::stoi(m[1]) >= std::stoi(m[2]))
-    throw CLI::ValidationError("--shard", "expected I/N with 0 <= I < N, e.g. 0/4, got " + text);
+    throw UsageError("--shard", "expected I/N with 0 <= I < N, e.g. 0/4, got " + text);
   options.shard_index = std::stoi(m[1]);
   options.shard_count = std::stoi(m[2]);
 }
 
 }  // namespace
 
-void add_run_command(CLI::App& app, GlobalOptions& global) {
+void add_run_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand("run", "Run an experiment and record it in the run database");
   struct Options {
     std::string file, shard;
@@ -72,7 +72,7 @@ void add_run_command(CLI::App& app, GlobalOptions& global) {
     fmt::print("results recorded in {}\n", o->run.db);
     for (const auto& r : runs)
       if (r.status != storage::RunStatus::finished && !r.not_promoted && !r.waiting)
-        throw CLI::RuntimeError(exit_failure);
+        throw ExitCode(exit_failure);
   });
 }
 

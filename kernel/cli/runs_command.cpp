@@ -22,7 +22,7 @@ std::unique_ptr<storage::Database> open_noticing_stale_runs(const std::string& p
 
 }  // namespace
 
-void add_runs_command(CLI::App& app, GlobalOptions&) {
+void add_runs_command(Command& app, GlobalOptions&) {
   auto* cmd = app.add_subcommand("runs", "List the recorded runs");
   struct Options {
     std::string db = "ferlab.db", experiment, tta, checkpoint = "best";
@@ -35,7 +35,7 @@ void add_runs_command(CLI::App& app, GlobalOptions&) {
                   "Test columns of this test-time augmentation only (none, ten-crop, ...); "
                   "default: one column per mode the runs were tested with");
   cmd->add_option("--checkpoint", o->checkpoint, "Test figures of this checkpoint")
-      ->check(CLI::IsMember({"best", "last"}))
+      ->check_one_of({"best", "last"})
       ->capture_default_str();
   cmd->add_flag("--markdown", o->markdown,
                 "GitHub Markdown tables (e.g. README results), the variant table always");
@@ -55,7 +55,7 @@ void add_runs_command(CLI::App& app, GlobalOptions&) {
   });
 }
 
-void add_show_command(CLI::App& app, GlobalOptions&) {
+void add_show_command(Command& app, GlobalOptions&) {
   auto* cmd = app.add_subcommand("show", "Show one run: environment, parameters, metrics, events");
   struct Options {
     std::string db = "ferlab.db";

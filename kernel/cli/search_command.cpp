@@ -44,7 +44,7 @@ void write_best_spec(const std::string& path, const storage::TrialRun& first,
 
 }  // namespace
 
-void add_search_command(CLI::App& app, GlobalOptions&) {
+void add_search_command(Command& app, GlobalOptions&) {
   auto* cmd = app.add_subcommand(
       "search", "Rank a search's trials on their validation metric (the test split is not read)");
   struct Options {

@@ -24,7 +24,7 @@ int halving_rungs(const spec::LoadedSpec& spec) {
 
 }  // namespace
 
-void add_slurm_command(CLI::App& app, GlobalOptions& global) {
+void add_slurm_command(Command& app, GlobalOptions& global) {
   auto* cmd = app.add_subcommand(
       "slurm",
       "Write a spec's runs as a Slurm job array (one shard database per task) and a "
@@ -47,7 +47,7 @@ void add_slurm_command(CLI::App& app, GlobalOptions& global) {
       ->capture_default_str();
   cmd->add_option("--cpus-per-task", o->job.cpus_per_task, "CPUs, and threads, of each task")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(Check::positive_number);
   cmd->add_option("--partition", o->job.partition, "sbatch --partition");
   cmd->add_option("--time", o->job.time, "sbatch --time: each task's limit, e.g. 02:00:00");
   cmd->add_option("--mem", o->job.memory, "sbatch --mem: each task's memory, e.g. 4G");
@@ -69,7 +69,7 @@ void add_slurm_command(CLI::App& app, GlobalOptions& global) {
     job.overrides = o->overrides;
     job.rungs = halving_rungs(loaded);
     if (job.rungs > 1 && job.ranks > 1)
-      throw CLI::ValidationError("--ranks", "a halving search does not train data-parallel yet");
+      throw UsageError("--ranks", "a halving search does not train data-parallel yet");
     const slurm::ScriptFiles files = slurm::write_scripts(job);
     fmt::print("wrote {} ({} runs in {} array tasks{}) and {}\n", files.sweep.string(), job.runs,
                job.tasks,

@@ -190,6 +190,13 @@ TEST_F(PredictCli, BadModelsAndInputsAreRefusedClearly) {
   EXPECT_EQ(r.status, 1);
   EXPECT_THAT(r.err, HasSubstr("missing.png: no such file or folder"));
   EXPECT_THAT(r.err, HasSubstr("camera:x: expected camera:N"));
+  // Option values are checked before any model is loaded, saying what was expected.
+  r = run_ferlab("predict --model 7 --db " + db_ + " --smooth 0 " + dir_.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr("--smooth: expected a number above 0, got '0'"));
+  r = run_ferlab("predict --model 7 --db " + db_ + " --threads -2 " + dir_.string());
+  EXPECT_NE(r.status, 0);
+  EXPECT_THAT(r.err, HasSubstr("--threads: expected 0 or more, got '-2'"));
 }
 
 }  // namespace
