@@ -93,11 +93,18 @@ TEST(Tta, AveragesTheProbabilitiesOfTheViews) {
         for (int k = 0; k < 3; ++k) crops_sum[i][k] += p[i][k];
     }
   const auto ten = run::tta_probabilities(net, samples, options::Tta::ten_crop, 6);
+  // All modes at once (as evaluations ask), hflip first: it reuses the pass of none.
+  const auto all = run::tta_probabilities(
+      net, samples, {options::Tta::hflip, options::Tta::none, options::Tta::ten_crop}, 6);
+  ASSERT_EQ(all.size(), 3u);
   for (std::size_t i = 0; i < samples.size(); ++i)
     for (int k = 0; k < 3; ++k) {
       EXPECT_EQ(none[i][k], plain[i][k]);
       EXPECT_NEAR(hflip[i][k], (plain[i][k] + mirrored[i][k]) / 2, 1e-6) << "sample " << i;
       EXPECT_NEAR(ten[i][k], crops_sum[i][k] / 10, 1e-6) << "sample " << i;
+      EXPECT_NEAR(all[0][i][k], (plain[i][k] + mirrored[i][k]) / 2, 1e-6) << "sample " << i;
+      EXPECT_EQ(all[1][i][k], plain[i][k]);
+      EXPECT_NEAR(all[2][i][k], crops_sum[i][k] / 10, 1e-6) << "sample " << i;
     }
 }
 

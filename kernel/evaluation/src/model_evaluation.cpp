@@ -86,13 +86,16 @@ void evaluate_split(EvaluationResult& result, const std::vector<Sample>& samples
   const int k = static_cast<int>(result.models.classes().size());
   std::vector<std::vector<Sample>> inputs;
   for (const assembly::ModelBundle& m : members) inputs.push_back(prepared_for(m, samples));
-  for (options::Tta tta : modes) {
-    std::vector<std::vector<float>> mean;
-    for (std::size_t i = 0; i < members.size(); ++i)
-      assembly::add_to_mean(mean, run::tta_probabilities(*members[i].network, inputs[i], tta),
-                            members.size());
+  std::vector<std::vector<std::vector<float>>> mean(modes.size());
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    auto by_mode = run::tta_probabilities(*members[i].network, inputs[i], modes);
+    for (std::size_t m = 0; m < modes.size(); ++m)
+      assembly::add_to_mean(mean[m], by_mode[m], members.size());
+  }
+  for (std::size_t m = 0; m < modes.size(); ++m) {
+    const options::Tta tta = modes[m];
     const run::SplitEvaluation e =
-        run::evaluate_probabilities(std::move(mean), samples, k, split, tta, "best");
+        run::evaluate_probabilities(std::move(mean[m]), samples, k, split, tta, "best");
     store.record_evaluation(result.run, e.figures);
     store.record_predictions(result.run, e.predictions);
     result.figures.push_back(e.figures);

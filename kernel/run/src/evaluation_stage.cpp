@@ -5,11 +5,17 @@
 
 namespace ferlab::run {
 
-SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<Sample>& samples,
-                                    int classes, const std::string& split, options::Tta tta,
-                                    const std::string& checkpoint) {
-  return evaluate_probabilities(tta_probabilities(network, samples, tta), samples, classes, split,
-                                tta, checkpoint);
+std::vector<SplitEvaluation> evaluate_checkpoint(engine::Network& network,
+                                                 const std::vector<Sample>& samples, int classes,
+                                                 const std::string& split,
+                                                 const std::vector<options::Tta>& modes,
+                                                 const std::string& checkpoint) {
+  std::vector<std::vector<std::vector<float>>> by_mode = tta_probabilities(network, samples, modes);
+  std::vector<SplitEvaluation> out;
+  for (std::size_t m = 0; m < modes.size(); ++m)
+    out.push_back(evaluate_probabilities(std::move(by_mode[m]), samples, classes, split, modes[m],
+                                         checkpoint));
+  return out;
 }
 
 SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabilities,

@@ -338,9 +338,9 @@ class Executor {
                                  fmt::format("the dataset has no '{}' split to evaluate", split));
             continue;
           }
-          for (options::Tta tta : state.spec->tta)
-            record_evaluation(state, evaluate_checkpoint(*state.network, samples->second, classes,
-                                                         split, tta, checkpoint));
+          for (const SplitEvaluation& e : evaluate_checkpoint(
+                   *state.network, samples->second, classes, split, state.spec->tta, checkpoint))
+            record_evaluation(state, e);
         }
       }
     } catch (const std::exception& e) {

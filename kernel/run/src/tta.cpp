@@ -15,6 +15,9 @@ cv::Mat mirror(const cv::Mat& image) {
   return out;
 }
 
+// A few hundred images at a time: all ten views of a whole test split would be large.
+constexpr std::size_t chunk = 256;
+
 }  // namespace
 
 std::vector<cv::Mat> tta_views(const cv::Mat& image, options::Tta mode, int crop) {
@@ -41,8 +44,6 @@ std::vector<std::vector<float>> tta_probabilities(engine::Network& network,
   if (mode == options::Tta::none) return engine::predict(network, samples);
   std::vector<std::vector<float>> out;
   out.reserve(samples.size());
-  // A few hundred images at a time: all ten views of a whole test split would be large.
-  const std::size_t chunk = 256;
   for (std::size_t start = 0; start < samples.size(); start += chunk) {
     const std::size_t end = std::min(samples.size(), start + chunk);
     std::vector<Sample> views;
@@ -59,6 +60,40 @@ std::vector<std::vector<float>> tta_probabilities(engine::Network& network,
         for (std::size_t k = 0; k < mean.size(); ++k) mean[k] += p[i * per_image + v][k];
       for (float& m : mean) m /= static_cast<float>(per_image);
       out.push_back(std::move(mean));
+    }
+  }
+  return out;
+}
+
+std::vector<std::vector<std::vector<float>>> tta_probabilities(
+    engine::Network& network, const std::vector<Sample>& samples,
+    const std::vector<options::Tta>& modes, int crop) {
+  const auto asked = [&](options::Tta mode) {
+    return std::find(modes.begin(), modes.end(), mode) != modes.end();
+  };
+  std::vector<std::vector<float>> plain;
+  if (asked(options::Tta::none)) plain = engine::predict(network, samples);
+  std::vector<std::vector<std::vector<float>>> out;
+  for (options::Tta mode : modes) {
+    if (mode == options::Tta::none) {
+      out.push_back(plain);
+    } else if (mode == options::Tta::hflip && asked(options::Tta::none)) {
+      std::vector<std::vector<float>> mean;
+      mean.reserve(samples.size());
+      for (std::size_t start = 0; start < samples.size(); start += chunk) {
+        std::vector<Sample> mirrored(samples.begin() + start,
+                                     samples.begin() + std::min(samples.size(), start + chunk));
+        for (Sample& s : mirrored) s.image = mirror(s.image);
+        for (std::vector<float>& p : engine::predict(network, mirrored)) {
+          // As the views' mean above: (0 + plain + mirrored) / 2, the same float operations.
+          const std::vector<float>& unmirrored = plain[mean.size()];
+          for (std::size_t k = 0; k < p.size(); ++k) p[k] = (0.f + unmirrored[k] + p[k]) / 2.f;
+          mean.push_back(std::move(p));
+        }
+      }
+      out.push_back(std::move(mean));
+    } else {
+      out.push_back(tta_probabilities(network, samples, mode, crop));
     }
   }
   return out;

@@ -24,9 +24,12 @@ SplitEvaluation evaluate_probabilities(std::vector<std::vector<float>> probabili
                                        const std::string& split, options::Tta tta,
                                        const std::string& checkpoint);
 
-// Evaluates the network as it is; `checkpoint` ("best" or "last") only labels the result.
-SplitEvaluation evaluate_checkpoint(engine::Network& network, const std::vector<Sample>& samples,
-                                    int classes, const std::string& split, options::Tta tta,
-                                    const std::string& checkpoint);
+// Evaluates the network as it is under each TTA mode, in their order; `checkpoint` ("best" or
+// "last") only labels the results.
+std::vector<SplitEvaluation> evaluate_checkpoint(engine::Network& network,
+                                                 const std::vector<Sample>& samples, int classes,
+                                                 const std::string& split,
+                                                 const std::vector<options::Tta>& modes,
+                                                 const std::string& checkpoint);
 
 }  // namespace ferlab::run

@@ -23,4 +23,10 @@ std::vector<std::vector<float>> tta_probabilities(engine::Network& network,
                                                   const std::vector<Sample>& samples,
                                                   options::Tta mode, int crop = 0);
 
+// The same under each of `modes`, in their order. The unmirrored half of hflip is the pass of
+// none: asked for both (as evaluations are), the network runs over the images once for it.
+std::vector<std::vector<std::vector<float>>> tta_probabilities(
+    engine::Network& network, const std::vector<Sample>& samples,
+    const std::vector<options::Tta>& modes, int crop = 0);
+
 }  // namespace ferlab::run
