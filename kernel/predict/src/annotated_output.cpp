@@ -1,6 +1,5 @@
 #include "predict/annotated_output.hpp"
 
-#include <opencv2/imgcodecs.hpp>
 #include <stdexcept>
 
 namespace ferlab::predict {
@@ -29,15 +28,13 @@ void AnnotatedOutput::begin(const Input& input, double fps) {
 
 void AnnotatedOutput::write(const cv::Mat& frame) {
   if (!video_) {
-    if (!cv::imwrite(file_.string(), frame))
+    if (!media::write_image(file_, frame))
       throw std::runtime_error(file_.string() + ": cannot write the annotated image");
     return;
   }
   if (!writer_) {
-    writer_ = std::make_unique<cv::VideoWriter>(
-        file_.string(), cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps_, frame.size());
-    if (!writer_->isOpened())
-      throw std::runtime_error(file_.string() + ": cannot write the annotated video");
+    writer_ = media::create_mjpeg_video(file_, fps_, frame.size());
+    if (!writer_) throw std::runtime_error(file_.string() + ": cannot write the annotated video");
   }
   writer_->write(frame);
 }

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ferlab/image_header.hpp>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgcodecs.hpp>  // cv::IMREAD_COLOR only: decoding is ferlab/media.hpp's
 #include <set>
 #include <stdexcept>
 
@@ -75,16 +75,15 @@ FrameReader::FrameReader(const Input& input) : input_(input) {
     first_ = std::move(read.image);
     return;
   }
-  capture_ = input.kind == Input::Kind::camera
-                 ? std::make_unique<cv::VideoCapture>(input.camera)
-                 : std::make_unique<cv::VideoCapture>(input.path.string());
-  if (!capture_->isOpened())
+  video_ = input.kind == Input::Kind::camera ? media::open_camera(input.camera)
+                                             : media::open_video(input.path);
+  if (!video_)
     throw std::runtime_error(input.name + (input.kind == Input::Kind::camera
                                                ? ": cannot open the camera"
                                                : ": cannot open it as a video"));
-  fps_ = capture_->get(cv::CAP_PROP_FPS);
+  fps_ = video_->fps();
   started_ms_ = now_ms();
-  if (!capture_->read(first_) || first_.empty())
+  if (!video_->read(first_) || first_.empty())
     throw std::runtime_error(input.name + ": the video gives no frame (unsupported or corrupt)");
 }
 
@@ -92,7 +91,7 @@ bool FrameReader::next(Frame& frame) {
   if (!first_.empty()) {
     frame.image = std::move(first_);
     first_.release();
-  } else if (!capture_ || !capture_->read(frame.image) || frame.image.empty()) {
+  } else if (!video_ || !video_->read(frame.image) || frame.image.empty()) {
     return false;
   }
   frame.index = index_++;

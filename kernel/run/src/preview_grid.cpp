@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <opencv2/imgcodecs.hpp>
+#include <ferlab/media.hpp>
 #include <opencv2/imgproc.hpp>
-#include <stdexcept>
 
 namespace ferlab::run {
 namespace {
@@ -82,8 +81,7 @@ cv::Mat draw_grid(const std::vector<GridSection>& sections, const GridStyle& sty
 }
 
 std::string encode_png(const cv::Mat& image) {
-  std::vector<unsigned char> bytes;
-  if (!cv::imencode(".png", image, bytes)) throw std::runtime_error("cannot encode a PNG");
+  const std::vector<unsigned char> bytes = media::encode_image(".png", image);
   return std::string(bytes.begin(), bytes.end());
 }
 

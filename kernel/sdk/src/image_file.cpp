@@ -1,6 +1,6 @@
 #include <ferlab/image_header.hpp>
+#include <ferlab/media.hpp>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
 #include <vector>
 
 namespace ferlab {
@@ -63,7 +63,7 @@ ImageRead read_image_file(const fs::path& file, int imread_flags) {
     return out;
   }
   try {
-    out.image = cv::imdecode(bytes, imread_flags);
+    out.image = media::decode_image(bytes, imread_flags);
   } catch (const cv::Exception&) {
     // An exception from a decoder is a corrupt file too.
   }

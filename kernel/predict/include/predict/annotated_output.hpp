@@ -3,9 +3,9 @@
 // every OpenCV build can write and read back.
 #pragma once
 
+#include <ferlab/media.hpp>
 #include <filesystem>
 #include <memory>
-#include <opencv2/videoio.hpp>
 #include <set>
 #include <string>
 
@@ -25,7 +25,7 @@ class AnnotatedOutput {
   std::set<std::string> used_;
   bool video_ = false;
   double fps_ = 0;
-  std::unique_ptr<cv::VideoWriter> writer_;
+  std::unique_ptr<media::VideoWriter> writer_;
 };
 
 }  // namespace ferlab::predict

@@ -2,10 +2,10 @@
 // frame at a time with its index and time stamp.
 #pragma once
 
+#include <ferlab/media.hpp>
 #include <filesystem>
 #include <memory>
 #include <opencv2/core.hpp>
-#include <opencv2/videoio.hpp>
 #include <string>
 #include <vector>
 
@@ -46,7 +46,7 @@ class FrameReader {
 
  private:
   Input input_;
-  std::unique_ptr<cv::VideoCapture> capture_;
+  std::unique_ptr<media::VideoReader> video_;  // a video file or camera
   cv::Mat first_;  // an image, or a video's first frame read to prove it decodes
   long index_ = 0;
   double fps_ = 0;
