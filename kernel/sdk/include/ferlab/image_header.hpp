@@ -42,8 +42,8 @@ struct ImageRead {
   std::string code, problem;
 };
 
-// Reads and decodes `file` as cv::imdecode(`imread_flags`) does (ferlab/media.hpp), checking size, header, pixel
-// count and completeness first.
+// Reads and decodes `file` as cv::imdecode(`imread_flags`) does (ferlab/media.hpp), checking
+// size, header, pixel count and completeness first.
 FERLAB_API ImageRead read_image_file(const std::filesystem::path& file, int imread_flags);
 
 }  // namespace ferlab
