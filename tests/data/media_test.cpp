@@ -11,9 +11,11 @@
 
 #include "../support/process.hpp"
 #include "../support/temp_dir.hpp"
+#include "plugin_fixture.hpp"
 
 namespace fs = std::filesystem;
 namespace media = ferlab::media;
+using ferlab::test::same_pixels;
 using testing::HasSubstr;
 using testing::Not;
 
@@ -24,11 +26,6 @@ cv::Mat noise(int rows, int cols, int type, int seed) {
   cv::RNG rng(seed);
   rng.fill(image, cv::RNG::UNIFORM, 0, 256);
   return image;
-}
-
-double max_difference(const cv::Mat& a, const cv::Mat& b) {
-  if (a.size() != b.size() || a.type() != b.type()) return 1e9;
-  return cv::norm(a, b, cv::NORM_INF);
 }
 
 // When no other backend opens a file, OpenCV tries GStreamer and gphoto2, whose camera scan leaks
@@ -47,7 +44,7 @@ TEST(Media, DecodesAsOpenCvDoes) {
     for (int flags : {cv::IMREAD_COLOR, cv::IMREAD_GRAYSCALE, cv::IMREAD_UNCHANGED}) {
       const cv::Mat expected = cv::imdecode(bytes, flags);
       ASSERT_FALSE(expected.empty());
-      EXPECT_EQ(max_difference(media::decode_image(bytes, flags), expected), 0)
+      EXPECT_TRUE(same_pixels(media::decode_image(bytes, flags), expected))
           << extension << " flags " << flags;
     }
   }
@@ -58,7 +55,7 @@ TEST(Media, DecodesAsOpenCvDoes) {
 TEST(Media, EncodesWhatOpenCvDecodesBack) {
   const cv::Mat image = noise(20, 31, CV_8UC1, 2);
   const std::vector<unsigned char> png = media::encode_image(".png", image);
-  EXPECT_EQ(max_difference(cv::imdecode(png, cv::IMREAD_UNCHANGED), image), 0);
+  EXPECT_TRUE(same_pixels(cv::imdecode(png, cv::IMREAD_UNCHANGED), image));
   EXPECT_THROW(media::encode_image(".not-a-format", image), std::exception);
 }
 
@@ -66,8 +63,8 @@ TEST(Media, WritesImageFilesAndSaysWhenItCannot) {
   const ferlab::testing_support::TempDir dir("media");
   const cv::Mat image = noise(16, 24, CV_8UC3, 3);
   ASSERT_TRUE(media::write_image(dir.path() / "a.png", image));
-  EXPECT_EQ(
-      max_difference(cv::imread((dir.path() / "a.png").string(), cv::IMREAD_UNCHANGED), image), 0);
+  EXPECT_TRUE(
+      same_pixels(cv::imread((dir.path() / "a.png").string(), cv::IMREAD_UNCHANGED), image));
   EXPECT_FALSE(media::write_image(dir.path() / "no-such-folder" / "a.png", image));
 }
 
@@ -88,7 +85,9 @@ TEST(Media, VideosWrittenReadBackFrameByFrame) {
   cv::Mat frame;
   for (const cv::Mat& expected : frames) {
     ASSERT_TRUE(reader->read(frame));
-    EXPECT_LE(max_difference(frame, expected), 4) << "Motion-JPEG of a flat frame";
+    ASSERT_EQ(frame.size(), expected.size());
+    ASSERT_EQ(frame.type(), expected.type());
+    EXPECT_LE(cv::norm(frame, expected, cv::NORM_INF), 4) << "Motion-JPEG of a flat frame";
   }
   EXPECT_FALSE(reader->read(frame));
   EXPECT_FALSE(media::open_video(dir.path() / "missing.avi"));
