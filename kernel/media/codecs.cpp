@@ -33,22 +33,37 @@ std::unique_ptr<VideoReader> reader_if_open(std::unique_ptr<cv::VideoCapture> ca
   return std::make_unique<CaptureReader>(std::move(capture));
 }
 
+// Video files go to FFmpeg, then to OpenCV's own Motion-JPEG code, and no further. OpenCV's
+// default order goes on to GStreamer and to gphoto2, which takes a file name for a camera's: its
+// USB scan costs about a second on every file nothing can read and leaks libusb's device list.
+constexpr int kFileBackends[] = {cv::CAP_FFMPEG, cv::CAP_OPENCV_MJPEG};
+
+std::unique_ptr<VideoReader> open_video_file(const std::string& file) {
+  for (const int backend : kFileBackends) {
+    if (auto reader = reader_if_open(std::make_unique<cv::VideoCapture>(file, backend)))
+      return reader;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<VideoWriter> create_mjpeg_file(const std::string& file, double fps, cv::Size size) {
+  for (const int backend : kFileBackends) {
+    auto writer = std::make_unique<cv::VideoWriter>(
+        file, backend, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, size);
+    if (writer->isOpened()) return std::make_unique<MjpegWriter>(std::move(writer));
+  }
+  return nullptr;
+}
+
 const Codecs kCodecs{
     [](const std::vector<unsigned char>& bytes, int flags) { return cv::imdecode(bytes, flags); },
     [](const std::string& extension, const cv::Mat& image, std::vector<unsigned char>& bytes) {
       return cv::imencode(extension, image, bytes);
     },
     [](const std::string& file, const cv::Mat& image) { return cv::imwrite(file, image); },
-    [](const std::string& file) {
-      return reader_if_open(std::make_unique<cv::VideoCapture>(file));
-    },
+    open_video_file,
     [](int index) { return reader_if_open(std::make_unique<cv::VideoCapture>(index)); },
-    [](const std::string& file, double fps, cv::Size size) -> std::unique_ptr<VideoWriter> {
-      auto writer = std::make_unique<cv::VideoWriter>(
-          file, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, size);
-      if (!writer->isOpened()) return nullptr;
-      return std::make_unique<MjpegWriter>(std::move(writer));
-    },
+    create_mjpeg_file,
 };
 
 }  // namespace

@@ -177,6 +177,23 @@ TEST_F(PredictCli, VideoKeepsOneTrackAndSmoothsOverTheLastFrames) {
   EXPECT_EQ(json_lines(r.out).size(), 3u);
 }
 
+// A file no video backend reads is refused without OpenCV's last resorts: gphoto2 takes a file
+// name for a camera's and loads its port drivers to scan USB (about a second, and libusb's device
+// list leaks), as the dynamic loader's trace shows.
+TEST_F(PredictCli, AnUnreadableVideoIsNotHandedToCameraBackends) {
+  const fs::path noise = dir_ / "noise.avi";
+  std::ofstream(noise) << std::string(4096, 'x');
+  auto r = testing_support::run_command("LD_DEBUG=files " FERLAB_CLI " predict --model 1 --db " +
+                                        db_ + " --threads 1 " + noise.string());
+  const auto traced = [&r](const std::string& text) {  // the trace is too long to print
+    return r.out.find(text) != std::string::npos;
+  };
+  EXPECT_EQ(r.status, 1);
+  EXPECT_TRUE(traced("noise.avi: cannot open it as a video"));
+  EXPECT_TRUE(traced("libopencv_videoio"));  // the trace is there
+  EXPECT_FALSE(traced("libgphoto2_port/")) << "gphoto2 scanned for cameras";
+}
+
 TEST_F(PredictCli, BadModelsAndInputsAreRefusedClearly) {
   const fs::path garbage = dir_ / "garbage.ckpt";
   std::ofstream(garbage) << "this is not a checkpoint";

@@ -38,7 +38,8 @@ class FERLAB_API VideoWriter {
   virtual void write(const cv::Mat& frame) = 0;
 };
 
-// A video file or camera N through cv::VideoCapture; nullptr when it cannot be opened.
+// A video file (read by FFmpeg or OpenCV's own Motion-JPEG code) or camera N (any backend)
+// through cv::VideoCapture; nullptr when it cannot be opened.
 FERLAB_API std::unique_ptr<VideoReader> open_video(const std::filesystem::path& file);
 FERLAB_API std::unique_ptr<VideoReader> open_camera(int index);
 
