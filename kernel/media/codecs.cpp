@@ -35,7 +35,8 @@ std::unique_ptr<VideoReader> reader_if_open(std::unique_ptr<cv::VideoCapture> ca
 
 // Video files go to FFmpeg, then to OpenCV's own Motion-JPEG code, and no further. OpenCV's
 // default order goes on to GStreamer and to gphoto2, which takes a file name for a camera's: its
-// USB scan costs about a second on every file nothing can read and leaks libusb's device list.
+// USB scan costs half a second or more on every file nothing can read, and leaks libusb's device
+// list.
 constexpr int kFileBackends[] = {cv::CAP_FFMPEG, cv::CAP_OPENCV_MJPEG};
 
 std::unique_ptr<VideoReader> open_video_file(const std::string& file) {

@@ -178,8 +178,8 @@ TEST_F(PredictCli, VideoKeepsOneTrackAndSmoothsOverTheLastFrames) {
 }
 
 // A file no video backend reads is refused without OpenCV's last resorts: gphoto2 takes a file
-// name for a camera's and loads its port drivers to scan USB (about a second, and libusb's device
-// list leaks), as the dynamic loader's trace shows.
+// name for a camera's and loads its port drivers to scan USB (half a second or more, and libusb's
+// device list leaks), as the dynamic loader's trace shows.
 TEST_F(PredictCli, AnUnreadableVideoIsNotHandedToCameraBackends) {
   const fs::path noise = dir_ / "noise.avi";
   std::ofstream(noise) << std::string(4096, 'x');
