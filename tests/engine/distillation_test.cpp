@@ -1,5 +1,7 @@
 // Knowledge distillation: the loss against hand-computed values and finite differences, weight
 // 0 equal to plain training bit for bit, and a teacher that decides what the student learns.
+#include <gmock/gmock.h>
+
 #include "engine/initialize.hpp"
 #include "engine/loss.hpp"
 #include "engine/trainer.hpp"
@@ -88,11 +90,38 @@ std::vector<float> train_weights(const TrainOptions& options, Teacher teacher,
   return all_weights(net);
 }
 
+// Trains on the tiny problem without augmentation, distilling from a teacher that reads each
+// batch or from `targets` fixed per training image (row i for train[i]).
+std::vector<float> train_unaugmented(const TrainOptions& options, Teacher teacher,
+                                     std::vector<float> targets = {}) {
+  engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
+  initialize_parameters(net.parameters(), options::Init::he, 3);
+  Trainer trainer(net, options, 4, 3);
+  if (teacher) trainer.set_teacher(std::move(teacher));
+  if (!targets.empty()) trainer.set_teacher_targets(std::move(targets));
+  trainer.fit(quadrant_samples(48, 1), quadrant_samples(16, 2));
+  return all_weights(net);
+}
+
+// shifted_teacher's answer for each training image, written down once: class (label + shift).
+std::vector<float> shifted_targets(int shift) {
+  std::vector<float> rows;
+  for (const Sample& s : quadrant_samples(48, 1))
+    for (int k = 0; k < 4; ++k) rows.push_back(k == (s.label + shift) % 4 ? 0.97f : 0.01f);
+  return rows;
+}
+
+// Three epochs of Adam on the tiny problem, distilling at `temperature` with `weight`.
+TrainOptions distill_options(double temperature, double weight) {
+  TrainOptions options = adam_options(3);
+  options.distill.temperature = temperature;
+  options.distill.weight = weight;
+  return options;
+}
+
 TEST(Distillation, TemperatureOneAndWeightZeroEqualsPlainTraining) {
   ASSERT_EQ(max_threads(), 1);
-  TrainOptions options = adam_options(3);
-  options.distill.temperature = 1;
-  options.distill.weight = 0;
+  TrainOptions options = distill_options(1, 0);
   int calls = 0;
   const auto plain = train_weights(options, {});
   const auto distilled = train_weights(options, shifted_teacher(1, &calls));
@@ -101,6 +130,32 @@ TEST(Distillation, TemperatureOneAndWeightZeroEqualsPlainTraining) {
   // The control: the same teacher with weight 0.5 changes the weights.
   options.distill.weight = 0.5;
   EXPECT_NE(train_weights(options, shifted_teacher(1, &calls)), plain);
+}
+
+// sees: original. Each epoch shuffles the images; a target row must follow its own image.
+TEST(Distillation, TargetsFixedPerImageTrainAsATeacherReadingEachBatch) {
+  ASSERT_EQ(max_threads(), 1);
+  const TrainOptions options = distill_options(2, 0.6);
+  int calls = 0;
+  const auto reading = train_unaugmented(options, shifted_teacher(1, &calls));
+  EXPECT_EQ(calls, 3 * 3);
+  EXPECT_EQ(train_unaugmented(options, {}, shifted_targets(1)), reading);
+  // The control: other targets train other weights.
+  EXPECT_NE(train_unaugmented(options, {}, shifted_targets(2)), reading);
+}
+
+TEST(Distillation, TargetsFixedPerImageAreRefusedWithTheWrongSizeOrAMixingAugmenter) {
+  TrainOptions options = adam_options(1);
+  auto targets = shifted_targets(1);
+  targets.pop_back();
+  EXPECT_THAT([&] { train_unaugmented(options, {}, targets); },
+              testing::ThrowsMessage<std::invalid_argument>(testing::HasSubstr(
+                  "191 probabilities, not one row of 4 for each of 48 training images")));
+  engine::Network net(tiny_cnn(), catalog_layer_factory(catalog()), InputShape{1, 8, 8});
+  Trainer trainer(net, options, 4, 3);
+  trainer.set_teacher_targets(shifted_targets(1));
+  const Augmentation mixing(Augment{}, [](BatchTensor&, Rng&) {});
+  EXPECT_THROW(trainer.fit(quadrant_samples(48, 1), {}, mixing), std::invalid_argument);
 }
 
 TEST(Distillation, WithWeightOneTheStudentLearnsWhatTheTeacherSays) {

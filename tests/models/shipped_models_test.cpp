@@ -137,30 +137,66 @@ TEST_F(ShippedModels, EnsembleExportsAsOneOnnxGraphOfTheMeanProbabilities) {
   EXPECT_THAT(r.err, HasSubstr("--compact writes one model"));
 }
 
-// A student trained on the soft labels of runs 1 and 2 (checkpoint files: the student has a
-// database of its own); a teacher whose preprocessing differs from the student's is refused.
-TEST_F(ShippedModels, DistilledRunLearnsFromItsTeachersAndRefusesAMismatchedOne) {
-  const std::string teachers = "[" + (dir_ / "checkpoints" / "runs-run-1-best.ferlab").string() +
-                               ", " + (dir_ / "checkpoints" / "runs-run-2-best.ferlab").string() +
+// A one-epoch student of runs 1 and 2 (checkpoint files: the student has a database of its
+// own, NAME.db) with `distill` added to train.distill: {teacher: ..., temperature: 3, ...}.
+testing_support::CommandOutput train_student(const fs::path& dir, const std::string& name,
+                                             const std::string& preprocess,
+                                             const std::string& distill = "weight: 0.7") {
+  const std::string teachers = "[" + (dir / "checkpoints" / "runs-run-1-best.ferlab").string() +
+                               ", " + (dir / "checkpoints" / "runs-run-2-best.ferlab").string() +
                                "]";
-  auto student = [&](const std::string& name, const std::string& preprocess) {
-    std::string spec = one_epoch_spec(name, preprocess);
-    const std::string train = "train: {epochs: 1, batch: 16, optimizer: {name: adam, lr: 0.002}";
-    spec.replace(spec.find(train), train.size(),
-                 train + ", distill: {teacher: " + teachers + ", temperature: 3, weight: 0.7}");
-    const fs::path file = dir_ / (name + ".yaml");
-    std::ofstream(file) << spec;
-    return run_ferlab("run " + file.string() + " --db " + (dir_ / (name + ".db")).string() +
-                      " --threads 1");
-  };
-  auto r = student("student", "  - {plugin: grayscale}\n  - {plugin: hist-eq}\n");
+  std::string spec = one_epoch_spec(name, preprocess);
+  const std::string train = "train: {epochs: 1, batch: 16, optimizer: {name: adam, lr: 0.002}";
+  spec.replace(spec.find(train), train.size(),
+               train + ", distill: {teacher: " + teachers + ", temperature: 3, " + distill + "}");
+  const fs::path file = dir / (name + ".yaml");
+  std::ofstream(file) << spec;
+  return run_ferlab("run " + file.string() + " --db " + (dir / (name + ".db")).string() +
+                    " --threads 1");
+}
+
+// A teacher whose preprocessing differs from the student's is refused.
+TEST_F(ShippedModels, DistilledRunLearnsFromItsTeachersAndRefusesAMismatchedOne) {
+  auto r = train_student(dir_, "student", "  - {plugin: grayscale}\n  - {plugin: hist-eq}\n");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("distilling from"));
   EXPECT_THAT(r.err, HasSubstr("(temperature 3, weight 0.7)"));
-  r = student("mismatch", "  - {plugin: grayscale}\n");
+  r = train_student(dir_, "mismatch", "  - {plugin: grayscale}\n");
   EXPECT_NE(r.status, 0);
   EXPECT_THAT(r.err, HasSubstr("was trained with preprocessing [grayscale, hist-eq] and the "
                                "student uses [grayscale]"));
+}
+
+// sees: original: the teachers' targets, computed once per training image through their own
+// preprocessing, train the student as teachers reading its (here unaugmented) batches do; and
+// a student may then prepare its input differently from its teachers.
+TEST_F(ShippedModels, TeachersThatSeeTheOriginalImagesTeachAsOnTheBatches) {
+  const std::string same = "  - {plugin: grayscale}\n  - {plugin: hist-eq}\n";
+  auto r = train_student(dir_, "on-batches", same);
+  ASSERT_EQ(r.status, 0) << r.err;
+  r = train_student(dir_, "on-originals", same, "weight: 0.7, sees: original");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("(temperature 3, weight 0.7, teachers saw the original images, "
+                               "TTA none)"));
+  const auto batches = predictions_of((dir_ / "on-batches.db").string(), 1).at({"val", "none"});
+  const auto originals = predictions_of((dir_ / "on-originals.db").string(), 1).at({"val", "none"});
+  ASSERT_EQ(batches.size(), originals.size());
+  for (std::size_t i = 0; i < batches.size(); ++i)
+    for (std::size_t c = 0; c < batches[i].probabilities.size(); ++c)
+      ASSERT_NEAR(originals[i].probabilities[c], batches[i].probabilities[c], 1e-6) << i;
+  // The control: other teacher targets (their mirror images too) train another student.
+  r = train_student(dir_, "hflip", same, "weight: 0.7, sees: original, tta: hflip");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto mirrored = predictions_of((dir_ / "hflip.db").string(), 1).at({"val", "none"});
+  double largest = 0;
+  for (std::size_t i = 0; i < batches.size(); ++i)
+    for (std::size_t c = 0; c < batches[i].probabilities.size(); ++c)
+      largest = std::max<double>(
+          largest, std::abs(mirrored[i].probabilities[c] - batches[i].probabilities[c]));
+  EXPECT_GT(largest, 1e-3);
+  r = train_student(dir_, "own-input", "  - {plugin: grayscale}\n", "sees: original");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("teachers saw the original images"));
 }
 
 TEST_F(ShippedModels, CompactModelIsFoundByNameAndPredictsWholeImages) {

@@ -123,6 +123,12 @@ TEST(Spec, TrainDefaultsAndChoicesComeFromTheTypedOptions) {
   EXPECT_EQ(r.runs[0].train.class_weights, options::ClassWeights::balanced);
   EXPECT_EQ(r.runs[0].tta,
             (std::vector<options::Tta>{options::Tta::hflip, options::Tta::ten_crop}));
+  EXPECT_EQ(t.distill.sees, options::TeacherSees::augmented);
+  r = load(
+      with("epochs: 3", "epochs: 3\n  distill: {teacher: [a], sees: original, tta: ten-crop}"));
+  ASSERT_TRUE(r.problems.empty()) << r.problems.all()[0].text();
+  EXPECT_EQ(r.runs[0].train.distill.sees, options::TeacherSees::original);
+  EXPECT_EQ(r.runs[0].train.distill.tta, options::Tta::ten_crop);
 }
 
 TEST(Spec, ResolvedSpecIsItselfAValidSpecGivingTheSameRun) {
@@ -247,6 +253,11 @@ INSTANTIATE_TEST_SUITE_P(
                 {},
                 {"spec.yaml:12:21: train.optimizer.name: expected one of: sgd, adam, adamw, got "
                  "'sgdd'"}},
+        BadSpec{"teacher TTA on the student's batches",
+                with("epochs: 3", "epochs: 3\n  distill: {teacher: [a], tta: hflip}"),
+                {},
+                {"spec.yaml:12:32: train.distill.tta: a teacher's TTA needs 'sees: original' "
+                 "(teachers that see the student's augmented batches take them as they are)"}},
         BadSpec{"unknown test-time augmentation",
                 std::string(valid) + "evaluate: {tta: [none, five-crop]}\n",
                 {},

@@ -162,6 +162,7 @@ struct Trainer::EpochWork {
   const std::vector<Parameter*>& trained;
   const LossOptions& loss_options;
   int batch;
+  BatchSlice slice;  // where this process's part of each whole batch starts
   std::size_t steps;
   std::vector<std::size_t> order;  // shuffled each epoch
   std::vector<int> labels;
@@ -170,6 +171,17 @@ struct Trainer::EpochWork {
   data_parallel::LayerProcesses* layer_processes = nullptr;    // data-parallel only
   data_parallel::GradientBuckets* gradient_buckets = nullptr;  // data-parallel only
 };
+
+void Trainer::teach(EpochWork& w, std::size_t step) {
+  if (teacher_) return teacher_(network_.input(), w.batch, w.taught.data());
+  // The loader's batch `step`: order[step * whole + offset ...] (batch_loader.hpp).
+  const std::size_t first = step * w.slice.whole + w.slice.offset;
+  const std::size_t row = static_cast<std::size_t>(classes_);
+  for (int i = 0; i < w.batch; ++i) {
+    const float* taught = teacher_targets_.data() + w.order[first + i] * row;
+    std::copy(taught, taught + row, w.taught.data() + i * row);
+  }
+}
 
 TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sample>& val,
                          const Augmentation& augment, const EpochCallback& on_epoch,
@@ -183,6 +195,16 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
   if (whole % processes != 0)
     throw std::invalid_argument("train.batch " + std::to_string(whole) + " is not a multiple of " +
                                 std::to_string(processes) + " processes training data-parallel");
+  if (!teacher_targets_.empty() &&
+      teacher_targets_.size() != train.size() * static_cast<std::size_t>(classes_))
+    throw std::invalid_argument(
+        "the teacher's targets hold " + std::to_string(teacher_targets_.size()) +
+        " probabilities, not one row of " + std::to_string(classes_) + " for each of " +
+        std::to_string(train.size()) + " training images");
+  if (!teacher_targets_.empty() && augment.batch)
+    throw std::invalid_argument(
+        "a batch augmenter (mixup, cutmix) mixes images, and teachers that saw the original "
+        "images have one row of targets per image: distil with sees: augmented instead");
   const int batch = whole / processes;  // this process's part of every batch
   network_.prepare(batch);
   network_.rng().seed(mix(seed_, 1));
@@ -211,8 +233,9 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
     ~Detach() { t.optimizer_ = nullptr, t.schedule_ = nullptr, t.shuffle_rng_ = nullptr; }
   } detach{*this};
 
+  const BatchSlice slice{rank * batch, whole};
   BatchLoader loader(train, network_.input_shape(), batch, classes_, augment, seed_,
-                     options_.loader_threads, BatchSlice{rank * batch, whole});
+                     options_.loader_threads, slice);
   const std::size_t per_batch = static_cast<std::size_t>(batch) * classes_;
   EpochWork work{loader,
                  shuffle_rng,
@@ -220,11 +243,12 @@ TrainResult Trainer::fit(const std::vector<Sample>& train, const std::vector<Sam
                  trained,
                  loss_options,
                  batch,
+                 slice,
                  train.size() / whole,
                  std::vector<std::size_t>(train.size()),
                  std::vector<int>(batch),
                  std::vector<float>(augment.batch ? per_batch : 0),
-                 std::vector<float>(teacher_ ? per_batch : 0)};
+                 std::vector<float>(distilling() ? per_batch : 0)};
 
   // Layers that need the whole batch (synchronised batchnorm) reach the other processes.
   std::optional<data_parallel::LayerProcesses> layer_processes;
@@ -299,14 +323,14 @@ EpochStats Trainer::train_epoch(int epoch, double lr, EpochWork& w, const StepCa
   for (std::size_t step = 0; step < w.steps; ++step) {
     w.loader.next(network_.input(), w.labels.data(),
                   w.targets.empty() ? nullptr : w.targets.data());
-    if (teacher_) teacher_(network_.input(), w.batch, w.taught.data());
+    if (distilling()) teach(w, step);
     const float* logits = network_.forward(true);
     double loss = w.targets.empty()
                       ? softmax_cross_entropy(logits, w.labels.data(), w.batch, classes_,
                                               w.loss_options, network_.output_grad())
                       : soft_cross_entropy(logits, w.targets.data(), w.batch, classes_,
                                            w.loss_options, network_.output_grad());
-    if (teacher_) loss = add_distillation(logits, w.taught.data(), w.batch, loss);
+    if (distilling()) loss = add_distillation(logits, w.taught.data(), w.batch, loss);
     for (int j = 0; j < w.batch; ++j)
       confusion.add(w.labels[j], metrics::argmax(logits + j * classes_, classes_));
     if (w.layer_processes) w.layer_processes->set_loss_weight(loss_weight(w));

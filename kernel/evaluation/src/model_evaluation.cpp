@@ -6,11 +6,11 @@
 
 #include "assembly/data_stages.hpp"
 #include "loader/text.hpp"
+#include "run/ensemble_probabilities.hpp"
 #include "run/environment.hpp"
 #include "run/evaluation_stage.hpp"
 #include "run/event_log.hpp"
 #include "run/run_record.hpp"
-#include "run/tta.hpp"
 
 namespace ferlab::evaluation {
 namespace {
@@ -28,21 +28,6 @@ spec::PluginCall dataset_call(const assembly::ModelBundle& model, const std::str
   throw std::runtime_error(
       fmt::format("{}: its dataset plugin '{}' takes no 'path' or 'root' for --data", model.label,
                   call.plugin));
-}
-
-// The samples as `model` sees them: its own preprocessing chain, restored, on every image.
-std::vector<Sample> prepared_for(const assembly::ModelBundle& model,
-                                 const std::vector<Sample>& samples) {
-  std::vector<Sample> out;
-  out.reserve(samples.size());
-  for (const Sample& s : samples) {
-    try {
-      out.push_back({model.prepare(s.image), s.label, s.id});
-    } catch (const std::exception& e) {
-      throw std::runtime_error(fmt::format("{}: sample {}: {}", model.label, s.id, e.what()));
-    }
-  }
-  return out;
 }
 
 storage::RunInfo describe(const std::vector<assembly::ModelBundle>& members,
@@ -82,16 +67,8 @@ storage::Evaluation model_size(std::vector<assembly::ModelBundle>& members) {
 void evaluate_split(EvaluationResult& result, const std::vector<Sample>& samples,
                     const std::string& split, const std::vector<options::Tta>& modes,
                     storage::RunStore& store) {
-  std::vector<assembly::ModelBundle>& members = result.models.members();
   const int k = static_cast<int>(result.models.classes().size());
-  std::vector<std::vector<Sample>> inputs;
-  for (const assembly::ModelBundle& m : members) inputs.push_back(prepared_for(m, samples));
-  std::vector<std::vector<std::vector<float>>> mean(modes.size());
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    auto by_mode = run::tta_probabilities(*members[i].network, inputs[i], modes);
-    for (std::size_t m = 0; m < modes.size(); ++m)
-      assembly::add_to_mean(mean[m], by_mode[m], members.size());
-  }
+  auto mean = run::ensemble_probabilities(result.models, samples, modes);
   for (std::size_t m = 0; m < modes.size(); ++m) {
     const options::Tta tta = modes[m];
     const run::SplitEvaluation e =

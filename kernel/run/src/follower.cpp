@@ -30,7 +30,7 @@ void train(engine::Collective& processes, const spec::RunSpec& run, const DataRe
   assembly::initialize_network(*network, run);  // rank 0's weights replace these in fit()
   engine::Trainer trainer(*network, run.train, classes, static_cast<std::uint64_t>(run.seed));
   if (!run.train.distill.teachers.empty())
-    trainer.set_teacher(make_teacher(catalog, run, contents.classes, network->input_shape(), db));
+    attach_teachers(trainer, catalog, run, contents, network->input_shape(), db);
   if (!resume_checkpoint.empty()) {
     engine::load_checkpoint(resume_checkpoint, *network);
     auto state = engine::training_state_of(engine::read_checkpoint_info(resume_checkpoint));

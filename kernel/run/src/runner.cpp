@@ -197,7 +197,7 @@ class Executor {
                               static_cast<std::uint64_t>(run.seed));
       trainer.set_collective(processes_);
       trainer.set_stop_request(interrupt_requested);
-      if (!run.train.distill.teachers.empty()) attach_teacher(state, trainer, classes, who);
+      if (!run.train.distill.teachers.empty()) attach_teacher(state, trainer, who);
       state.checkpoints = std::make_unique<RunCheckpoints>(
           store_, state.summary.id, store_.database().path(), run, classes,
           state.network->input_shape(), input.fitted_states);
@@ -255,15 +255,10 @@ class Executor {
     store_.record_evaluation(state.summary.id, size);
   }
 
-  void attach_teacher(RunState& state, engine::Trainer& trainer,
-                      const std::vector<std::string>& classes, const std::string& who) {
-    const spec::RunSpec& run = *state.spec;
-    trainer.set_teacher(make_teacher(catalog_, run, classes, state.network->input_shape(),
-                                     store_.database().path()));
+  void attach_teacher(RunState& state, engine::Trainer& trainer, const std::string& who) {
     const std::string message =
-        fmt::format("distilling from {} (temperature {}, weight {})",
-                    fmt::join(run.train.distill.teachers, " + "), run.train.distill.temperature,
-                    run.train.distill.weight);
+        attach_teachers(trainer, catalog_, *state.spec, *state.data, state.network->input_shape(),
+                        store_.database().path());
     fmt::print(stderr, "{}: {}\n", who, message);
     store_.record_event(state.summary.id, "distillation", message, 1);
   }

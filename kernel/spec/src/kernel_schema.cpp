@@ -90,12 +90,18 @@ const Section& distill_schema() {
   static const Section s{{
       param_field(string_list("teacher", {},
                               "teacher models (shipped model names, checkpoint files or run "
-                              "ids; several = their mean probabilities). They see the "
-                              "student's batches, so they must share its preprocessing")),
+                              "ids; several = their mean probabilities)")),
       param_field(number("temperature", d.temperature, 0.05, 100.0,
                          "softens teacher and student probabilities (1 = unchanged)")),
       param_field(number("weight", d.weight, 0.0, 1.0,
                          "share of the distillation term in the loss (0 = plain training)")),
+      param_field(choice_of("sees", d.sees,
+                            "augmented: teachers see each of the student's batches (and must "
+                            "share its preprocessing); original: each training image once, "
+                            "before training, through their own preprocessing")),
+      param_field(choice_of("tta", d.tta,
+                            "with sees: original, the views each teacher averages over "
+                            "(as evaluate's tta)")),
   }};
   return s;
 }

@@ -101,6 +101,7 @@ class Validator {
       }
     }
     if (path == "model") check_model(node);
+    if (path == "train.distill") check_distill(node);
     return resolved;
   }
 
@@ -268,6 +269,17 @@ class Validator {
                                  : "missing required key 'backbone' (or 'layers')");
   }
 
+  // A teacher's TTA needs images of its own: with sees: augmented it gets the student's batch.
+  void check_distill(const SpecNode& distill) {
+    const SpecNode* tta = distill.find("tta");
+    const SpecNode* sees = distill.find("sees");
+    const bool original = sees && sees->is_scalar() && sees->scalar == "original";
+    if (tta && tta->is_scalar() && tta->scalar != "none" && !original)
+      problems_.add(tta->location, "train.distill.tta",
+                    "a teacher's TTA needs 'sees: original' (teachers that see the student's "
+                    "augmented batches take them as they are)");
+  }
+
   void store_plugin(const std::string& path, PluginCall call, RunSpec& run) {
     if (path == "dataset")
       run.dataset = std::move(call);
@@ -330,6 +342,8 @@ class Validator {
     t.distill.teachers = strings("train.distill", "teacher");
     t.distill.temperature = num("train.distill", "temperature", t.distill.temperature);
     t.distill.weight = num("train.distill", "weight", t.distill.weight);
+    t.distill.sees = choice("train.distill", "sees", t.distill.sees);
+    t.distill.tta = choice("train.distill", "tta", t.distill.tta);
     run.init_from = text("model", "init_from");
     options::OptimizerOptions& o = t.optimizer;
     o.name = choice("train.optimizer", "name", o.name);

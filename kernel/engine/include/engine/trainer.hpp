@@ -77,6 +77,12 @@ class Trainer {
 
   // Trains against `teacher`'s soft targets as well (options.distill: temperature, weight).
   void set_teacher(Teacher teacher) { teacher_ = std::move(teacher); }
+  // The same against fixed soft targets: row i (classes floats) for fit()'s train sample i,
+  // whatever augmentation does to it. fit() refuses a table of another size and a batch
+  // augmenter (mixing two images would need both rows).
+  void set_teacher_targets(std::vector<float> probabilities) {
+    teacher_targets_ = std::move(probabilities);
+  }
 
   // Trains data-parallel with the other processes of `processes` (each calling fit() with the
   // same data, options and seed): options.batch stays the whole batch, split evenly between
@@ -106,6 +112,9 @@ class Trainer {
  private:
   struct EpochWork;
 
+  bool distilling() const { return teacher_ || !teacher_targets_.empty(); }
+  // The teacher's probabilities for step `step`'s images into w.taught.
+  void teach(EpochWork& w, std::size_t step);
   // (1 - w) * loss + w * the distillation term, and the same mix of gradients in the
   // network's output gradient.
   double add_distillation(const float* logits, const float* teacher, int batch, double loss);
@@ -131,6 +140,7 @@ class Trainer {
   int classes_;
   std::uint64_t seed_;
   Teacher teacher_;
+  std::vector<float> teacher_targets_;  // train samples x classes, or empty
   Collective* processes_ = nullptr;
   std::function<bool()> stop_requested_;
   std::function<double(long)> step_lr_;

@@ -83,14 +83,27 @@ struct ScheduleOptions {
   double min_lr = 0.0;                   // cosine floor, plateau floor
 };
 
+// What distillation teachers see. augmented: each of the student's batches as it is, after the
+// student's preprocessing and augmentation (a forward pass of every teacher per step); original:
+// each training image once, before training, through each teacher's own preprocessing (their
+// soft targets then cost nothing per step, and teachers need not share the student's input).
+enum class TeacherSees { augmented, original };
+template <>
+struct Names<TeacherSees> {
+  static constexpr std::array<std::pair<TeacherSees, std::string_view>, 2> table{
+      {{TeacherSees::augmented, "augmented"}, {TeacherSees::original, "original"}}};
+};
+
 // Knowledge distillation (Hinton et al. 2015): the loss is (1 - weight) * the usual loss +
 // weight * T^2 * KL(teacher_T || softmax(logits / T)), the teacher's probabilities on the same
-// batch softened by the temperature T. The teachers are named here; the trainer gets them as a
-// Teacher (trainer.hpp).
+// images softened by the temperature T. The teachers are named here; the trainer gets them as a
+// Teacher called on each batch, or as fixed targets per training image (trainer.hpp).
 struct DistillOptions {
   std::vector<std::string> teachers;  // shipped model names, checkpoint files or run ids
   double temperature = 4.0;
   double weight = 0.5;
+  TeacherSees sees = TeacherSees::augmented;
+  Tta tta = Tta::none;  // the views a teacher averages over, with sees = original
 };
 
 struct TrainOptions {

@@ -1,10 +1,10 @@
-// The teacher of a distilled run (train.distill.teacher): trained models whose mean class
-// probabilities on the student's batches become its soft targets.
+// The teachers of a distilled run (train.distill.teacher): trained models whose mean class
+// probabilities become the student's soft targets, on each of its batches (sees: augmented) or
+// on each original training image, computed once before training (sees: original).
 #pragma once
 
 #include <ferlab/sample.hpp>
 #include <string>
-#include <vector>
 
 #include "engine/trainer.hpp"
 #include "loader/plugin_catalog.hpp"
@@ -13,12 +13,15 @@
 namespace ferlab::run {
 
 // Loads the teachers the run names (shipped model names, checkpoint files, run ids of the
-// database at `db`) and checks each against the student: the same classes in the same order,
-// the same input shape and the same preprocessing steps with the same parameters, since it is
-// given the student's prepared and augmented batches. Throws std::runtime_error naming the
-// teacher and what differs.
-engine::Teacher make_teacher(const kernel::PluginCatalog& catalog, const spec::RunSpec& run,
-                             const std::vector<std::string>& classes, const InputShape& shape,
-                             const std::string& db);
+// database at `db`) and gives them to `trainer`. Each must have the dataset's classes in the
+// same order. sees: augmented: a Teacher called on every batch, so each teacher must take the
+// student's input shape and preprocessing. sees: original: fixed targets for each image of
+// `data`'s train split (the student's, after its preprocessing), found by sample id in the
+// dataset as the run's plugin loads it and prepared by each teacher's own preprocessing,
+// averaged over train.distill.tta's views. Throws std::runtime_error naming the teacher or the
+// image and what differs. Returns what the run's log says about it.
+std::string attach_teachers(engine::Trainer& trainer, const kernel::PluginCatalog& catalog,
+                            const spec::RunSpec& run, const DatasetContents& data,
+                            const InputShape& shape, const std::string& db);
 
 }  // namespace ferlab::run
