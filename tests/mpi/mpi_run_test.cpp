@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -70,6 +71,48 @@ TEST_F(MpiRun, TwoProcessesRecordTheFiguresOfOneWithTheSameGlobalBatch) {
   Statement p(d, "SELECT value FROM params WHERE key = 'train.processes'");
   ASSERT_TRUE(p.step());
   EXPECT_EQ(p.text(0), "2");
+}
+
+// train.distill with sees: original: each rank computes the teachers' targets for every
+// training image and takes the rows of its part of each batch, so 2 ranks record the figures
+// of one process (float rounding apart). The control, the same student without its teacher,
+// records other figures: the targets count, and rows read for the wrong images would show.
+TEST_F(MpiRun, AStudentWhoseTeachersSawTheOriginalsTrainsAsInOneProcess) {
+  const fs::path spec = write("distill.yaml", ferlab::testing_support::tiny_sweep_spec("mpi", 2));
+  const std::string one_run =
+      " --threads 1 --set 'sweep={train.optimizer.lr: [0.01]}' --set "
+      "'seeds=[1]' --db ";
+  auto teacher = run_command(std::string(FERLAB_CLI) + " run " + spec.string() + one_run +
+                             (dir_ / "teacher.db").string());
+  ASSERT_EQ(teacher.status, 0) << teacher.out;
+  const std::string student = "run " + spec.string() + one_run +
+                              "DB --set 'train.distill={teacher: [" +
+                              (dir_ / "checkpoints" / "teacher-run-1-best.ferlab").string() +
+                              "], temperature: 2, weight: 0.5, sees: original}'";
+  auto with_db = [&](const std::string& name) {
+    std::string command = student;
+    return command.replace(command.find("DB"), 2, (dir_ / name).string());
+  };
+  auto two = run_command(mpirun(with_db("two.db")));
+  ASSERT_EQ(two.status, 0) << two.out;
+  EXPECT_THAT(two.out, HasSubstr("data-parallel over 2 processes"));
+  auto one = run_command(std::string(FERLAB_CLI) + " " + with_db("one.db"));
+  ASSERT_EQ(one.status, 0) << one.out;
+  auto alone = run_command(std::string(FERLAB_CLI) + " run " + spec.string() + one_run +
+                           (dir_ / "alone.db").string());
+  ASSERT_EQ(alone.status, 0) << alone.out;
+  const auto a = epochs(dir_ / "one.db"), b = epochs(dir_ / "two.db"),
+             control = epochs(dir_ / "alone.db");
+  ASSERT_EQ(a.size(), 2u * 2);  // 2 epochs, train and val
+  ASSERT_EQ(b.size(), a.size());
+  ASSERT_EQ(control.size(), a.size());
+  double moved = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_NEAR(b[i].first, a[i].first, 1e-4 * std::abs(a[i].first)) << i;
+    EXPECT_NEAR(b[i].second, a[i].second, 1e-4 * std::abs(a[i].second)) << i;
+    moved = std::max(moved, std::abs(control[i].first - a[i].first) / std::abs(a[i].first));
+  }
+  EXPECT_GT(moved, 1e-2);
 }
 
 // Batchnorm (each rank normalises its part of the batch with its own statistics): the run
