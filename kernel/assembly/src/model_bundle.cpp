@@ -124,12 +124,10 @@ ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& 
   const int classes = static_cast<int>(bundle.classes.size());
   try {
     bundle.network = build_network(catalog, run, bundle.shape, classes);
-  } catch (const std::exception& e) {
+  } catch (const Bf16Unavailable& e) {
     // bf16 convolutions speed up training where the CPU has AVX-512; the weights are f32 (or
     // f16), so a model trained with them predicts with f32 convolutions elsewhere.
-    const bool bf16 = run.backbone && run.backbone->params.has("conv_precision") &&
-                      run.backbone->params.text("conv_precision") == "bf16";
-    if (!bf16 || std::string(e.what()).find("bf16") == std::string::npos)
+    if (!run.backbone)
       throw std::runtime_error(fmt::format("{}: cannot rebuild its network: {}", name, e.what()));
     bundle.run.backbone->params.set("conv_precision", std::string("f32"));
     bundle.network = build_network(catalog, bundle.run, bundle.shape, classes);
@@ -137,6 +135,8 @@ ModelBundle load_model(const kernel::PluginCatalog& catalog, const std::string& 
                  "warning: %s was trained with bf16 convolutions, which this CPU lacks: it "
                  "predicts with f32 ones (results may differ in the last digits)\n",
                  name.c_str());
+  } catch (const std::exception& e) {
+    throw std::runtime_error(fmt::format("{}: cannot rebuild its network: {}", name, e.what()));
   }
   engine::load_checkpoint(bundle.file, *bundle.network);
   for (std::size_t i = 0; i < run.preprocess.size(); ++i) {

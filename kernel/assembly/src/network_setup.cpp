@@ -25,8 +25,23 @@ std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& cata
   if (run.backbone)
     def =
         catalog.create<Backbone>(run.backbone->plugin, run.backbone->params)->build(shape, classes);
-  auto network =
-      std::make_unique<engine::Network>(def, assembly::catalog_layer_factory(catalog), shape);
+  std::unique_ptr<engine::Network> network;
+  try {
+    network =
+        std::make_unique<engine::Network>(def, assembly::catalog_layer_factory(catalog), shape);
+  } catch (const std::exception& e) {
+    // The convolution layer says "precision bf16 needs a CPU with AVX-512"; the spec's reader
+    // needs the key that asked for it and what to do instead.
+    if (std::string(e.what()).find("precision bf16 needs") == std::string::npos) throw;
+    const std::string way_out =
+        run.backbone ? "set model.backbone.conv_precision to f32 (ferlab run ... --set "
+                       "model.backbone.conv_precision=f32)"
+                     : "give its convolutions precision: f32 in model.layers";
+    throw Bf16Unavailable(fmt::format(
+        "{}: bf16 convolutions need a CPU with AVX-512, and this one has none ({}). "
+        "The same network trains with f32 convolutions, more slowly: {}",
+        run.backbone ? "model.backbone.conv_precision" : "model.layers", e.what(), way_out));
+  }
   if (network->output_size() != classes)
     throw std::invalid_argument(fmt::format(
         "the network ends in {} outputs but the dataset has {} classes; its last layer must "

@@ -4,6 +4,7 @@
 
 #include <ferlab/sample.hpp>
 #include <memory>
+#include <stdexcept>
 
 #include "engine/network.hpp"
 #include "engine/trainer.hpp"
@@ -12,9 +13,16 @@
 
 namespace ferlab::assembly {
 
+// A spec asks for bf16 convolutions and this CPU has no oneDNN kernel for them (no AVX-512).
+// The message names the spec key and the way out; prediction catches it to use f32 instead.
+struct Bf16Unavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // The network of a run: from its backbone plugin or its inline layers, for input images of
 // `shape` (training: the train split's first image; prediction: the checkpoint's). Throws
-// std::invalid_argument when the network does not end in one output per class.
+// std::invalid_argument when the network does not end in one output per class, and
+// Bf16Unavailable as above.
 std::unique_ptr<engine::Network> build_network(const kernel::PluginCatalog& catalog,
                                                const spec::RunSpec& run, const InputShape& shape,
                                                int classes);
