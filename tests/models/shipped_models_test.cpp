@@ -31,11 +31,13 @@ namespace {
 using testing_support::run_command;
 using testing_support::run_ferlab;
 
-// (split, tta) -> the prediction rows of a run's "best" checkpoint.
-std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>> predictions_of(
-    const std::string& db, std::int64_t run) {
+// (split, tta) -> prediction rows.
+using RowsByKey = std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>>;
+
+// The prediction rows of a run's "best" checkpoint.
+RowsByKey predictions_of(const std::string& db, std::int64_t run) {
   storage::Database database(db, false);
-  std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>> out;
+  RowsByKey out;
   for (storage::PredictionSet& set : storage::run_predictions(database, run))
     if (set.checkpoint == "best") out[{set.split, set.tta}] = std::move(set.rows);
   return out;
@@ -397,10 +399,8 @@ bool ten_crop_checked(const std::string& model) {
 }
 
 // The mean of the members' probabilities, for each (split, TTA) that every member has.
-std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>> ensemble_of(
-    const std::vector<std::map<std::pair<std::string, std::string>,
-                               std::vector<storage::Prediction>>*>& members) {
-  std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>> mean;
+RowsByKey ensemble_of(const std::vector<const RowsByKey*>& members) {
+  RowsByKey mean;
   for (const auto& [key, first] : *members.front()) {
     if (!std::all_of(members.begin(), members.end(), [&](auto* m) { return m->count(key); }))
       continue;
@@ -444,9 +444,7 @@ TEST(ShippedFer2013Models, ReproduceTheirManifests) {
   // Single models are evaluated; an ensemble's figures are counted from the mean of its
   // members' recorded probabilities (evaluating it would run every member again), so singles
   // go first. `evaluate` of an ensemble itself is tested on the tiny fixture above.
-  std::map<std::string,
-           std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>>>
-      by_model;
+  std::map<std::string, RowsByKey> by_model;
   std::stable_partition(manifests.begin(), manifests.end(), [](const fs::path& m) {
     auto shipped = models::find_shipped_model(m.stem().string());
     return !shipped || !shipped->is_ensemble();
@@ -457,8 +455,7 @@ TEST(ShippedFer2013Models, ReproduceTheirManifests) {
     const auto shipped = models::find_shipped_model(name);
     ASSERT_TRUE(shipped) << manifest << " has no model or ensemble file beside it";
     if (shipped->is_ensemble()) {
-      std::vector<std::map<std::pair<std::string, std::string>, std::vector<storage::Prediction>>*>
-          members;
+      std::vector<const RowsByKey*> members;
       for (const std::string& member : shipped->members) members.push_back(&by_model.at(member));
       by_model[name] = ensemble_of(members);
     } else {

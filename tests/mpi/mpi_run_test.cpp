@@ -79,27 +79,24 @@ TEST_F(MpiRun, TwoProcessesRecordTheFiguresOfOneWithTheSameGlobalBatch) {
 // records other figures: the targets count, and rows read for the wrong images would show.
 TEST_F(MpiRun, AStudentWhoseTeachersSawTheOriginalsTrainsAsInOneProcess) {
   const fs::path spec = write("distill.yaml", ferlab::testing_support::tiny_sweep_spec("mpi", 2));
-  const std::string one_run =
-      " --threads 1 --set 'sweep={train.optimizer.lr: [0.01]}' --set "
-      "'seeds=[1]' --db ";
-  auto teacher = run_command(std::string(FERLAB_CLI) + " run " + spec.string() + one_run +
-                             (dir_ / "teacher.db").string());
+  // One run of the spec (one learning rate, one seed) recorded in dir_ / db, then `extra`.
+  auto one_run = [&](const std::string& db, const std::string& extra = "") {
+    return "run " + spec.string() +
+           " --threads 1 --set 'sweep={train.optimizer.lr: [0.01]}' --set 'seeds=[1]' --db " +
+           (dir_ / db).string() + extra;
+  };
+  const std::string cli = std::string(FERLAB_CLI) + " ";
+  auto teacher = run_command(cli + one_run("teacher.db"));
   ASSERT_EQ(teacher.status, 0) << teacher.out;
-  const std::string student = "run " + spec.string() + one_run +
-                              "DB --set 'train.distill={teacher: [" +
+  const std::string distill = " --set 'train.distill={teacher: [" +
                               (dir_ / "checkpoints" / "teacher-run-1-best.ferlab").string() +
                               "], temperature: 2, weight: 0.5, sees: original}'";
-  auto with_db = [&](const std::string& name) {
-    std::string command = student;
-    return command.replace(command.find("DB"), 2, (dir_ / name).string());
-  };
-  auto two = run_command(mpirun(with_db("two.db")));
+  auto two = run_command(mpirun(one_run("two.db", distill)));
   ASSERT_EQ(two.status, 0) << two.out;
   EXPECT_THAT(two.out, HasSubstr("data-parallel over 2 processes"));
-  auto one = run_command(std::string(FERLAB_CLI) + " " + with_db("one.db"));
+  auto one = run_command(cli + one_run("one.db", distill));
   ASSERT_EQ(one.status, 0) << one.out;
-  auto alone = run_command(std::string(FERLAB_CLI) + " run " + spec.string() + one_run +
-                           (dir_ / "alone.db").string());
+  auto alone = run_command(cli + one_run("alone.db"));
   ASSERT_EQ(alone.status, 0) << alone.out;
   const auto a = epochs(dir_ / "one.db"), b = epochs(dir_ / "two.db"),
              control = epochs(dir_ / "alone.db");
